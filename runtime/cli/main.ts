@@ -1,0 +1,23 @@
+import { Command, CommanderError } from 'commander';
+import { TributaryError } from '../errors.ts';
+import { stackCommand } from './commands/stackCommand.ts';
+
+const program = new Command('tributary')
+  .description('Kafka Streams-style stream processing for TypeScript')
+  .showHelpAfterError('(run with --help for usage)')
+  .exitOverride();
+
+program.addCommand(stackCommand());
+
+try {
+  await program.parseAsync(process.argv);
+} catch (error) {
+  process.exitCode = exitCodeOf(error);
+}
+
+function exitCodeOf(error: unknown): number {
+  if (error instanceof CommanderError) return error.exitCode;
+  const message = error instanceof TributaryError || error instanceof Error ? error.message : String(error);
+  process.stderr.write(`error: ${message.split('\n')[0]}\n`);
+  return 1;
+}
