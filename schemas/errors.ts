@@ -32,11 +32,12 @@ export class UnknownSchemaIdError extends DeserializationError {
 /** The writer schema is known but the payload is truncated, garbage, or not readable by the reader schema. */
 export class DecodeFailedError extends DeserializationError {
   constructor(
-    readonly schemaId: number,
+    /** The writer schema's id; undefined for unframed payloads such as string keys. */
+    readonly schemaId: number | undefined,
     reason: string,
     options?: ErrorOptions,
   ) {
-    super('DECODE_FAILED', `cannot decode payload written with schema id ${schemaId}: ${reason}`, options);
+    super('DECODE_FAILED', `cannot decode ${schemaId === undefined ? 'payload' : `payload written with schema id ${schemaId}`}: ${reason}`, options);
   }
 }
 
@@ -71,6 +72,16 @@ export class SerializationError extends TributaryError {
     options?: ErrorOptions,
   ) {
     super('SERIALIZE_FAILED', message, options);
+  }
+}
+
+/** Serializing needs the topic's schema id, and the schema is not registered under its subject (production does not auto-register). */
+export class SchemaNotRegisteredError extends TributaryError {
+  constructor(
+    readonly subject: string,
+    message: string,
+  ) {
+    super('SCHEMA_NOT_REGISTERED', message);
   }
 }
 

@@ -1,0 +1,130 @@
+import avro from 'avsc';
+import type { Catalogue, CatalogueEntry } from './catalogue.ts';
+import { registerEntry } from './catalogueRegistration.ts';
+import { DecodeFailedError, DeserializationError, SchemaNotRegisteredError, SerializationError } from './errors.ts';
+import type { RegistryClient } from './registryClient.ts';
+import { withRegistryRetry, type RetryPolicy } from './retry.ts';
+import type { Serde } from './serde.ts';
+import { frame, unframe } from './wireFormat.ts';
+
+export interface AvroSerdeOptions {
+  readonly registry: RegistryClient;
+  readonly catalogue: Catalogue;
+  /**
+   * Register a topic's schema (and its compatibility rule) on first write when missing.
+   * Off by default: production schemas go in through `tributary schemas register`, and a
+   * worker whose schema is not registered fails with SchemaNotRegisteredError instead.
+   */
+  readonly autoRegister?: boolean;
+  /**
+   * Retry registry calls (cache misses only) while the registry is unavailable. Off by
+   * default: RegistryUnavailableError surfaces at once and the caller (the runtime's task)
+   * decides, e.g. `{ signal }` to retry until the registry is back or the task stops.
+   */
+  readonly retry?: RetryPolicy;
+}
+
+/**
+ * Avro values in the Confluent wire format, one schema per topic from the catalogue.
+ *
+ * Writing: the topic's catalogue schema, framed with its registry id (looked up once per
+ * subject). Reading: the writer schema comes from the frame's id (fetched once per id), and
+ * the record is resolved into the topic's catalogue schema (the reader), so records written
+ * by older or newer producers decode to the shape this code was compiled against: missing
+ * fields take their defaults, unknown fields are skipped, aliases map renamed fields. One
+ * avsc resolver per (topic, writer id) is built once and reused.
+ *
+ * Errors: DeserializationError subclasses for records that can never be read (dead-letter
+ * them); RegistryUnavailableError when the registry is out (retry, never dead-letter);
+ * SerializationError naming the invalid fields of a value being written.
+ */
+export class AvroSerde<M extends object = Record<string, unknown>> implements Serde<unknown> {
+  private readonly ids = new Map<string, Promise<number>>();
+  private readonly resolvers = new Map<string, Map<number, avro.Resolver | null>>();
+
+  constructor(private readonly options: AvroSerdeOptions) {}
+
+  /** A typed view for one topic: `serde.forTopic('orders.order.created')` is a `Serde<OrderCreated>`. */
+  forTopic<K extends keyof M & string>(topic: K): Serde<M[K]> {
+    this.options.catalogue.entry(topic); // fail now, not at the first record
+    return {
+      serialize: (_topic, value) => this.serialize(topic, value),
+      deserialize: async (_topic, buffer) => (await this.deserialize(topic, buffer)) as M[K],
+    };
+  }
+
+  /** Validates `value` against the topic's schema and returns the framed Avro bytes. */
+  async serialize(topic: string, value: unknown): Promise<Buffer> {
+    const entry = this.options.catalogue.entry(topic);
+    let body: Buffer;
+    try {
+      body = entry.type.toBuffer(value);
+    } catch (error) {
+      const paths: string[] = [];
+      entry.type.isValid(value, { errorHook: (path) => paths.push(path.join('.') || '(root)') });
+      const where = paths.length ? `invalid field${paths.length > 1 ? 's' : ''} ${paths.join(', ')}` : (error as Error).message;
+      throw new SerializationError(topic, paths, `value for ${topic} does not match ${entry.recordName}: ${where}`, { cause: error });
+    }
+    return frame(await this.idFor(entry), body);
+  }
+
+  /** Reads a framed record written with any registered schema the topic's reader schema can resolve. */
+  async deserialize(topic: string, buffer: Buffer): Promise<unknown> {
+    const entry = this.options.catalogue.entry(topic);
+    const { schemaId, payload } = unframe(buffer);
+    const resolver = await this.resolverFor(entry, schemaId);
+    try {
+      return resolver === null ? entry.type.fromBuffer(payload) : entry.type.fromBuffer(payload, resolver);
+    } catch (error) {
+      // avsc says "truncated buffer", "trailing data", "invalid … index": the bytes are bad.
+      throw new DecodeFailedError(schemaId, (error as Error).message, { cause: error });
+    }
+  }
+
+  private idFor(entry: CatalogueEntry): Promise<number> {
+    let pending = this.ids.get(entry.subject);
+    if (!pending) {
+      pending = this.registry(async () => {
+        if (this.options.autoRegister) return (await registerEntry(this.options.registry, entry)).id!;
+        const id = await this.options.registry.idForSchema(entry.subject, entry.schema);
+        if (id === undefined) {
+          throw new SchemaNotRegisteredError(
+            entry.subject,
+            `the schema of ${entry.topic} (${entry.recordName}) is not registered under ${entry.subject}: run \`tributary schemas register\``,
+          );
+        }
+        return id;
+      });
+      this.ids.set(entry.subject, pending);
+      pending.catch(() => this.ids.delete(entry.subject));
+    }
+    return pending;
+  }
+
+  /** null means writer and reader are the same schema: read directly, no resolution needed. */
+  private async resolverFor(entry: CatalogueEntry, schemaId: number): Promise<avro.Resolver | null> {
+    let forTopic = this.resolvers.get(entry.topic);
+    if (!forTopic) this.resolvers.set(entry.topic, (forTopic = new Map()));
+    const cached = forTopic.get(schemaId);
+    if (cached !== undefined) return cached;
+    const writer = await this.registry(() => this.options.registry.schemaById(schemaId));
+    let resolver: avro.Resolver | null;
+    try {
+      resolver = writer.equals(entry.type) ? null : entry.type.createResolver(writer);
+    } catch (error) {
+      // A registered schema this reader cannot resolve: every record written with it is unreadable here.
+      throw new DecodeFailedError(schemaId, `${entry.recordName} cannot read data written with it: ${(error as Error).message}`, { cause: error });
+    }
+    forTopic.set(schemaId, resolver);
+    return resolver;
+  }
+
+  private registry<T>(operation: () => Promise<T>): Promise<T> {
+    return this.options.retry ? withRegistryRetry(operation, this.options.retry) : operation();
+  }
+}
+
+/** True for errors that mean "this record can never be read": route it to the dead-letter topic. */
+export function isDeadLetter(error: unknown): error is DeserializationError {
+  return error instanceof DeserializationError;
+}

@@ -1,0 +1,15 @@
+export * from './avroSerde.ts';
+export * from './catalogue.ts';
+export * from './catalogueCheck.ts';
+export * from './catalogueRegistration.ts';
+export * from './compatibilityLevel.ts';
+export * from './deadLetterHeaders.ts';
+export * from './errors.ts';
+export * from './incompatibilities.ts';
+export * from './registryClient.ts';
+export * from './retry.ts';
+export * from './serde.ts';
+export * from './stringSerde.ts';
+export * from './subjectStrategy.ts';
+export * from './wireFormat.ts';
+export type * from './generated/types.ts';
