@@ -1,0 +1,65 @@
+import type { OperatorFunction } from 'rxjs';
+import type { Grouped, Materialized } from './options.ts';
+import { aggregateByKey } from './operators/aggregateByKey.ts';
+import type { Stream } from './stream.ts';
+import { Table } from './table.ts';
+import type { AnyRecord } from './topologyGraph.ts';
+import { TimeWindowedStream } from './timeWindowedStream.ts';
+import type { TimeWindows } from './windows/timeWindows.ts';
+
+/**
+ * A stream grouped by key, ready to aggregate (`KGroupedStream`). If the keys may have
+ * changed since the input was partitioned, the aggregation first repartitions through
+ * `<app>-<grouped name or store name>-repartition`.
+ */
+export class GroupedStream<K, V> {
+  constructor(
+    private readonly stream: Stream<K, V>,
+    private readonly grouped: Grouped<K, V>,
+    private readonly repartitionRequired: boolean,
+  ) {}
+
+  /** Counts records per key. Null keys and values are dropped. */
+  count(materialized: Materialized = {}): Table<K, number> {
+    return this.fold('KSTREAM-AGGREGATE', materialized, (_k, _v, previous: { value: number } | undefined) => (previous ? previous.value + 1 : 1));
+  }
+
+  /** Combines the values of each key with `reducer(aggregate, value)`; the first value is the start. */
+  reduce(reducer: (aggregate: V, value: V) => V, materialized: Materialized = {}): Table<K, V> {
+    return this.fold('KSTREAM-REDUCE', materialized, (_k, value: V, previous: { value: V } | undefined) => (previous ? reducer(previous.value, value) : value));
+  }
+
+  /** Folds the values of each key into `aggregator(key, value, aggregate)`, starting from `initializer()`. */
+  aggregate<A>(initializer: () => A, aggregator: (key: K, value: V, aggregate: A) => A, materialized: Materialized = {}): Table<K, A> {
+    return this.fold('KSTREAM-AGGREGATE', materialized, (key, value: V, previous: { value: A } | undefined) => aggregator(key, value, previous ? previous.value : initializer()));
+  }
+
+  /** Aggregates per time window: tumbling or hopping (`TimeWindows`). */
+  windowedBy(windows: TimeWindows): TimeWindowedStream<K, V> {
+    return new TimeWindowedStream<K, V>(this, windows);
+  }
+
+  /** @internal The stream to aggregate, repartitioned if needed; the topic is named after the grouping or the store. */
+  input(storeName: string): Stream<K, V> {
+    return this.repartitionRequired ? this.stream.through(this.grouped.name ?? storeName, this.grouped.serdes) : this.stream;
+  }
+
+  /** @internal */
+  get builder() {
+    return this.stream.builder;
+  }
+
+  private fold<A>(prefix: string, materialized: Materialized, step: (key: K, value: V, previous: { value: A } | undefined) => A): Table<K, A> {
+    const storeName = materialized.store ?? this.builder.nextName(`${prefix}-STATE-STORE`);
+    const input = this.input(storeName);
+    this.builder.addStore({ name: storeName, kind: 'keyValue', internal: !materialized.store });
+    const node = this.builder.addProcessor(
+      prefix,
+      [input.node],
+      [storeName],
+      (ctx, [records]) => records!.pipe(aggregateByKey(ctx, node.name, storeName, step) as OperatorFunction<AnyRecord, AnyRecord>),
+      materialized.name,
+    );
+    return new Table<K, A>(this.builder, node.name, input.sourceTopics, storeName, undefined);
+  }
+}

@@ -1,0 +1,53 @@
+import type { OperatorFunction } from 'rxjs';
+import type { WindowStore } from '../../state/windowStore.ts';
+import type { ProcessorContext } from '../processorContext.ts';
+import type { Change, Headers, StreamRecord, Windowed } from '../record.ts';
+import { recordOperator } from './recordOperator.ts';
+
+/** A result waiting in the suppression buffer: the latest update of its window and that update's context. */
+interface Buffered<K, A> {
+  readonly key: Windowed<K>;
+  readonly change: Change<A>;
+  readonly timestamp: number;
+  readonly headers: Headers;
+  readonly topic: string;
+  readonly partition: number;
+  readonly offset: number;
+}
+
+/**
+ * Holds back a windowed table's updates and emits exactly one final result per window
+ * when it closes (`suppress(Suppressed.untilWindowCloses(unbounded()))`): the buffer
+ * keeps the latest update per window; once the processor's observed stream time
+ * reaches `window end + grace`, the window's result is forwarded with its own
+ * timestamp, in window-end order. A final tombstone is not forwarded. The buffer is a
+ * store, so it survives a partition moving to another worker.
+ */
+export function suppressUntilWindowCloses<K, A>(
+  ctx: ProcessorContext,
+  node: string,
+  bufferStore: string,
+  graceMs: number,
+): OperatorFunction<StreamRecord<Windowed<K>, Change<A>>, StreamRecord<Windowed<K>, Change<A>>> {
+  const buffer = ctx.store<WindowStore<Windowed<K>, Buffered<K, A>>>(bufferStore);
+  const time = ctx.processorTime(node);
+  return recordOperator((record, emit) => {
+    const observed = time.observe(record.timestamp);
+    const previous = buffer.fetch(record.key, record.key.window.end);
+    buffer.put(record.key, record.key.window.end, {
+      key: record.key,
+      change: { newValue: record.value.newValue, oldValue: previous ? previous.change.oldValue : record.value.oldValue },
+      timestamp: record.timestamp,
+      headers: record.headers,
+      topic: record.topic,
+      partition: record.partition,
+      offset: record.offset,
+    });
+    for (const [key, windowEnd, entry] of buffer.fetchAll(Number.MIN_SAFE_INTEGER, observed - graceMs)) {
+      buffer.delete(key, windowEnd);
+      if (entry.change.newValue === null) continue;
+      const { key: windowedKey, change, ...context } = entry;
+      emit({ key: windowedKey, value: change, ...context });
+    }
+  });
+}

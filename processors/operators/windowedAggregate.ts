@@ -1,0 +1,41 @@
+import type { OperatorFunction } from 'rxjs';
+import type { WindowStore } from '../../state/windowStore.ts';
+import type { ProcessorContext } from '../processorContext.ts';
+import { withFields, type Change, type StreamRecord, type ValueAndTimestamp, type Windowed } from '../record.ts';
+import type { TimeWindows } from '../windows/timeWindows.ts';
+import { recordOperator } from './recordOperator.ts';
+
+/**
+ * Folds records into each time window that contains them (`KStreamWindowAggregate`).
+ * The processor's observed stream time is the largest timestamp it has seen; a window
+ * `[start, end)` is closed once `end <= observed - grace`, and a record for a closed
+ * window is dropped and counted as late (per window: a hopping record may still count
+ * in its younger windows). A null key is dropped. Forwards `Change(new, old)` keyed by
+ * `Windowed<K>`, with timestamp = max(input, the window's previous timestamp).
+ */
+export function windowedAggregate<K, V, A>(
+  ctx: ProcessorContext,
+  node: string,
+  storeName: string,
+  windows: TimeWindows,
+  fold: (key: K, value: V, previous: { readonly value: A } | undefined) => A,
+): OperatorFunction<StreamRecord<K, V>, StreamRecord<Windowed<K>, Change<A>>> {
+  const store = ctx.store<WindowStore<K, ValueAndTimestamp<A>>>(storeName);
+  const time = ctx.processorTime(node);
+  return recordOperator((record, emit) => {
+    if (record.key === null || record.key === undefined) return ctx.recordDropped(node, 'null-key');
+    const closeTime = time.observe(record.timestamp) - windows.graceMs;
+    for (const window of windows.windowsFor(record.timestamp)) {
+      if (window.end <= closeTime) {
+        ctx.recordDropped(node, 'late');
+        continue;
+      }
+      const old = store.fetch(record.key, window.start);
+      const timestamp = old ? Math.max(record.timestamp, old.timestamp) : record.timestamp;
+      const value = fold(record.key, record.value, old);
+      store.put(record.key, window.start, { value, timestamp });
+      const key: Windowed<K> = { key: record.key, window };
+      emit(withFields<K, V, Windowed<K>, Change<A>>(record, { key, value: { newValue: value, oldValue: old?.value ?? null }, timestamp }));
+    }
+  });
+}

@@ -1,0 +1,41 @@
+import type { StateStore } from '../state/stateStore.ts';
+
+/** Which clock drives a punctuation: the task's stream time (event time) or the wall clock. */
+export type PunctuationType = 'stream-time' | 'wall-clock';
+
+/** Why an operator dropped a record; the runtime counts drops by reason. */
+export type DropReason = 'late' | 'null-key' | 'null-value' | 'expired-window';
+
+/**
+ * What an operator sees of the task it runs in. One context per task; everything
+ * reached through it is scoped to that task (its partition of every store).
+ */
+export interface ProcessorContext {
+  /** `<subtopology>_<partition>`, as in Kafka Streams. */
+  readonly taskId: string;
+  /** A store declared in the topology and connected to the calling node. */
+  store<S extends StateStore>(name: string): S;
+  /** The task's stream time: the largest input timestamp it has seen (`-1` before the first record). */
+  streamTime(): number;
+  /** Milliseconds since the epoch on the task's wall clock (the test driver's is virtual). */
+  wallClockTime(): number;
+  /**
+   * The observed stream time of one processor: the largest timestamp of the records
+   * that reached that processor, kept with the task's state so that it survives a
+   * partition moving to another worker. `observe` raises it and returns the new value.
+   */
+  processorTime(node: string): ObservedTime;
+  /**
+   * Calls `callback` every `intervalMs` of the given clock, first when that clock has
+   * advanced `intervalMs` past the time of scheduling. Returns a cancel function.
+   */
+  schedule(intervalMs: number, type: PunctuationType, callback: (timestamp: number) => void): () => void;
+  /** Counts a record an operator drops (late, null key, …). */
+  recordDropped(node: string, reason: DropReason): void;
+}
+
+/** A processor's observed stream time. */
+export interface ObservedTime {
+  observe(timestamp: number): number;
+  current(): number;
+}

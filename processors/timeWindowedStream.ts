@@ -1,0 +1,49 @@
+import type { OperatorFunction } from 'rxjs';
+import type { GroupedStream } from './groupedStream.ts';
+import type { Materialized } from './options.ts';
+import { windowedAggregate } from './operators/windowedAggregate.ts';
+import type { AnyRecord } from './topologyGraph.ts';
+import { WindowedTable } from './windowedTable.ts';
+import type { TimeWindows } from './windows/timeWindows.ts';
+
+/**
+ * A grouped stream cut into tumbling or hopping windows (`TimeWindowedKStream`). Each
+ * aggregation emits an update per record and window; follow it with
+ * `suppressUntilWindowCloses()` for one final result per window.
+ */
+export class TimeWindowedStream<K, V> {
+  constructor(
+    private readonly grouped: GroupedStream<K, V>,
+    private readonly windows: TimeWindows,
+  ) {}
+
+  /** Counts records per key and window. */
+  count(materialized: Materialized = {}): WindowedTable<K, number> {
+    return this.fold('KSTREAM-AGGREGATE', materialized, (_k, _v, previous: { value: number } | undefined) => (previous ? previous.value + 1 : 1));
+  }
+
+  /** Combines the values per key and window with `reducer(aggregate, value)`. */
+  reduce(reducer: (aggregate: V, value: V) => V, materialized: Materialized = {}): WindowedTable<K, V> {
+    return this.fold('KSTREAM-REDUCE', materialized, (_k, value: V, previous: { value: V } | undefined) => (previous ? reducer(previous.value, value) : value));
+  }
+
+  /** Folds the values per key and window into `aggregator(key, value, aggregate)`, from `initializer()`. */
+  aggregate<A>(initializer: () => A, aggregator: (key: K, value: V, aggregate: A) => A, materialized: Materialized = {}): WindowedTable<K, A> {
+    return this.fold('KSTREAM-AGGREGATE', materialized, (key, value: V, previous: { value: A } | undefined) => aggregator(key, value, previous ? previous.value : initializer()));
+  }
+
+  private fold<A>(prefix: string, materialized: Materialized, step: (key: K, value: V, previous: { value: A } | undefined) => A): WindowedTable<K, A> {
+    const builder = this.grouped.builder;
+    const storeName = materialized.store ?? builder.nextName(`${prefix}-STATE-STORE`);
+    const input = this.grouped.input(storeName);
+    builder.addStore({ name: storeName, kind: 'window', retentionMs: this.windows.retentionMs(), internal: !materialized.store });
+    const node = builder.addProcessor(
+      prefix,
+      [input.node],
+      [storeName],
+      (ctx, [records]) => records!.pipe(windowedAggregate(ctx, node.name, storeName, this.windows, step) as OperatorFunction<AnyRecord, AnyRecord>),
+      materialized.name,
+    );
+    return new WindowedTable<K, A>(builder, node.name, input.sourceTopics, storeName, this.windows.graceMs);
+  }
+}

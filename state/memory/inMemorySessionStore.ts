@@ -1,0 +1,44 @@
+import type { TimeWindow } from '../../processors/record.ts';
+import type { SessionStore } from '../sessionStore.ts';
+import { keyId } from '../stateStore.ts';
+
+/** A session store held in process memory: for the test driver and users' unit tests. */
+export class InMemorySessionStore<K, V> implements SessionStore<K, V> {
+  private readonly byKey = new Map<string, { key: K; sessions: Map<string, [TimeWindow, V]> }>();
+
+  constructor(readonly name: string) {}
+
+  findSessions(key: K, earliestEnd: number, latestStart: number): Array<[TimeWindow, V]> {
+    const sessions = this.byKey.get(keyId(key))?.sessions;
+    if (!sessions) return [];
+    return [...sessions.values()]
+      .filter(([w]) => w.end >= earliestEnd && w.start <= latestStart)
+      .sort(([a], [b]) => a.start - b.start || a.end - b.end);
+  }
+
+  put(key: K, session: TimeWindow, value: V): void {
+    const id = keyId(key);
+    let entry = this.byKey.get(id);
+    if (!entry) this.byKey.set(id, (entry = { key, sessions: new Map() }));
+    entry.sessions.set(sessionId(session), [session, value]);
+  }
+
+  remove(key: K, session: TimeWindow): void {
+    const id = keyId(key);
+    const entry = this.byKey.get(id);
+    entry?.sessions.delete(sessionId(session));
+    if (entry && entry.sessions.size === 0) this.byKey.delete(id);
+  }
+
+  fetchAll(from: number, to: number): Array<[K, TimeWindow, V]> {
+    const found: Array<[K, TimeWindow, V]> = [];
+    for (const { key, sessions } of this.byKey.values()) {
+      for (const [w, value] of sessions.values()) if (w.end >= from && w.end <= to) found.push([key, w, value]);
+    }
+    return found.sort((a, b) => a[1].end - b[1].end || a[1].start - b[1].start);
+  }
+}
+
+function sessionId(session: TimeWindow): string {
+  return `${session.start}:${session.end}`;
+}
