@@ -1,0 +1,28 @@
+import type { ComponentName } from './componentName.ts';
+import type { ManagedProcess, ProcessSpec } from './managedProcess.ts';
+import type { Prerequisite } from './prerequisites.ts';
+import type { ProgressReporter } from './progressReporter.ts';
+
+/**
+ * One program of the local stack as `LocalStack` drives it: what it needs installed, what it
+ * downloads and initialises once, how it is started, and how to tell that it answers.
+ */
+export interface StackComponent {
+  readonly name: ComponentName;
+  /** What clients connect to: `localhost:9092`, `http://localhost:8081/apis/ccompat/v7`, `redis://localhost:6379`. */
+  readonly address: string;
+  /** Every TCP port the component listens on; one held by a stranger blocks the start. */
+  readonly ports: readonly number[];
+  readonly process: ManagedProcess;
+  /** How long a start may take before it counts as failed. */
+  readonly startTimeoutMs: number;
+  /** How long SIGTERM gets before SIGKILL. */
+  readonly stopGraceMs: number;
+  prerequisites(): Prerequisite[];
+  /** Downloads and one-time initialisation (e.g. formatting Kafka's log dir); fast when already done. */
+  prepare(progress: ProgressReporter): Promise<void>;
+  /** The command line of the component (called after `prepare`). */
+  processSpec(): ProcessSpec;
+  /** True when the component serves requests (not merely listens). Never throws. */
+  isHealthy(): Promise<boolean>;
+}
