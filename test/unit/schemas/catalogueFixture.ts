@@ -28,7 +28,7 @@ export function writeCatalogue(entries: readonly FixtureEntry[], name = 'catalog
 }
 
 /** The record the evolution tests start from. */
-export const shipmentV1 = {
+export const shipmentV1: avro.Schema = {
   type: 'record',
   name: 'ShipmentBooked',
   namespace: 'tributary.test',
@@ -37,7 +37,7 @@ export const shipmentV1 = {
     { name: 'carrier', type: 'string' },
     { name: 'note', type: ['null', 'string'], default: null },
   ],
-} as const satisfies avro.Schema;
+};
 
 /** v2: adds a field with a default, drops the optional `note`, renames carrier → carrierName with an alias. */
 export const shipmentV2 = {
@@ -49,10 +49,10 @@ export const shipmentV2 = {
     { name: 'carrierName', type: 'string', aliases: ['carrier'] },
     { name: 'priority', type: 'int', default: 0 },
   ],
-} as const satisfies avro.Schema;
+} as avro.Schema; // a cast: avsc's typings lack field aliases
 
 /** A FULL-compatible v2: only adds a field with a default, so v1 and v2 each read the other's records. */
-export const shipmentV2Full = {
+export const shipmentV2Full: avro.Schema = {
   type: 'record',
   name: 'ShipmentBooked',
   namespace: 'tributary.test',
@@ -62,10 +62,10 @@ export const shipmentV2Full = {
     { name: 'note', type: ['null', 'string'], default: null },
     { name: 'priority', type: 'int', default: 0 },
   ],
-} as const satisfies avro.Schema;
+};
 
 /** An incompatible v2: a field added without a default (old records cannot fill it). */
-export const shipmentBroken = {
+export const shipmentBroken: avro.Schema = {
   type: 'record',
   name: 'ShipmentBooked',
   namespace: 'tributary.test',
@@ -75,4 +75,4 @@ export const shipmentBroken = {
     { name: 'note', type: ['null', 'string'], default: null },
     { name: 'warehouseId', type: 'string' },
   ],
-} as const satisfies avro.Schema;
+};

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type avro from 'avsc';
 import { RegistryRequestError, RegistryUnavailableError, UnknownSchemaIdError } from '../../../schemas/errors.ts';
 import { createRegistryClient } from '../../../schemas/registryClient.ts';
 
@@ -49,7 +50,7 @@ describe('registry client error classification', () => {
     await registry.close(); // the port is now closed
     const client = createRegistryClient({ url });
     await assert.rejects(client.schemaById(1), (e: unknown) => e instanceof RegistryUnavailableError && /ECONNREFUSED/.test(e.message));
-    const schema = { type: 'record', name: 'R', fields: [{ name: 'a', type: 'string' }] } as const;
+    const schema: avro.Schema = { type: 'record', name: 'R', fields: [{ name: 'a', type: 'string' }] };
     await assert.rejects(client.register('s-value', schema, 'BACKWARD'), RegistryUnavailableError);
   });
 
