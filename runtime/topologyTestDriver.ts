@@ -38,6 +38,8 @@ export class TopologyTestDriver {
   private readonly tasks: TopologyTask[] = [];
   private readonly stores = new Map<string, StateStore>();
   private readonly outputs = new Map<string, OutputRecord[]>();
+  /** How far each output topic has been read, shared by all handles to it. */
+  private readonly readPositions = new Map<string, number>();
   private readonly offsets = new Map<string, number>();
   private readonly drops: Array<{ node: string; reason: DropReason }> = [];
   private readonly pending: Array<{ topic: string; record: OutputRecord }> = [];
@@ -69,7 +71,7 @@ export class TopologyTestDriver {
 
   /** A handle to read what the topology wrote to `topic`. */
   outputTopic<K, V>(topic: string): TestOutputTopic<K, V> {
-    return new TestOutputTopic<K, V>(this.outputs, topic);
+    return new TestOutputTopic<K, V>(this.outputs, this.readPositions, topic);
   }
 
   /** Moves the virtual wall clock forward and runs the wall-clock punctuations now due. */
@@ -156,20 +158,19 @@ export class TestInputTopic<K, V> {
   }
 }
 
-/** Reads what a topology wrote to one topic (`TestOutputTopic`); reading consumes. */
+/** Reads what a topology wrote to one topic (`TestOutputTopic`); reading consumes, for every handle to the topic. */
 export class TestOutputTopic<K, V> {
-  private position = 0;
-
   constructor(
     private readonly outputs: Map<string, OutputRecord[]>,
+    private readonly positions: Map<string, number>,
     readonly topic: string,
   ) {}
 
   /** The records written since the last read, in order. */
   readRecords(): Array<TestRecord<K, V>> {
     const all = this.outputs.get(this.topic) ?? [];
-    const unread = all.slice(this.position);
-    this.position = all.length;
+    const unread = all.slice(this.positions.get(this.topic) ?? 0);
+    this.positions.set(this.topic, all.length);
     return unread.map((r) => ({ key: r.key as K, value: r.value as V, timestamp: r.timestamp, headers: r.headers }));
   }
 
@@ -184,6 +185,6 @@ export class TestOutputTopic<K, V> {
   }
 
   isEmpty(): boolean {
-    return (this.outputs.get(this.topic)?.length ?? 0) <= this.position;
+    return (this.outputs.get(this.topic)?.length ?? 0) <= (this.positions.get(this.topic) ?? 0);
   }
 }

@@ -1,0 +1,71 @@
+import assert from 'node:assert/strict';
+import { TopologyTestDriver } from '../../../runtime/topologyTestDriver.ts';
+import type { Windowed } from '../../../processors/record.ts';
+import { TimeWindows } from '../../../processors/windows/timeWindows.ts';
+import { testTopology } from './stringTopology.ts';
+
+type Row = [string, number, number, number]; // key, window start, count, timestamp
+
+function rows(driver: TopologyTestDriver, topic: string): Row[] {
+  return driver
+    .outputTopic<Windowed<string>, number>(topic)
+    .readRecords()
+    .map((r) => [r.key.key, r.key.window.start, r.value, r.timestamp]);
+}
+
+describe('windowed aggregations', () => {
+  it('tumbling windows are [start, end): a record at the end falls into the next window', () => {
+    const t = testTopology();
+    t.stream<string, string>('in').groupByKey().windowedBy(TimeWindows.ofSizeWithNoGrace(10)).count().toStream().to('out');
+    const driver = new TopologyTestDriver(t);
+    const input = driver.inputTopic<string, string>('in');
+    input.pipe('a', 'x', 0);
+    input.pipe('a', 'x', 9);
+    input.pipe('a', 'x', 10);
+    assert.deepEqual(rows(driver, 'out'), [['a', 0, 1, 0], ['a', 0, 2, 9], ['a', 10, 1, 10]]);
+  });
+
+  it('a record within grace still counts; past end + grace it is dropped as late', () => {
+    const t = testTopology();
+    t.stream<string, string>('in').groupByKey().windowedBy(TimeWindows.ofSizeAndGrace(10, 5)).count({ name: 'agg' }).toStream().to('out');
+    const driver = new TopologyTestDriver(t);
+    const input = driver.inputTopic<string, string>('in');
+    input.pipe('a', 'x', 3);
+    input.pipe('a', 'x', 14); // stream time 14: window [0,10) closes at 15
+    input.pipe('a', 'x', 4); // accepted: 10 > 14 - 5
+    input.pipe('a', 'x', 15); // stream time 15
+    input.pipe('a', 'x', 5); // dropped: 10 <= 15 - 5
+    assert.deepEqual(rows(driver, 'out'), [['a', 0, 1, 3], ['a', 10, 1, 14], ['a', 0, 2, 4], ['a', 10, 2, 15]]);
+    assert.deepEqual(driver.droppedRecords(), [{ node: 'agg', reason: 'late' }]);
+  });
+
+  it('hopping windows count a record in every window that contains it', () => {
+    const t = testTopology();
+    t.stream<string, string>('in').groupByKey().windowedBy(TimeWindows.ofSizeWithNoGrace(10).advanceBy(5)).count().toStream().to('out');
+    const driver = new TopologyTestDriver(t);
+    driver.inputTopic<string, string>('in').pipe('a', 'x', 12);
+    assert.deepEqual(rows(driver, 'out'), [['a', 5, 1, 12], ['a', 10, 1, 12]]);
+  });
+
+  it('suppress(untilWindowCloses) emits exactly one final result per window when it closes', () => {
+    const t = testTopology();
+    t.stream<string, string>('in')
+      .groupByKey()
+      .windowedBy(TimeWindows.ofSizeAndGrace(10, 2))
+      .count()
+      .suppressUntilWindowCloses()
+      .toStream()
+      .to('final');
+    const driver = new TopologyTestDriver(t);
+    const input = driver.inputTopic<string, string>('in');
+    input.pipe('a', 'x', 1);
+    input.pipe('b', 'x', 2);
+    input.pipe('a', 'x', 8);
+    input.pipe('a', 'x', 11); // stream time 11 < 10 + 2: nothing closes
+    assert.deepEqual(rows(driver, 'final'), []);
+    input.pipe('b', 'x', 12); // stream time 12: [0,10) closes
+    assert.deepEqual(rows(driver, 'final'), [['a', 0, 2, 8], ['b', 0, 1, 2]]);
+    input.pipe('a', 'x', 30);
+    assert.deepEqual(rows(driver, 'final'), [['a', 10, 1, 11], ['b', 10, 1, 12]]);
+  });
+});
