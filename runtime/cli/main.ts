@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { TributaryError } from '../errors.ts';
 import { stackCommand } from './commands/stackCommand.ts';
+import { schemasCommand } from './commands/schemasCommand.ts';
 
 const program = new Command('tributary')
   .description('Kafka Streams-style stream processing for TypeScript')
@@ -8,6 +9,7 @@ const program = new Command('tributary')
   .exitOverride();
 
 program.addCommand(stackCommand());
+program.addCommand(schemasCommand());
 
 try {
   await program.parseAsync(process.argv);
