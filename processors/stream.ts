@@ -1,5 +1,6 @@
 import { merge, type OperatorFunction } from 'rxjs';
 import { BranchedStream } from './branchedStream.ts';
+import { customProcessor, type CustomProcessorFactory } from './customProcessor.ts';
 import { GroupedStream } from './groupedStream.ts';
 import type { Materialized, Named, Produced, Repartitioned, Grouped } from './options.ts';
 import { filterRecords } from './operators/filterRecords.ts';
@@ -131,6 +132,21 @@ export class Stream<K, V> {
     const store = this.builder.addStore({ name: storeName, kind: 'keyValue', internal: !materialized.store });
     const node = this.builder.addProcessor('KSTREAM-TOTABLE', [input.node], [store.name], (ctx, [records]) => records!.pipe(tableSource(ctx, store.name)), materialized.name);
     return new Table<K, V>(this.builder, node.name, input.sourceTopics, store.name, this.serdes);
+  }
+
+  /**
+   * Runs a custom processor (the Processor API) with access to `stores`, which must be
+   * declared with `addStore`. Its output is marked for repartitioning, as its keys are its own.
+   */
+  process<K2, V2>(factory: CustomProcessorFactory<K, V, K2, V2>, options: Named & { readonly stores?: readonly string[] } = {}): Stream<K2, V2> {
+    const node = this.builder.addProcessor(
+      'KSTREAM-PROCESSOR',
+      [this.node],
+      options.stores ?? [],
+      (ctx, [input]) => input!.pipe(customProcessor(ctx, factory as CustomProcessorFactory<unknown, unknown, unknown, unknown>)),
+      options.name,
+    );
+    return new Stream<K2, V2>(this.builder, node.name, this.sourceTopics, true, undefined);
   }
 
   /** @internal Adds a one-input processor and returns the stream of its output. */

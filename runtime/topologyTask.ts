@@ -32,7 +32,8 @@ export interface TaskEnvironment {
 interface Punctuation {
   readonly type: PunctuationType;
   readonly intervalMs: number;
-  next: number | undefined;
+  /** Stream-time schedules are aligned to 0 (the first record fires them), wall-clock ones to the time of scheduling. */
+  next: number;
   readonly callback: (timestamp: number) => void;
 }
 
@@ -87,9 +88,9 @@ export class TopologyTask {
   private punctuate(type: PunctuationType, now: number): void {
     for (const p of [...this.punctuations]) {
       if (p.type !== type) continue;
-      if (p.next !== undefined && now < p.next) continue;
+      if (now < p.next) continue;
       // One call even if several intervals passed; the next stays aligned to the schedule.
-      p.next = nextAfter(p.next ?? now, now, p.intervalMs);
+      p.next = nextAfter(p.next, now, p.intervalMs);
       p.callback(now);
       this.throwIfFailed();
     }
@@ -124,7 +125,7 @@ export class TopologyTask {
       },
       schedule: (intervalMs, type, callback) => {
         if (!(intervalMs > 0)) throw new Error(`punctuation interval must be positive, got ${intervalMs}`);
-        const p: Punctuation = { type, intervalMs, next: type === 'wall-clock' ? env.wallClockTime() + intervalMs : undefined, callback };
+        const p: Punctuation = { type, intervalMs, next: type === 'wall-clock' ? env.wallClockTime() + intervalMs : 0, callback };
         this.punctuations.push(p);
         return () => this.punctuations.splice(this.punctuations.indexOf(p), 1);
       },

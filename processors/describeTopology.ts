@@ -1,0 +1,64 @@
+import type { Topology, TopologyNode } from './topologyGraph.ts';
+
+/**
+ * The topology in Kafka Streams' `TopologyDescription` text format: subtopologies with
+ * their sources (topics), processors (stores) and sinks (topic), and the edges between
+ * them (`-->` children, `<--` parents).
+ */
+export function describeTopology(topology: Topology): string {
+  const lines = ['Topologies:'];
+  for (const sub of topology.subtopologies) {
+    const global = sub.sourceTopics.some((t) => topology.globalTopics.includes(t));
+    lines.push(`   Sub-topology: ${sub.id}${global ? ' for global store' : ''}`);
+    for (const node of sub.nodes) {
+      lines.push(`    ${heading(node)}`);
+      const children = sub.nodes.filter((n) => n.kind !== 'source' && n.parents.includes(node.name)).map((n) => n.name);
+      if (node.kind !== 'sink') lines.push(`      --> ${children.join(', ') || 'none'}`);
+      if (node.kind !== 'source') lines.push(`      <-- ${node.parents.join(', ')}`);
+    }
+  }
+  return lines.join('\n') + '\n';
+}
+
+function heading(node: TopologyNode): string {
+  switch (node.kind) {
+    case 'source':
+      return `Source: ${node.name} (topics: [${node.topics.join(', ')}])`;
+    case 'processor':
+      return `Processor: ${node.name} (stores: [${node.stores.join(', ')}])`;
+    case 'sink':
+      return `Sink: ${node.name} (topic: ${node.topic})`;
+  }
+}
+
+/**
+ * The topology as a Mermaid flowchart: one subgraph per subtopology, topics as
+ * stadiums, processors as boxes, stores as cylinders, and the internal topics that
+ * link subtopologies.
+ */
+export function describeTopologyAsMermaid(topology: Topology): string {
+  const ids = new Map<string, string>();
+  const id = (kind: string, name: string) => {
+    const key = `${kind}:${name}`;
+    if (!ids.has(key)) ids.set(key, `${kind}${ids.size}`);
+    return ids.get(key)!;
+  };
+  const label = (text: string) => `"${text.replace(/"/g, '#quot;')}"`;
+  const lines = ['flowchart TD'];
+  const topics = new Set<string>();
+  const edges: string[] = [];
+  for (const sub of topology.subtopologies) {
+    lines.push(`  subgraph sub${sub.id}[${label(`Sub-topology ${sub.id}`)}]`);
+    for (const node of sub.nodes) {
+      lines.push(`    ${id('n', node.name)}[${label(node.name)}]`);
+      if (node.kind === 'source') for (const t of node.topics) (topics.add(t), edges.push(`  ${id('t', t)} --> ${id('n', node.name)}`));
+      if (node.kind === 'sink') (topics.add(node.topic), edges.push(`  ${id('n', node.name)} --> ${id('t', node.topic)}`));
+      if (node.kind !== 'source') for (const p of node.parents) edges.push(`  ${id('n', p)} --> ${id('n', node.name)}`);
+      if (node.kind === 'processor') for (const s of node.stores) edges.push(`  ${id('n', node.name)} -.- ${id('s', s)}`);
+    }
+    for (const store of sub.stores) lines.push(`    ${id('s', store)}[(${label(store)})]`);
+    lines.push('  end');
+  }
+  for (const t of topics) lines.push(`  ${id('t', t)}([${label(t)}])`);
+  return [...lines, ...edges].join('\n') + '\n';
+}

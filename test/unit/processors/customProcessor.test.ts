@@ -1,0 +1,59 @@
+import assert from 'node:assert/strict';
+import type { KeyValueStore } from '../../../state/keyValueStore.ts';
+import { TopologyTestDriver } from '../../../runtime/topologyTestDriver.ts';
+import { testTopology } from './stringTopology.ts';
+
+describe('custom processors (Processor API)', () => {
+  it('read and write their declared stores and forward records', () => {
+    const t = testTopology();
+    t.addStore({ name: 'last-seen', kind: 'keyValue' });
+    t.stream<string, number>('in')
+      .process<string, string>(
+        (ctx) => {
+          const store = ctx.store<KeyValueStore<string, number>>('last-seen');
+          return {
+            process(record) {
+              const previous = store.get(record.key);
+              store.put(record.key, record.value);
+              ctx.forward(record.key, previous === undefined ? 'first' : `changed by ${record.value - previous}`);
+            },
+          };
+        },
+        { stores: ['last-seen'] },
+      )
+      .to('out');
+    const driver = new TopologyTestDriver(t);
+    driver.inputTopic<string, number>('in').pipeAll([['a', 1, 5], ['a', 4, 6]]);
+    assert.deepEqual(driver.outputTopic('out').readRecords().map((r) => [r.key, r.value, r.timestamp]), [['a', 'first', 5], ['a', 'changed by 3', 6]]);
+    assert.equal(driver.keyValueStore('last-seen').get('a'), 4);
+  });
+
+  it('stream-time punctuation is aligned to 0: it fires on the first record, then when stream time crosses each multiple of the interval', () => {
+    const t = testTopology();
+    const fired: number[] = [];
+    t.stream<string, string>('in').process<string, string>((ctx) => {
+      ctx.schedule(10, 'stream-time', (time) => fired.push(time));
+      return { process() {} };
+    });
+    const driver = new TopologyTestDriver(t);
+    const input = driver.inputTopic<string, string>('in');
+    for (const ts of [3, 5, 12, 13, 14, 40]) input.pipe('k', 'v', ts);
+    assert.deepEqual(fired, [3, 12, 40]);
+  });
+
+  it('wall-clock punctuation fires only when the driver advances the wall clock past the interval', () => {
+    const t = testTopology();
+    t.stream<string, string>('in')
+      .process<string, string>((ctx) => {
+        ctx.schedule(1000, 'wall-clock', (now) => ctx.forward('tick', String(now)));
+        return { process() {} };
+      })
+      .to('ticks');
+    const driver = new TopologyTestDriver(t, { wallClockTimeMs: 0 });
+    driver.advanceWallClockTime(999);
+    assert.deepEqual(driver.outputTopic('ticks').readValues(), []);
+    driver.advanceWallClockTime(1);
+    driver.advanceWallClockTime(2500);
+    assert.deepEqual(driver.outputTopic('ticks').readValues(), ['1000', '3500']);
+  });
+});
