@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { TributaryError } from '../errors.ts';
 import { stackCommand } from './commands/stackCommand.ts';
 import { schemasCommand } from './commands/schemasCommand.ts';
+import { describeCommand } from './commands/describeCommand.ts';
 
 const program = new Command('tributary')
   .description('Kafka Streams-style stream processing for TypeScript')
@@ -10,6 +11,7 @@ const program = new Command('tributary')
 
 program.addCommand(stackCommand());
 program.addCommand(schemasCommand());
+program.addCommand(describeCommand());
 
 try {
   await program.parseAsync(process.argv);
