@@ -1,2 +1,26 @@
-// The public API of tributary. Topology files import from here only.
+// The public API of tributary. Topology files and users' tests import from here only.
 export * from './runtime/errors.ts';
+export { topology, TopologyBuilder, type TopologyOptions, type Consumed, type TableOptions } from './processors/topologyBuilder.ts';
+export { Stream } from './processors/stream.ts';
+export { Table, type ValueGetter } from './processors/table.ts';
+export { WindowedTable } from './processors/windowedTable.ts';
+export { GroupedStream } from './processors/groupedStream.ts';
+export { TimeWindowedStream } from './processors/timeWindowedStream.ts';
+export { BranchedStream } from './processors/branchedStream.ts';
+export { GlobalTable } from './processors/globalTable.ts';
+export { TimeWindows } from './processors/windows/timeWindows.ts';
+export type { Named, Produced, Grouped, Repartitioned, Materialized } from './processors/options.ts';
+export type { StreamRecord, Change, TimeWindow, Windowed, ValueAndTimestamp, Headers } from './processors/record.ts';
+export type { ProcessorContext, PunctuationType, DropReason } from './processors/processorContext.ts';
+export type { CustomProcessor, CustomProcessorContext, CustomProcessorFactory } from './processors/customProcessor.ts';
+export type { Topology } from './processors/topologyGraph.ts';
+export type { Serdes } from './processors/serdes.ts';
+export type { Serde } from './schemas/serde.ts';
+export { jsonSerde } from './schemas/jsonSerde.ts';
+export { stringSerde } from './schemas/stringSerde.ts';
+export { TopologyError, CoPartitioningError } from './processors/topologyError.ts';
+export { describeTopology, describeTopologyAsMermaid } from './processors/describeTopology.ts';
+export { TopologyTestDriver, TestInputTopic, TestOutputTopic, type TestRecord } from './runtime/topologyTestDriver.ts';
+export type { KeyValueStore } from './state/keyValueStore.ts';
+export type { WindowStore } from './state/windowStore.ts';
+export type { SessionStore } from './state/sessionStore.ts';
