@@ -3,6 +3,7 @@ import { TributaryError } from '../errors.ts';
 import { stackCommand } from './commands/stackCommand.ts';
 import { schemasCommand } from './commands/schemasCommand.ts';
 import { describeCommand } from './commands/describeCommand.ts';
+import { demoCommand } from './commands/demoCommand.ts';
 
 const program = new Command('tributary')
   .description('Kafka Streams-style stream processing for TypeScript')
@@ -12,6 +13,7 @@ const program = new Command('tributary')
 program.addCommand(stackCommand());
 program.addCommand(schemasCommand());
 program.addCommand(describeCommand());
+program.addCommand(demoCommand());
 
 try {
   await program.parseAsync(process.argv);

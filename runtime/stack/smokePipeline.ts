@@ -138,7 +138,8 @@ export async function runSmokePipeline(options: SmokePipelineOptions): Promise<S
           } catch (error) {
             if (!(error instanceof DeserializationError)) throw error; // Redis or registry trouble: let kafkajs retry the record
             const report = new UnreadableRecordError(topic, partition, message.offset, error.code, error);
-            logger.warn({ err: report, partition, offset: message.offset }, report.message);
+            // A caller that takes the reports shows them itself; otherwise the log is where they go.
+            logger[options.onUnreadable ? 'debug' : 'warn']({ code: report.code, reason: report.reason, partition, offset: message.offset }, report.message);
             unreadable.push(report);
             options.onUnreadable?.(report);
           }
