@@ -1,4 +1,4 @@
-import { Kafka, logLevel } from 'kafkajs';
+import { Kafka, Partitioners, logLevel } from 'kafkajs';
 import { tcpExchange } from './tcpProbe.ts';
 
 /**
@@ -34,6 +34,25 @@ export async function kafkaAnswers(brokers: readonly string[], timeoutMs = 3000)
     return false;
   } finally {
     await admin.disconnect().catch(() => {});
+  }
+}
+
+/**
+ * True when the broker hands out a producer id (InitProducerId), which an idempotent or
+ * transactional producer needs first. On a fresh broker the transaction coordinator creates and
+ * loads `__transaction_state` on that first request and answers "loading" for a few seconds, so a
+ * broker that passes `kafkaAnswers` may still make the first producer retry.
+ */
+export async function kafkaGivesProducerIds(brokers: readonly string[], timeoutMs = 5000): Promise<boolean> {
+  const kafka = new Kafka({ clientId: 'tributary-probe', brokers: [...brokers], connectionTimeout: 1000, requestTimeout: timeoutMs, logLevel: logLevel.NOTHING });
+  // One quick retry inside kafkajs only; the caller's wait loop does the patient retrying.
+  const producer = kafka.producer({ idempotent: true, createPartitioner: Partitioners.DefaultPartitioner, retry: { retries: 1, initialRetryTime: 100 } });
+  try {
+    return await withTimeout(producer.connect().then(() => true), timeoutMs + 1000);
+  } catch {
+    return false;
+  } finally {
+    await producer.disconnect().catch(() => {});
   }
 }
 

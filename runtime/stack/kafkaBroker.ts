@@ -4,7 +4,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { StackConfig } from '../config.ts';
 import type { Logger } from '../logger.ts';
-import { kafkaAnswers } from './componentProbes.ts';
+import { kafkaAnswers, kafkaGivesProducerIds } from './componentProbes.ts';
 import { ManagedProcess, type ProcessSpec } from './managedProcess.ts';
 import { copyPomDependencies } from './mavenArtifacts.ts';
 import { JAVA, MAVEN, type Prerequisite } from './prerequisites.ts';
@@ -83,6 +83,11 @@ export class KafkaBroker implements StackComponent {
 
   isHealthy(): Promise<boolean> {
     return kafkaAnswers([this.address]);
+  }
+
+  /** Group coordinator loaded and producer ids handed out: the first idempotent producer and consumer group work at once. */
+  async isReady(): Promise<boolean> {
+    return (await this.isHealthy()) && (await kafkaGivesProducerIds([this.address]));
   }
 
   /** `StorageTool format --standalone`: writes meta.properties and the single-voter quorum. */

@@ -144,7 +144,7 @@ export class LocalStack {
     const pid = component.process.start(component.processSpec());
     this.logger.info({ name: component.name, pid }, 'started; waiting until it answers');
     const phase = this.progress.phase(`starting ${component.name} on ${component.address}`);
-    const result = await waitFor(() => component.isHealthy(), {
+    const result = await waitFor(() => component.isReady(), {
       timeoutMs: component.startTimeoutMs,
       intervalMs: 300,
       abortIf: () => (component.process.pid() === undefined ? 'the process exited' : undefined),

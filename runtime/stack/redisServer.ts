@@ -60,4 +60,8 @@ export class RedisServer implements StackComponent {
   isHealthy(): Promise<boolean> {
     return redisAnswers(this.address);
   }
+
+  isReady(): Promise<boolean> {
+    return this.isHealthy();
+  }
 }

@@ -73,6 +73,10 @@ export class SchemaRegistry implements StackComponent {
   isHealthy(): Promise<boolean> {
     return registryAnswers(this.address);
   }
+
+  isReady(): Promise<boolean> {
+    return this.isHealthy();
+  }
 }
 
 /** Extracts the tar.gz that `mvn dependency:copy` put in `dir`, then drops it (Maven's repository keeps a copy). */

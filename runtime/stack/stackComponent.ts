@@ -25,4 +25,6 @@ export interface StackComponent {
   processSpec(): ProcessSpec;
   /** True when the component serves requests (not merely listens). Never throws. */
   isHealthy(): Promise<boolean>;
+  /** Stricter than isHealthy where a component warms up after answering; `up` waits for it. Never throws. */
+  isReady(): Promise<boolean>;
 }

@@ -35,7 +35,7 @@ export function demoCommand(): Command {
       out(`registered ${run.subject} in the registry: schema id ${run.schemaId}`);
       out(`produced ${good} Avro records and ${run.malformedAt.length} malformed ones to ${run.topic}`);
       out(`consumer group ${run.groupId} read ${run.consumed} records, ${run.unreadable.length} unreadable (reported, and the consumer went on):`);
-      for (const error of run.unreadable) out(`  ${error.code}: ${error.message}`);
+      for (const error of [...run.unreadable].sort((a, b) => a.partition - b.partition)) out(`  ${error.code}: ${error.message}`);
       out(`counts in Redis (keys ${run.redisPrefix}<sensor>):`);
       const wrong: string[] = [];
       for (const [key, produced] of Object.entries(run.produced)) {
@@ -62,7 +62,7 @@ async function ensureStack(connection: ConnectionConfig, logger: ReturnType<type
   if (elsewhere.length > 0) {
     throw new TributaryError('DEMO_STACK_UNREACHABLE', `${elsewhere.join(', ')} does not answer at the configured address (check KAFKA_BROKERS, SCHEMA_REGISTRY_URL, REDIS_URL)`);
   }
-  out(`starting the local stack (${missing.join(', ')}); the first start downloads Kafka and Apicurio jars once`);
+  out(`starting the local stack (${missing.join(', ')}); the first start on a machine downloads Kafka and Apicurio jars, once`);
   const outcomes = await new LocalStack(loadStackConfig(), { logger, progress: terminalProgress() }).up(missing);
   for (const outcome of outcomes) out(`  ${outcome.name.padEnd(9)} ${outcome.address} ${outcome.action === 'started' ? `started (pid ${outcome.pid})` : 'already running'}`);
 }
