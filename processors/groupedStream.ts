@@ -4,6 +4,7 @@ import { aggregateByKey } from './operators/aggregateByKey.ts';
 import type { Stream } from './stream.ts';
 import { Table } from './table.ts';
 import type { AnyRecord } from './topologyGraph.ts';
+import { aggregateStep, countStep, reduceStep, type FoldStep } from './operators/foldSteps.ts';
 import { TimeWindowedStream } from './timeWindowedStream.ts';
 import type { TimeWindows } from './windows/timeWindows.ts';
 
@@ -21,17 +22,17 @@ export class GroupedStream<K, V> {
 
   /** Counts records per key. Null keys and values are dropped. */
   count(materialized: Materialized = {}): Table<K, number> {
-    return this.fold('KSTREAM-AGGREGATE', materialized, (_k, _v, previous: { value: number } | undefined) => (previous ? previous.value + 1 : 1));
+    return this.fold('KSTREAM-AGGREGATE', materialized, countStep<K, V>());
   }
 
   /** Combines the values of each key with `reducer(aggregate, value)`; the first value is the start. */
   reduce(reducer: (aggregate: V, value: V) => V, materialized: Materialized = {}): Table<K, V> {
-    return this.fold('KSTREAM-REDUCE', materialized, (_k, value: V, previous: { value: V } | undefined) => (previous ? reducer(previous.value, value) : value));
+    return this.fold('KSTREAM-REDUCE', materialized, reduceStep<K, V>(reducer));
   }
 
   /** Folds the values of each key into `aggregator(key, value, aggregate)`, starting from `initializer()`. */
   aggregate<A>(initializer: () => A, aggregator: (key: K, value: V, aggregate: A) => A, materialized: Materialized = {}): Table<K, A> {
-    return this.fold('KSTREAM-AGGREGATE', materialized, (key, value: V, previous: { value: A } | undefined) => aggregator(key, value, previous ? previous.value : initializer()));
+    return this.fold('KSTREAM-AGGREGATE', materialized, aggregateStep(initializer, aggregator));
   }
 
   /** Aggregates per time window: tumbling or hopping (`TimeWindows`). */
@@ -49,7 +50,7 @@ export class GroupedStream<K, V> {
     return this.stream.builder;
   }
 
-  private fold<A>(prefix: string, materialized: Materialized, step: (key: K, value: V, previous: { value: A } | undefined) => A): Table<K, A> {
+  private fold<A>(prefix: string, materialized: Materialized, step: FoldStep<K, V, A>): Table<K, A> {
     const storeName = materialized.store ?? this.builder.nextName(`${prefix}-STATE-STORE`);
     const input = this.input(storeName);
     this.builder.addStore({ name: storeName, kind: 'keyValue', internal: !materialized.store });

@@ -3,6 +3,7 @@ import type { GroupedStream } from './groupedStream.ts';
 import type { Materialized } from './options.ts';
 import { windowedAggregate } from './operators/windowedAggregate.ts';
 import type { AnyRecord } from './topologyGraph.ts';
+import { aggregateStep, countStep, reduceStep, type FoldStep } from './operators/foldSteps.ts';
 import { WindowedTable } from './windowedTable.ts';
 import type { TimeWindows } from './windows/timeWindows.ts';
 
@@ -19,20 +20,20 @@ export class TimeWindowedStream<K, V> {
 
   /** Counts records per key and window. */
   count(materialized: Materialized = {}): WindowedTable<K, number> {
-    return this.fold('KSTREAM-AGGREGATE', materialized, (_k, _v, previous: { value: number } | undefined) => (previous ? previous.value + 1 : 1));
+    return this.fold('KSTREAM-AGGREGATE', materialized, countStep<K, V>());
   }
 
   /** Combines the values per key and window with `reducer(aggregate, value)`. */
   reduce(reducer: (aggregate: V, value: V) => V, materialized: Materialized = {}): WindowedTable<K, V> {
-    return this.fold('KSTREAM-REDUCE', materialized, (_k, value: V, previous: { value: V } | undefined) => (previous ? reducer(previous.value, value) : value));
+    return this.fold('KSTREAM-REDUCE', materialized, reduceStep<K, V>(reducer));
   }
 
   /** Folds the values per key and window into `aggregator(key, value, aggregate)`, from `initializer()`. */
   aggregate<A>(initializer: () => A, aggregator: (key: K, value: V, aggregate: A) => A, materialized: Materialized = {}): WindowedTable<K, A> {
-    return this.fold('KSTREAM-AGGREGATE', materialized, (key, value: V, previous: { value: A } | undefined) => aggregator(key, value, previous ? previous.value : initializer()));
+    return this.fold('KSTREAM-AGGREGATE', materialized, aggregateStep(initializer, aggregator));
   }
 
-  private fold<A>(prefix: string, materialized: Materialized, step: (key: K, value: V, previous: { value: A } | undefined) => A): WindowedTable<K, A> {
+  private fold<A>(prefix: string, materialized: Materialized, step: FoldStep<K, V, A>): WindowedTable<K, A> {
     const builder = this.grouped.builder;
     const storeName = materialized.store ?? builder.nextName(`${prefix}-STATE-STORE`);
     const input = this.grouped.input(storeName);

@@ -2,6 +2,7 @@ import type { OperatorFunction } from 'rxjs';
 import type { KeyValueStore } from '../../state/keyValueStore.ts';
 import type { ProcessorContext } from '../processorContext.ts';
 import { withFields, type Change, type StreamRecord, type ValueAndTimestamp } from '../record.ts';
+import type { FoldStep } from './foldSteps.ts';
 import { recordOperator } from './recordOperator.ts';
 
 /**
@@ -15,7 +16,7 @@ export function aggregateByKey<K, V, A>(
   ctx: ProcessorContext,
   node: string,
   storeName: string,
-  fold: (key: K, value: V, previous: { readonly value: A } | undefined) => A,
+  fold: FoldStep<K, V, A>,
 ): OperatorFunction<StreamRecord<K, V>, StreamRecord<K, Change<A>>> {
   const store = ctx.store<KeyValueStore<K, ValueAndTimestamp<A>>>(storeName);
   return recordOperator((record, emit) => {

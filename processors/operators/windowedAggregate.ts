@@ -3,6 +3,7 @@ import type { WindowStore } from '../../state/windowStore.ts';
 import type { ProcessorContext } from '../processorContext.ts';
 import { withFields, type Change, type StreamRecord, type ValueAndTimestamp, type Windowed } from '../record.ts';
 import type { TimeWindows } from '../windows/timeWindows.ts';
+import type { FoldStep } from './foldSteps.ts';
 import { recordOperator } from './recordOperator.ts';
 
 /**
@@ -18,7 +19,7 @@ export function windowedAggregate<K, V, A>(
   node: string,
   storeName: string,
   windows: TimeWindows,
-  fold: (key: K, value: V, previous: { readonly value: A } | undefined) => A,
+  fold: FoldStep<K, V, A>,
 ): OperatorFunction<StreamRecord<K, V>, StreamRecord<Windowed<K>, Change<A>>> {
   const store = ctx.store<WindowStore<K, ValueAndTimestamp<A>>>(storeName);
   const time = ctx.processorTime(node);
