@@ -1,6 +1,6 @@
 import { filter, tap, type OperatorFunction } from 'rxjs';
 import type { Named } from './options.ts';
-import type { Stream } from './stream.ts';
+import { Stream } from './stream.ts';
 import type { AnyRecord } from './topologyGraph.ts';
 
 /**
@@ -50,7 +50,7 @@ export class BranchedStream<K, V> {
       const wanted = index < this.names.length ? index : -1;
       const full = `${this.prefix}${name}`;
       const node = this.stream.builder.addProcessor('KSTREAM-BRANCHCHILD', [this.node], [], (_ctx, [input]) => input!.pipe(filter((r) => this.chosen.get(r) === wanted)), full);
-      branches[full] = new (this.stream.constructor as typeof Stream<K, V>)(this.stream.builder, node.name, this.stream.sourceTopics, this.stream.keyChanged, this.stream.serdes);
+      branches[full] = new Stream<K, V>(this.stream.builder, node.name, this.stream.sourceTopics, this.stream.keyChanged, this.stream.serdes);
     });
     return branches;
   }
