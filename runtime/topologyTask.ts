@@ -29,6 +29,9 @@ export interface TaskEnvironment {
   recordDropped(node: string, reason: DropReason): void;
 }
 
+/** The task's own stream time sits beside the processors' observed times; no node is named ''. */
+const STREAM_TIME = '';
+
 interface Punctuation {
   readonly type: PunctuationType;
   readonly intervalMs: number;
@@ -47,7 +50,6 @@ export class TopologyTask {
   readonly id: string;
   private readonly inputs = new Map<string, { subject: Subject<AnyRecord>; extract?: (r: AnyRecord) => number }>();
   private readonly punctuations: Punctuation[] = [];
-  private streamTimeMs = -1;
   private failure: ProcessingError | undefined;
   private current: AnyRecord | undefined;
 
@@ -61,9 +63,9 @@ export class TopologyTask {
     this.wire();
   }
 
-  /** The largest input timestamp this task has processed; `-1` before the first. */
+  /** The largest input timestamp this task has processed; `-1` before the first. Kept with the task's state, so it survives a move. */
   get streamTime(): number {
-    return this.streamTimeMs;
+    return this.env.processorTimes.get(STREAM_TIME) ?? -1;
   }
 
   /** Runs one input record through the graph, then any stream-time punctuation now due. */
@@ -73,11 +75,12 @@ export class TopologyTask {
     this.throwIfFailed();
     const timestamp = input.extract ? input.extract(record) : record.timestamp;
     const stamped = timestamp === record.timestamp ? record : { ...record, timestamp };
-    this.streamTimeMs = Math.max(this.streamTimeMs, timestamp);
+    const streamTime = Math.max(this.streamTime, timestamp);
+    this.env.processorTimes.put(STREAM_TIME, streamTime);
     this.current = stamped;
     input.subject.next(stamped);
     this.throwIfFailed();
-    this.punctuate('stream-time', this.streamTimeMs);
+    this.punctuate('stream-time', streamTime);
   }
 
   /** Runs the wall-clock punctuations due at the environment's current wall-clock time. */
@@ -106,7 +109,7 @@ export class TopologyTask {
     return {
       taskId: this.id,
       store: <S extends StateStore>(name: string) => env.store(name) as S,
-      streamTime: () => this.streamTimeMs,
+      streamTime: () => this.streamTime,
       wallClockTime: () => env.wallClockTime(),
       processorTime: (node) => {
         let time = times.get(node);

@@ -9,7 +9,7 @@ import { UnreadableRecordError } from '../unreadableRecordError.ts';
 import { DecodeFailedError, DeserializationError } from '../../schemas/errors.ts';
 import { createRegistryClient } from '../../schemas/registryClient.ts';
 import { frame, unframe } from '../../schemas/wireFormat.ts';
-import { kafkajsLogs } from './kafkajsLogs.ts';
+import { kafkajsLogs } from '../kafka/kafkajsLogs.ts';
 
 /** The smoke record: one sensor reading. Its full name is also the registered schema's name. */
 export const READING_SCHEMA = {
