@@ -1,0 +1,72 @@
+import { z } from 'zod';
+import { connectionSchema, loadConnectionConfig, parse } from '../config.ts';
+
+/** How outputs and input offsets reach Kafka (`processing.guarantee`). */
+export type ProcessingGuarantee = 'at_least_once' | 'exactly_once';
+
+const saslSchema = z.object({
+  mechanism: z.enum(['plain', 'scram-sha-256', 'scram-sha-512']),
+  username: z.string().min(1),
+  password: z.string().min(1),
+});
+
+/**
+ * Everything a worker needs, parsed once at the edge. Durations are milliseconds.
+ * Redis AUTH and TLS come with the URL (`rediss://user:pass@host:port`); a URL that
+ * lists several hosts names a Redis Cluster.
+ */
+export const workerConfigSchema = connectionSchema.extend({
+  /** Consumer group id, transactional id prefix and Redis namespace; defaults to the topology name. */
+  applicationId: z.string().regex(/^[A-Za-z0-9._-]+$/, 'an application id is letters, digits, . _ or -'),
+  guarantee: z.enum(['at_least_once', 'exactly_once']),
+  /** How often idle tasks run wall-clock punctuations and commit what they produced. */
+  commitIntervalMs: z.coerce.number().int().min(1).max(600_000),
+  /** Partitions processed at once by this worker. */
+  concurrency: z.coerce.number().int().min(1).max(256),
+  /** The state namespace (`ns` in the Redis key layout); replay builds the next one. */
+  stateNamespace: z.string().regex(/^[A-Za-z0-9._-]+$/, 'a state namespace is letters, digits, . _ or -'),
+  redisKeyPrefix: z.string(),
+  kafkaSsl: z.boolean(),
+  kafkaSasl: saslSchema.optional(),
+  registryAuth: z.object({ username: z.string().min(1), password: z.string() }).optional(),
+  /** A member that sends no heartbeat for this long loses its partitions. */
+  sessionTimeoutMs: z.coerce.number().int().min(1000).max(1_800_000),
+  /** SIGTERM: finish, commit and leave within this, or exit non-zero. */
+  shutdownTimeoutMs: z.coerce.number().int().min(100).max(600_000),
+});
+export type WorkerConfig = z.infer<typeof workerConfigSchema>;
+
+type Env = Record<string, string | undefined>;
+
+/**
+ * The worker's settings: `overrides` (CLI flags or library options) first, then the
+ * environment (`TRIBUTARY_*`, `KAFKA_*`, `REDIS_URL`, `SCHEMA_REGISTRY_*`), then defaults
+ * for the local stack. An invalid value throws a one-line ConfigError naming the setting.
+ */
+export function loadWorkerConfig(defaultApplicationId: string, overrides: Partial<WorkerConfig> = {}, env: Env = process.env): WorkerConfig {
+  const connection = loadConnectionConfig(
+    { brokers: overrides.brokers, redisUrl: overrides.redisUrl, registryUrl: overrides.registryUrl },
+    env,
+  );
+  const sasl = env.KAFKA_SASL_MECHANISM
+    ? { mechanism: env.KAFKA_SASL_MECHANISM.toLowerCase(), username: env.KAFKA_SASL_USERNAME, password: env.KAFKA_SASL_PASSWORD }
+    : undefined;
+  const registryAuth = env.SCHEMA_REGISTRY_USERNAME
+    ? { username: env.SCHEMA_REGISTRY_USERNAME, password: env.SCHEMA_REGISTRY_PASSWORD ?? '' }
+    : undefined;
+  return parse(workerConfigSchema, 'worker', {
+    ...connection,
+    applicationId: env.TRIBUTARY_APPLICATION_ID ?? defaultApplicationId,
+    guarantee: env.TRIBUTARY_GUARANTEE ?? 'at_least_once',
+    commitIntervalMs: env.TRIBUTARY_COMMIT_INTERVAL_MS ?? 1000,
+    concurrency: env.TRIBUTARY_CONCURRENCY ?? 4,
+    stateNamespace: env.TRIBUTARY_STATE_NAMESPACE ?? '0',
+    redisKeyPrefix: env.TRIBUTARY_REDIS_KEY_PREFIX ?? 'tributary:',
+    kafkaSsl: env.KAFKA_SSL === undefined ? false : /^(1|true|yes)$/i.test(env.KAFKA_SSL),
+    sessionTimeoutMs: env.TRIBUTARY_SESSION_TIMEOUT_MS ?? 10_000,
+    shutdownTimeoutMs: env.TRIBUTARY_SHUTDOWN_TIMEOUT_MS ?? 30_000,
+    ...(sasl ? { kafkaSasl: sasl } : {}),
+    ...(registryAuth ? { registryAuth } : {}),
+    ...Object.fromEntries(Object.entries(overrides).filter(([, v]) => v !== undefined)),
+  });
+}
