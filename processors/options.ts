@@ -25,3 +25,23 @@ export interface Repartitioned<K, V> extends Named {
 export interface Materialized extends Named {
   readonly store?: string;
 }
+
+/**
+ * How a stream-stream join names its parts (`StreamJoined`). With a name, its processors
+ * are `<name>-this-windowed`, `<name>-this-join`, … `<name>-merge`, and the repartition
+ * topics of key-changed inputs `<app>-<name>-left-repartition` / `-right-repartition`.
+ */
+export interface StreamJoined<K, V, VO> extends Named {
+  /** Base name of the join's stores: `<storeName>-this-join-store`, `<storeName>-other-join-store` (and `-outer-` variants). */
+  readonly storeName?: string;
+  /** Serdes of this stream, for its repartition topic. */
+  readonly serdes?: Serdes<K, V>;
+  /** Serdes of the other stream, for its repartition topic. */
+  readonly otherSerdes?: Serdes<K, VO>;
+}
+
+/** How a stream-table join names its processor and the stream's repartition topic (`Joined`). */
+export interface Joined<K, V> extends Named {
+  /** Serdes of the stream, for its repartition topic. */
+  readonly serdes?: Serdes<K, V>;
+}

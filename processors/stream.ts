@@ -1,8 +1,9 @@
 import { merge, type OperatorFunction } from 'rxjs';
 import { BranchedStream } from './branchedStream.ts';
 import { customProcessor, type CustomProcessorFactory } from './customProcessor.ts';
+import { GlobalTable } from './globalTable.ts';
 import { GroupedStream } from './groupedStream.ts';
-import type { Materialized, Named, Produced, Repartitioned, Grouped } from './options.ts';
+import type { Grouped, Joined, Materialized, Named, Produced, Repartitioned, StreamJoined } from './options.ts';
 import { filterRecords } from './operators/filterRecords.ts';
 import { flatMapRecords } from './operators/flatMapRecords.ts';
 import { flatMapValues } from './operators/flatMapValues.ts';
@@ -10,12 +11,18 @@ import { mapRecords } from './operators/mapRecords.ts';
 import { mapValues } from './operators/mapValues.ts';
 import { peekRecords } from './operators/peekRecords.ts';
 import { selectKey } from './operators/selectKey.ts';
+import type { StreamJoiner } from './operators/streamStreamJoin.ts';
+import { streamTableJoin } from './operators/streamTableJoin.ts';
 import { tableSource } from './operators/tableSource.ts';
-import type { StreamRecord } from './record.ts';
+import type { StreamRecord, ValueAndTimestamp } from './record.ts';
 import type { Serdes } from './serdes.ts';
+import { addStreamStreamJoin, type StreamJoinKind } from './streamStreamJoinNodes.ts';
 import { Table } from './table.ts';
 import type { TopologyBuilder } from './topologyBuilder.ts';
+import { TopologyError } from './topologyError.ts';
 import type { AnyRecord } from './topologyGraph.ts';
+import { JoinWindows } from './windows/joinWindows.ts';
+import type { KeyValueStore } from '../state/keyValueStore.ts';
 
 type RecordOperator<K, V, K2, V2> = OperatorFunction<StreamRecord<K, V>, StreamRecord<K2, V2>>;
 
@@ -28,6 +35,9 @@ type RecordOperator<K, V, K2, V2> = OperatorFunction<StreamRecord<K, V>, StreamR
  * records through a repartition topic, so that equal keys meet in one task.
  */
 export class Stream<K, V> {
+  /** The repartitioned copies of this stream made for joins, by topic name: joined twice, repartitioned once. */
+  private readonly joinRepartitions = new Map<string, Stream<K, V>>();
+
   constructor(
     /** @internal */ readonly builder: TopologyBuilder,
     /** @internal The node whose output this stream is. */ readonly node: string,
@@ -135,6 +145,61 @@ export class Stream<K, V> {
   }
 
   /**
+   * Joins each record with the other stream's records of the same key within `windows`
+   * (`KStream#join(KStream, ValueJoiner, JoinWindows, StreamJoined)`): a record at `t`
+   * meets the other stream's records in `[t - before, t + after]` (the other stream's
+   * records look the other way), and each pair forwards `joiner(value, otherValue, key)`
+   * with timestamp = the larger of the two. Each side keeps its records in a window store
+   * for `before + after + grace`; a late record still joins what the other side keeps.
+   * Records with a null key or value are dropped. Inputs whose keys may have changed are
+   * repartitioned first; the two inputs must be co-partitioned.
+   */
+  join<VO, VR>(other: Stream<K, VO>, joiner: (value: V, otherValue: VO, key: K) => VR, windows: JoinWindows, streamJoined?: StreamJoined<K, V, VO>): Stream<K, VR>;
+  /**
+   * Joins each record with the table's current value for its key (`KStream#join(KTable)`):
+   * forwards `joiner(value, tableValue, key)` with the record's timestamp, nothing when the
+   * table has no value. Table updates trigger no output. Null keys and values are dropped.
+   * Repartitions first if keys may have changed; the stream and table must be co-partitioned.
+   */
+  join<VT, VR>(table: Table<K, VT>, joiner: (value: V, tableValue: VT, key: K) => VR, joined?: Joined<K, V>): Stream<K, VR>;
+  /**
+   * Joins each record with the global table's value for `keySelector(key, value)`
+   * (`KStream#join(GlobalKTable)`): forwards `joiner(value, tableValue, key)` with the
+   * record's key and timestamp, nothing when the table has no value. No co-partitioning or
+   * repartitioning: every task sees the whole table. Null values and null selected keys are dropped.
+   */
+  join<GK, GV, VR>(globalTable: GlobalTable<GK, GV>, keySelector: (key: K, value: V) => GK, joiner: (value: V, tableValue: GV, key: K) => VR, named?: Named): Stream<K, VR>;
+  join(other: unknown, second: unknown, third?: unknown, fourth?: unknown): Stream<K, unknown> {
+    return this.joinWith(other, second, third, fourth, false);
+  }
+
+  /**
+   * As the windowed `join`, but keeps every record of this stream (`KStream#leftJoin`): a
+   * record that finds no partner is forwarded as `joiner(value, null, key)` once its window
+   * has closed (stream time past `t + after + grace`), never before, since a partner may
+   * still come; one whose window has already ended when it arrives is forwarded at once.
+   */
+  leftJoin<VO, VR>(other: Stream<K, VO>, joiner: (value: V, otherValue: VO | null, key: K) => VR, windows: JoinWindows, streamJoined?: StreamJoined<K, V, VO>): Stream<K, VR>;
+  /** As the table `join`, but a record without a table value forwards `joiner(value, null, key)` (`KStream#leftJoin(KTable)`). */
+  leftJoin<VT, VR>(table: Table<K, VT>, joiner: (value: V, tableValue: VT | null, key: K) => VR, joined?: Joined<K, V>): Stream<K, VR>;
+  /** As the global table `join`, but a record without a table value forwards `joiner(value, null, key)`. */
+  leftJoin<GK, GV, VR>(globalTable: GlobalTable<GK, GV>, keySelector: (key: K, value: V) => GK, joiner: (value: V, tableValue: GV | null, key: K) => VR, named?: Named): Stream<K, VR>;
+  leftJoin(other: unknown, second: unknown, third?: unknown, fourth?: unknown): Stream<K, unknown> {
+    return this.joinWith(other, second, third, fourth, true);
+  }
+
+  /**
+   * As the windowed `join`, but keeps the records of both streams (`KStream#outerJoin`): a
+   * record of either side that finds no partner is forwarded joined with null once its
+   * window has closed (a left record at `t + after + grace`, a right one at
+   * `t + before + grace`), with its own timestamp.
+   */
+  outerJoin<VO, VR>(other: Stream<K, VO>, joiner: (value: V | null, otherValue: VO | null, key: K) => VR, windows: JoinWindows, streamJoined: StreamJoined<K, V, VO> = {}): Stream<K, VR> {
+    if (!(other instanceof Stream)) throw new TopologyError('outerJoin joins two streams; a table join is join or leftJoin');
+    return this.streamJoin(other, joiner, windows, streamJoined, { leftOuter: true, rightOuter: true });
+  }
+
+  /**
    * Runs a custom processor (the Processor API) with access to `stores`, which must be
    * declared with `addStore`. Its output is marked for repartitioning, as its keys are its own.
    */
@@ -154,6 +219,88 @@ export class Stream<K, V> {
     const op = operator as unknown as OperatorFunction<AnyRecord, AnyRecord>;
     const node = this.builder.addProcessor(prefix, [this.node], stores, (_ctx, [input]) => input!.pipe(op), named.name);
     return new Stream<K2, V2>(this.builder, node.name, this.sourceTopics, this.keyChanged || keyChanged, serdes);
+  }
+
+  /** @internal Sinks to and sources from `<app>-<name>-repartition` once per name, for joins. */
+  repartitionForJoin(name: string, serdes: Serdes<K, V> | undefined): Stream<K, V> {
+    let repartitioned = this.joinRepartitions.get(name);
+    if (!repartitioned) this.joinRepartitions.set(name, (repartitioned = this.through(name, serdes)));
+    return repartitioned;
+  }
+
+  private joinWith(other: unknown, second: unknown, third: unknown, fourth: unknown, leftJoin: boolean): Stream<K, unknown> {
+    type Joiner = (value: V, otherValue: unknown, key: K) => unknown;
+    if (other instanceof Stream) {
+      return this.streamJoin(other as Stream<K, unknown>, second as Joiner, third, (fourth ?? {}) as StreamJoined<K, V, unknown>, { leftOuter: leftJoin, rightOuter: false });
+    }
+    if (other instanceof Table) return this.tableJoin(other as Table<K, unknown>, second as Joiner, (third ?? {}) as Joined<K, V>, leftJoin);
+    if (other instanceof GlobalTable) return this.globalTableJoin(other, second as (key: K, value: V) => unknown, third as Joiner, (fourth ?? {}) as Named, leftJoin);
+    throw new TopologyError('a join needs a Stream (with JoinWindows), a Table or a GlobalTable');
+  }
+
+  private streamJoin<VO, VR>(other: Stream<K, VO>, joiner: (value: V, otherValue: VO, key: K) => VR, windows: unknown, streamJoined: StreamJoined<K, V, VO>, kind: StreamJoinKind): Stream<K, VR> {
+    if (!(windows instanceof JoinWindows)) throw new TopologyError('a stream-stream join needs JoinWindows (JoinWindows.ofTimeDifferenceWithNoGrace(…))');
+    this.sameTopology(other.builder);
+    const name = streamJoined.name;
+    const left = this.keyChanged ? this.repartitionForJoin(name ? `${name}-left` : this.node, streamJoined.serdes) : this;
+    const right = other.keyChanged ? other.repartitionForJoin(name ? `${name}-right` : other.node, streamJoined.otherSerdes) : other;
+    const sourceTopics = [...new Set([...left.sourceTopics, ...right.sourceTopics])];
+    this.builder.requireCoPartitioned(sourceTopics);
+    const node = addStreamStreamJoin(
+      this.builder,
+      { left: left.node, right: right.node },
+      joiner as StreamJoiner<unknown, unknown, unknown, unknown>,
+      windows,
+      streamJoined as StreamJoined<unknown, unknown, unknown>,
+      kind,
+    );
+    return new Stream<K, VR>(this.builder, node, sourceTopics, false, undefined);
+  }
+
+  /** The join node reads the table's stores, so it runs in the table's task (`KSTREAM-JOIN` / `KSTREAM-LEFTJOIN`). */
+  private tableJoin<VT, VR>(table: Table<K, VT>, joiner: (value: V, tableValue: VT | null, key: K) => VR, joined: Joined<K, V>, leftJoin: boolean): Stream<K, VR> {
+    this.sameTopology(table.builder);
+    if (table.getterStores.length === 0) throw new TopologyError(`table '${table.node}' is not materialized, so it cannot be joined`);
+    const input = this.keyChanged ? this.repartitionForJoin(joined.name ?? this.node, joined.serdes) : this;
+    const sourceTopics = [...new Set([...input.sourceTopics, ...table.sourceTopics])];
+    this.builder.requireCoPartitioned(sourceTopics);
+    const node = this.builder.addProcessor(
+      leftJoin ? 'KSTREAM-LEFTJOIN' : 'KSTREAM-JOIN',
+      [input.node],
+      table.getterStores,
+      (ctx, [records]) => records!.pipe(streamTableJoin(ctx, node.name, table.getter(ctx), (key: K) => key, joiner, leftJoin) as unknown as OperatorFunction<AnyRecord, AnyRecord>),
+      joined.name,
+    );
+    return new Stream<K, VR>(this.builder, node.name, sourceTopics, false, undefined);
+  }
+
+  /**
+   * The global table's store is read, not connected: it belongs to no task, so the join
+   * stays in this stream's subtopology (as Kafka Streams describes it, with no stores).
+   */
+  private globalTableJoin<GK, GV, VR>(
+    table: GlobalTable<GK, GV>,
+    keySelector: (key: K, value: V) => GK,
+    joiner: (value: V, tableValue: GV | null, key: K) => VR,
+    named: Named,
+    leftJoin: boolean,
+  ): Stream<K, VR> {
+    const node = this.builder.addProcessor(
+      leftJoin ? 'KSTREAM-LEFTJOIN' : 'KSTREAM-JOIN',
+      [this.node],
+      [],
+      (ctx, [records]) => {
+        const store = ctx.store<KeyValueStore<GK, ValueAndTimestamp<GV>>>(table.store);
+        const lookup = (key: GK) => store.get(key);
+        return records!.pipe(streamTableJoin(ctx, node.name, lookup, keySelector, joiner, leftJoin) as unknown as OperatorFunction<AnyRecord, AnyRecord>);
+      },
+      named.name,
+    );
+    return new Stream<K, VR>(this.builder, node.name, this.sourceTopics, this.keyChanged, undefined);
+  }
+
+  private sameTopology(other: TopologyBuilder): void {
+    if (other !== this.builder) throw new TopologyError(`cannot join across topologies ('${this.builder.name}' and '${other.name}')`);
   }
 
   /** @internal Sink to and source from `<app>-<name>-repartition`. */

@@ -1,11 +1,14 @@
-import { map, type OperatorFunction } from 'rxjs';
+import { map, type Observable, type OperatorFunction } from 'rxjs';
 import type { KeyValueStore } from '../state/keyValueStore.ts';
-import type { Named } from './options.ts';
+import type { Materialized, Named } from './options.ts';
+import { tableJoinMerger } from './operators/tableJoinMerger.ts';
+import { tableTableJoin, type TableJoinSideKind } from './operators/tableTableJoin.ts';
 import type { ProcessorContext } from './processorContext.ts';
 import { withFields, type Change, type StreamRecord, type ValueAndTimestamp } from './record.ts';
 import type { Serdes } from './serdes.ts';
 import { Stream } from './stream.ts';
 import type { TopologyBuilder } from './topologyBuilder.ts';
+import { TopologyError } from './topologyError.ts';
 import type { AnyRecord } from './topologyGraph.ts';
 
 /** Reads a table's current value for a key, as joins need it (Kafka Streams' value getter). */
@@ -30,6 +33,8 @@ export class Table<K, V> {
       const store = ctx.store<KeyValueStore<K, ValueAndTimestamp<V>>>(this.store!);
       return (key) => store.get(key);
     },
+    /** @internal The stores `getter` reads: a join that looks this table up connects them (and so shares their task). */
+    readonly getterStores: readonly string[] = store === undefined ? [] : [store],
   ) {}
 
   /** The stream of updates: each update's key and new value (null for a deletion). */
@@ -74,10 +79,92 @@ export class Table<K, V> {
     return this.filter(predicate, named, false);
   }
 
+  /**
+   * Joins with `other` by key (`KTable#join`): the result has a value for a key while both
+   * tables have one, `joiner(value, otherValue, key)`. An update of either table forwards
+   * the result's change, with timestamp = max of the two values' timestamps; an update
+   * while the other table has no value forwards nothing. The tables must be co-partitioned.
+   * Kept in `materialized.store` if given, else computed from both tables when looked up.
+   */
+  join<VO, VR>(other: Table<K, VO>, joiner: (value: V, otherValue: VO, key: K) => VR, materialized: Materialized = {}): Table<K, VR> {
+    return this.tableJoin(other, joiner as (value: V | null, otherValue: VO | null, key: K) => VR, materialized, false, false);
+  }
+
+  /**
+   * Joins with `other` by key, keeping every key of this table (`KTable#leftJoin`): the
+   * result is `joiner(value, otherValue or null, key)` while this table has a value.
+   * Timestamps are the max of the two values' (this one's alone without a partner).
+   */
+  leftJoin<VO, VR>(other: Table<K, VO>, joiner: (value: V, otherValue: VO | null, key: K) => VR, materialized: Materialized = {}): Table<K, VR> {
+    return this.tableJoin(other, joiner as (value: V | null, otherValue: VO | null, key: K) => VR, materialized, true, false);
+  }
+
+  /**
+   * Joins with `other` by key, keeping the keys of both tables (`KTable#outerJoin`): the
+   * result is `joiner(value or null, otherValue or null, key)` while either has a value,
+   * and is deleted when both are. Timestamps are the max of the values present.
+   */
+  outerJoin<VO, VR>(other: Table<K, VO>, joiner: (value: V | null, otherValue: VO | null, key: K) => VR, materialized: Materialized = {}): Table<K, VR> {
+    return this.tableJoin(other, joiner, materialized, true, true);
+  }
+
+  /**
+   * The nodes of a table-table join, named as in Kafka Streams: `KTABLE-JOINTHIS` (this
+   * table's updates, reading `other`'s store) and `KTABLE-JOINOTHER` (the other way round)
+   * feed `KTABLE-MERGE`, the result; with a name, `<name>-join-this`, `<name>-join-other`, `<name>`.
+   */
+  private tableJoin<VO, VR>(
+    other: Table<K, VO>,
+    joiner: (value: V | null, otherValue: VO | null, key: K) => VR,
+    materialized: Materialized,
+    leftOuter: boolean,
+    rightOuter: boolean,
+  ): Table<K, VR> {
+    if (other.builder !== this.builder) throw new TopologyError(`cannot join tables of different topologies ('${this.builder.name}' and '${other.builder.name}')`);
+    const builder = this.builder;
+    const name = materialized.name;
+    const mergeName = name ?? builder.nextName('KTABLE-MERGE');
+    const joinThis = name ? `${name}-join-this` : builder.nextName('KTABLE-JOINTHIS');
+    const joinOther = name ? `${name}-join-other` : builder.nextName('KTABLE-JOINOTHER');
+    const sourceTopics = [...new Set([...this.sourceTopics, ...other.sourceTopics])];
+    builder.requireCoPartitioned(sourceTopics);
+    const store = materialized.store;
+    if (store !== undefined) builder.addStore({ name: store, kind: 'keyValue' });
+
+    const thisKind: TableJoinSideKind = !leftOuter ? 'inner' : rightOuter ? 'outer' : 'left';
+    const otherKind: TableJoinSideKind = !leftOuter ? 'inner' : rightOuter ? 'outer' : 'right';
+    const erase = (op: OperatorFunction<StreamRecord<K, Change<never>>, StreamRecord<K, Change<VR>>>) => op as unknown as OperatorFunction<AnyRecord, AnyRecord>;
+    builder.addProcessor(joinThis, [this.node], other.getterStores, (ctx, [input]) => input!.pipe(erase(tableTableJoin(ctx, joinThis, thisKind, other.getter(ctx), joiner))), joinThis);
+    builder.addProcessor(
+      joinOther,
+      [other.node],
+      this.getterStores,
+      (ctx, [input]) => input!.pipe(erase(tableTableJoin<K, VO, V, VR>(ctx, joinOther, otherKind, this.getter(ctx), (value, thisValue, key) => joiner(thisValue, value, key)))),
+      joinOther,
+    );
+    builder.addProcessor(mergeName, [joinThis, joinOther], store === undefined ? [] : [store], (ctx, inputs) => tableJoinMerger(ctx, store, inputs as ReadonlyArray<Observable<StreamRecord<K, Change<VR>>>>) as Observable<AnyRecord>, mergeName);
+    if (store !== undefined) return new Table<K, VR>(builder, mergeName, sourceTopics, store, undefined);
+
+    // Not materialized: a lookup joins both tables' current values, as the join would.
+    const getter = (ctx: ProcessorContext): ValueGetter<K, VR> => {
+      const left = this.getter(ctx);
+      const right = other.getter(ctx);
+      return (key) => {
+        const l = left(key);
+        if (!l && !rightOuter) return undefined;
+        const r = right(key);
+        if (!r && !leftOuter) return undefined;
+        if (!l && !r) return undefined;
+        return { value: joiner(l ? l.value : null, r ? r.value : null, key), timestamp: Math.max(l?.timestamp ?? -1, r?.timestamp ?? -1) };
+      };
+    };
+    return new Table<K, VR>(builder, mergeName, sourceTopics, undefined, undefined, getter, [...new Set([...this.getterStores, ...other.getterStores])]);
+  }
+
   /** @internal */
   derive<V2>(prefix: string, named: Named, op: OperatorFunction<StreamRecord<K, Change<V>>, StreamRecord<K, Change<V2>>>, getter: (ctx: ProcessorContext) => ValueGetter<K, V2>): Table<K, V2> {
     const erased = op as unknown as OperatorFunction<AnyRecord, AnyRecord>;
     const node = this.builder.addProcessor(prefix, [this.node], [], (_ctx, [input]) => input!.pipe(erased), named.name);
-    return new Table<K, V2>(this.builder, node.name, this.sourceTopics, undefined, undefined, getter);
+    return new Table<K, V2>(this.builder, node.name, this.sourceTopics, undefined, undefined, getter, this.getterStores);
   }
 }

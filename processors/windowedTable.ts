@@ -37,6 +37,6 @@ export class WindowedTable<K, V> extends Table<Windowed<K>, V> {
       (ctx, [input]) => input!.pipe(suppressUntilWindowCloses(ctx, node.name, buffer, this.graceMs) as OperatorFunction<AnyRecord, AnyRecord>),
       named.name,
     );
-    return new Table<Windowed<K>, V>(this.builder, node.name, this.sourceTopics, undefined, undefined, this.getter);
+    return new Table<Windowed<K>, V>(this.builder, node.name, this.sourceTopics, undefined, undefined, this.getter, this.getterStores);
   }
 }

@@ -21,6 +21,12 @@ export const stackSchema = z.object({
   controllerPort: z.coerce.number().int().min(1).max(65535),
   registryPort: z.coerce.number().int().min(1).max(65535),
   redisPort: z.coerce.number().int().min(1).max(65535),
+  /** First of the optional Redis Cluster's three ports (node i listens on it + i, its cluster bus on it + 10000 + i). */
+  redisClusterPort: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(65535 - 10002, { error: 'the cluster also needs the ports up to this + 10002, so at most 55533' }),
   /** Data, logs and pid files of the running stack (git-ignored). */
   dir: z.string().min(1),
   /** Downloaded jars, shared by every clone on this machine. */
@@ -37,6 +43,7 @@ export function loadStackConfig(overrides: Partial<StackConfig> = {}, env: Env =
     controllerPort: env.TRIBUTARY_CONTROLLER_PORT ?? 9093,
     registryPort: env.TRIBUTARY_REGISTRY_PORT ?? 8081,
     redisPort: env.TRIBUTARY_REDIS_PORT ?? 6379,
+    redisClusterPort: env.TRIBUTARY_REDIS_CLUSTER_PORT ?? 7000,
     dir: path.resolve(env.TRIBUTARY_STACK_DIR ?? '.tributary/stack'),
     cacheDir: path.resolve(env.TRIBUTARY_CACHE_DIR ?? path.join(env.XDG_CACHE_HOME ?? path.join(os.homedir(), '.cache'), 'tributary')),
     ...defined(overrides),

@@ -1,17 +1,32 @@
 import { UnknownComponentError } from './stackErrors.ts';
 
-/** The three components of the local stack, in the order they start (the registry is independent of Kafka here). */
+/** The components `stack up` starts when none is named, in start order (the registry is independent of Kafka here). */
 export const COMPONENT_NAMES = ['kafka', 'registry', 'redis'] as const;
 export type ComponentName = (typeof COMPONENT_NAMES)[number];
 
+/** Components that start only when named (`stack up redis-cluster`): most work does not need them, and they cost memory. */
+export const OPTIONAL_COMPONENT_NAMES = ['redis-cluster'] as const;
+export type OptionalComponentName = (typeof OPTIONAL_COMPONENT_NAMES)[number];
+
+/** Every component the local stack can run: the default ones, then the optional ones. */
+export const STACK_COMPONENT_NAMES = [...COMPONENT_NAMES, ...OPTIONAL_COMPONENT_NAMES] as const;
+export type StackComponentName = ComponentName | OptionalComponentName;
+
+/** True for the components `stack up` starts when none is named. */
+export function isDefaultComponent(name: StackComponentName): name is ComponentName {
+  return (COMPONENT_NAMES as readonly string[]).includes(name);
+}
+
 /**
- * Turns user input into component names: an empty list means all of them, in start order;
- * duplicates collapse; an unknown name throws UnknownComponentError.
+ * Turns user input into component names in stack order; duplicates collapse; an unknown name throws
+ * UnknownComponentError. An empty list gives undefined: the command's own default (`up` starts the
+ * default components, `down` stops whatever runs).
  */
-export function parseComponentNames(names: readonly string[]): ComponentName[] {
-  if (names.length === 0) return [...COMPONENT_NAMES];
+export function parseComponentNames(names: readonly string[]): StackComponentName[] | undefined {
+  if (names.length === 0) return undefined;
   for (const name of names) {
-    if (!(COMPONENT_NAMES as readonly string[]).includes(name)) throw new UnknownComponentError(name, COMPONENT_NAMES);
+    // The message lists the default components only; `--help` names the optional ones.
+    if (!(STACK_COMPONENT_NAMES as readonly string[]).includes(name)) throw new UnknownComponentError(name, COMPONENT_NAMES);
   }
-  return COMPONENT_NAMES.filter((known) => names.includes(known));
+  return STACK_COMPONENT_NAMES.filter((known) => names.includes(known));
 }

@@ -78,6 +78,41 @@ export async function redisAnswers(redisUrl: string, timeoutMs = 2000): Promise<
   return answer !== undefined && (answer.startsWith('+PONG') || answer.startsWith('-NOAUTH'));
 }
 
+/** Slots of a Redis Cluster; `cluster_state:ok` needs every one assigned to a node that is not failing. */
+const CLUSTER_SLOTS = 16384;
+
+/**
+ * True when every node of a Redis Cluster reports `cluster_state:ok` with all 16384 slots assigned.
+ * A node that answers PING may still be alone (not joined), or refuse writes for two seconds after a
+ * restart until it is sure of its slots. `clusterUrl` lists the nodes: `redis://host:port,host:port,…`.
+ */
+export async function redisClusterAnswers(clusterUrl: string, timeoutMs = 2000): Promise<boolean> {
+  const nodes = clusterUrl.replace(/^redis:\/\//, '').split(',');
+  const infos = await Promise.all(
+    nodes.map((node) => {
+      const colon = node.lastIndexOf(':');
+      return redisClusterInfo(node.slice(0, colon), Number(node.slice(colon + 1)), timeoutMs);
+    }),
+  );
+  return infos.every((info) => info?.cluster_state === 'ok' && Number(info.cluster_slots_assigned) === CLUSTER_SLOTS);
+}
+
+/**
+ * One node's `CLUSTER INFO` as fields (`cluster_state`, `cluster_slots_assigned`, `cluster_known_nodes`, …),
+ * or undefined when it does not answer, still loads its data, or does not run in cluster mode.
+ */
+export async function redisClusterInfo(host: string, port: number, timeoutMs = 2000): Promise<Record<string, string> | undefined> {
+  // A bulk string ('$<length>'); an error ('-LOADING', '-ERR This instance has cluster support disabled') is no answer.
+  const answer = await tcpExchange(host, port, timeoutMs, 'CLUSTER INFO\r\n');
+  if (answer === undefined || !answer.startsWith('$')) return undefined;
+  const fields = answer
+    .split('\r\n')
+    .slice(1)
+    .map((line) => line.split(':'))
+    .filter((field): field is [string, string] => field.length === 2);
+  return Object.fromEntries(fields);
+}
+
 function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {

@@ -25,7 +25,7 @@ export class KafkaBroker implements StackComponent {
   readonly name = 'kafka' as const;
   readonly address: string;
   readonly ports: readonly number[];
-  readonly process: ManagedProcess;
+  readonly processes: readonly ManagedProcess[];
   readonly startTimeoutMs = 90_000;
   /** Controlled shutdown of a single node takes a few seconds; SIGKILL only if it hangs. */
   readonly stopGraceMs = 30_000;
@@ -39,7 +39,7 @@ export class KafkaBroker implements StackComponent {
   ) {
     this.address = `localhost:${config.kafkaPort}`;
     this.ports = [config.kafkaPort, config.controllerPort];
-    this.process = new ManagedProcess('kafka', config.dir);
+    this.processes = [new ManagedProcess('kafka', config.dir)];
     this.home = path.join(config.dir, 'kafka');
     this.dataDir = path.join(this.home, 'data');
     this.cache = path.join(config.cacheDir, `kafka-${KAFKA_VERSION}`);
@@ -64,21 +64,23 @@ export class KafkaBroker implements StackComponent {
     if (!fs.existsSync(path.join(this.dataDir, 'meta.properties'))) this.format();
   }
 
-  processSpec(): ProcessSpec {
-    return {
-      command: 'java',
-      args: [
-        '-Xms256m',
-        '-Xmx768m',
-        '-Djava.awt.headless=true',
-        `-Dlog4j2.configurationFile=${this.log4jProperties()}`,
-        '-cp',
-        this.classpath(),
-        'kafka.Kafka',
-        this.serverProperties(),
-      ],
-      cwd: this.home,
-    };
+  processSpecs(): ProcessSpec[] {
+    return [
+      {
+        command: 'java',
+        args: [
+          '-Xms256m',
+          '-Xmx768m',
+          '-Djava.awt.headless=true',
+          `-Dlog4j2.configurationFile=${this.log4jProperties()}`,
+          '-cp',
+          this.classpath(),
+          'kafka.Kafka',
+          this.serverProperties(),
+        ],
+        cwd: this.home,
+      },
+    ];
   }
 
   isHealthy(): Promise<boolean> {

@@ -1,34 +1,39 @@
 import fs from 'node:fs';
 import type { StackConfig } from '../config.ts';
 import type { Logger } from '../logger.ts';
-import { COMPONENT_NAMES, type ComponentName } from './componentName.ts';
+import { COMPONENT_NAMES, isDefaultComponent, STACK_COMPONENT_NAMES, type ComponentName, type StackComponentName } from './componentName.ts';
 import { KafkaBroker } from './kafkaBroker.ts';
 import { ensurePrerequisites } from './prerequisites.ts';
 import { silentProgress, type ProgressReporter } from './progressReporter.ts';
+import { RedisCluster } from './redisCluster.ts';
 import { RedisServer } from './redisServer.ts';
 import { SchemaRegistry } from './schemaRegistry.ts';
 import type { StackComponent } from './stackComponent.ts';
-import { ComponentStartError, PortInUseError } from './stackErrors.ts';
+import { ComponentStartError, PortInUseError, UnknownNodeError } from './stackErrors.ts';
 import { isPortInUse } from './tcpProbe.ts';
 import { waitFor } from './waitFor.ts';
 
 /** What `status` knows about one component. */
 export interface ComponentStatus {
-  name: ComponentName;
+  name: StackComponentName;
   address: string;
-  /** Pid of the process this stack started, if it runs. */
+  /** Pid of the process this stack started, if it runs (of its first running node, for redis-cluster). */
   pid: number | undefined;
+  /** Pids of every process of ours that runs, in node order (redis-cluster has three when all run). */
+  pids: number[];
   /** `up`: ours and answers; `unresponsive`: ours runs but does not answer (starting, stopped, hung); `external`: something else answers; `down`: nothing. */
   state: 'up' | 'unresponsive' | 'external' | 'down';
   healthy: boolean;
 }
 
 /** What `up` did for one component. */
-export interface UpOutcome {
-  name: ComponentName;
+export interface UpOutcome<N extends StackComponentName = StackComponentName> {
+  name: N;
   address: string;
   action: 'started' | 'already-running';
   pid: number | undefined;
+  /** As in ComponentStatus. */
+  pids: number[];
   elapsedMs: number;
 }
 
@@ -38,12 +43,12 @@ export interface LocalStackOptions {
 }
 
 /**
- * The local stack (Kafka, schema registry, Redis) as detached processes with pid files and logs
- * under `config.dir`. Every method reads the pid files afresh, so a stack started by one process
- * (the CLI) can be inspected, faulted and stopped by another (a test).
+ * The local stack (Kafka, schema registry, Redis, and the optional Redis Cluster) as detached
+ * processes with pid files and logs under `config.dir`. Every method reads the pid files afresh, so
+ * a stack started by one process (the CLI) can be inspected, faulted and stopped by another (a test).
  */
 export class LocalStack {
-  private readonly components: Record<ComponentName, StackComponent>;
+  private readonly components: Record<StackComponentName, StackComponent>;
   private readonly progress: ProgressReporter;
   private readonly logger: Logger;
 
@@ -57,22 +62,25 @@ export class LocalStack {
       kafka: new KafkaBroker(config, this.logger.child({ component: 'kafka' })),
       registry: new SchemaRegistry(config, this.logger.child({ component: 'registry' })),
       redis: new RedisServer(config),
+      'redis-cluster': new RedisCluster(config, this.logger.child({ component: 'redis-cluster' })),
     };
   }
 
   /** The component object (address, ports, process, health check). */
-  component(name: ComponentName): StackComponent {
+  component(name: StackComponentName): StackComponent {
     return this.components[name];
   }
 
   /**
-   * Starts the named components (all by default) and resolves once each answers. A component that
-   * already answers is left alone (so `up` is idempotent); one of ours that runs but does not answer
-   * is restarted. Installs prerequisites and downloads jars first, once.
+   * Starts the named components (by default kafka, registry and redis; redis-cluster only when
+   * named) and resolves once each answers. A component that already answers is left alone (so `up`
+   * is idempotent); one of ours that runs but does not answer is stopped and started again, all its
+   * processes. Installs prerequisites and downloads jars first, once.
    */
-  async up(names: readonly ComponentName[] = COMPONENT_NAMES): Promise<UpOutcome[]> {
-    const chosen = names.map((name) => this.components[name]);
-    const before = await Promise.all(chosen.map(async (c) => ({ component: c, healthy: await c.isHealthy() })));
+  up(): Promise<UpOutcome<ComponentName>[]>;
+  up<N extends StackComponentName>(names: readonly N[] | undefined): Promise<UpOutcome<N>[]>;
+  async up(names: readonly StackComponentName[] = COMPONENT_NAMES): Promise<UpOutcome[]> {
+    const before = await Promise.all(names.map(async (name) => ({ name, component: this.components[name], healthy: await this.components[name].isHealthy() })));
     const toStart = before.filter((b) => !b.healthy).map((b) => b.component);
     if (toStart.length > 0) {
       ensurePrerequisites(toStart.flatMap((c) => c.prerequisites()), this.progress, this.logger);
@@ -81,81 +89,120 @@ export class LocalStack {
       for (const component of toStart) await component.prepare(this.progress);
     }
     return Promise.all(
-      before.map(async ({ component, healthy }): Promise<UpOutcome> => {
-        if (healthy) return { name: component.name, address: component.address, action: 'already-running', pid: component.process.pid(), elapsedMs: 0 };
+      before.map(async ({ name, component, healthy }): Promise<UpOutcome> => {
+        if (healthy) {
+          const pids = runningPids(component);
+          return { name, address: component.address, action: 'already-running', pid: pids[0], pids, elapsedMs: 0 };
+        }
         const started = Date.now();
-        const pid = await this.start(component);
-        return { name: component.name, address: component.address, action: 'started', pid, elapsedMs: Date.now() - started };
-      }),
-    );
-  }
-
-  /** Stops the named components this stack started (SIGTERM, then SIGKILL after a grace period); returns the ones it stopped. */
-  async down(names: readonly ComponentName[] = COMPONENT_NAMES): Promise<ComponentName[]> {
-    const stopped = await Promise.all(
-      names.map(async (name) => {
-        const component = this.components[name];
-        const pid = component.process.pid();
-        if (pid === undefined) return undefined;
-        this.logger.info({ name, pid }, 'stopping');
-        await component.process.stop(component.stopGraceMs);
-        return name;
-      }),
-    );
-    return stopped.filter((name): name is ComponentName => name !== undefined);
-  }
-
-  /** Each named component's address, pid and whether it answers. */
-  async status(names: readonly ComponentName[] = COMPONENT_NAMES): Promise<ComponentStatus[]> {
-    return Promise.all(
-      names.map(async (name): Promise<ComponentStatus> => {
-        const component = this.components[name];
-        const [pid, healthy] = [component.process.pid(), await component.isHealthy()];
-        const state = healthy ? (pid === undefined ? 'external' : 'up') : pid === undefined ? 'down' : 'unresponsive';
-        return { name, address: component.address, pid, state, healthy };
+        const pids = await this.start(component);
+        return { name, address: component.address, action: 'started', pid: pids[0], pids, elapsedMs: Date.now() - started };
       }),
     );
   }
 
   /**
-   * Sends `signal` to a component's process without waiting (fault injection: SIGKILL to crash it,
-   * SIGSTOP to freeze it, SIGCONT to thaw it). Returns false when none of ours runs.
+   * Stops the named components (by default every one, redis-cluster included) that this stack
+   * started: SIGTERM, then SIGKILL after a grace period. Returns the ones it stopped.
    */
-  kill(name: ComponentName, signal: NodeJS.Signals = 'SIGKILL'): boolean {
-    return this.components[name].process.signal(signal);
+  async down(names: readonly StackComponentName[] = STACK_COMPONENT_NAMES): Promise<StackComponentName[]> {
+    const stopped = await Promise.all(
+      names.map(async (name) => {
+        const component = this.components[name];
+        const pids = runningPids(component);
+        if (pids.length === 0) return undefined;
+        this.logger.info({ name, pids }, 'stopping');
+        await stopProcesses(component);
+        return name;
+      }),
+    );
+    return stopped.filter((name) => name !== undefined);
   }
 
-  /** Stops one component (gracefully, or after a kill) and starts it again; Kafka keeps its data, Redis its AOF. */
-  async restart(name: ComponentName): Promise<UpOutcome> {
+  /**
+   * Each named component's address, pids and whether it answers. By default kafka, registry and
+   * redis, plus redis-cluster when one of its nodes runs or it answers.
+   */
+  async status(names?: readonly StackComponentName[]): Promise<ComponentStatus[]> {
+    const statuses = await Promise.all(
+      (names ?? STACK_COMPONENT_NAMES).map(async (name): Promise<ComponentStatus> => {
+        const component = this.components[name];
+        const [pids, healthy] = [runningPids(component), await component.isHealthy()];
+        const state = healthy ? (pids.length === 0 ? 'external' : 'up') : pids.length === 0 ? 'down' : 'unresponsive';
+        return { name, address: component.address, pid: pids[0], pids, state, healthy };
+      }),
+    );
+    return names ? statuses : statuses.filter((s) => isDefaultComponent(s.name) || s.state !== 'down');
+  }
+
+  /**
+   * Sends `signal` to a component's processes without waiting (fault injection: SIGKILL to crash it,
+   * SIGSTOP to freeze it, SIGCONT to thaw it). `node` picks one process of a component that has
+   * several (redis-cluster: node i listens on TRIBUTARY_REDIS_CLUSTER_PORT + i); without it every
+   * process of the component gets the signal. Returns false when none of ours runs (the chosen
+   * node's, with `node`); throws UnknownNodeError for a node the component does not have.
+   */
+  kill(name: StackComponentName, signal: NodeJS.Signals = 'SIGKILL', node?: number): boolean {
+    const { processes } = this.components[name];
+    if (node === undefined) return processes.map((p) => p.signal(signal)).some(Boolean);
+    const target = processes[node];
+    if (!target || !Number.isInteger(node)) throw new UnknownNodeError(name, node, processes.length);
+    return target.signal(signal);
+  }
+
+  /**
+   * Stops one component (gracefully, or after a kill) and starts it again; Kafka keeps its data, Redis
+   * its AOF, the Redis Cluster its AOFs and cluster membership.
+   */
+  async restart<N extends StackComponentName>(name: N): Promise<UpOutcome<N>> {
     await this.down([name]);
     const [outcome] = await this.up([name]);
     return outcome!;
   }
 
-  /** Starts one component that does not answer and waits until it does. */
-  private async start(component: StackComponent): Promise<number> {
-    if (component.process.pid() !== undefined) {
+  /** Starts one component that does not answer and waits until it does; returns its pids. */
+  private async start(component: StackComponent): Promise<number[]> {
+    if (runningPids(component).length > 0) {
       this.logger.warn({ name: component.name }, 'running but not answering; restarting it');
-      await component.process.stop(component.stopGraceMs);
+      await stopProcesses(component);
     }
     for (const port of component.ports) {
       if (await isPortInUse(port)) throw new PortInUseError(component.name, port);
     }
-    const pid = component.process.start(component.processSpec());
-    this.logger.info({ name: component.name, pid }, 'started; waiting until it answers');
+    const specs = component.processSpecs();
+    const pids = component.processes.map((p, i) => p.start(specs[i]!));
+    this.logger.info({ name: component.name, pids }, 'started; waiting until it answers');
     const phase = this.progress.phase(`starting ${component.name} on ${component.address}`);
-    const result = await waitFor(() => component.isReady(), {
-      timeoutMs: component.startTimeoutMs,
-      intervalMs: 300,
-      abortIf: () => (component.process.pid() === undefined ? 'the process exited' : undefined),
-    });
-    if (!result.ok) {
+    const started = Date.now();
+    try {
+      await component.initialise?.();
+      const exited = () => component.processes.find((p) => p.pid() === undefined);
+      const result = await waitFor(() => component.isReady(), {
+        timeoutMs: component.startTimeoutMs,
+        intervalMs: 300,
+        abortIf: () => {
+          const gone = exited();
+          if (!gone) return undefined;
+          return component.processes.length === 1 ? 'the process exited' : `node ${gone.name} exited`;
+        },
+      });
+      if (!result.ok) throw new ComponentStartError(component.name, `${result.reason} (${(exited() ?? component.processes[0]!).logHint()})`);
+    } catch (error) {
       phase.fail();
-      const tail = component.process.tail(5).replace(/\s*\n\s*/g, ' | ');
-      await component.process.stop(component.stopGraceMs);
-      throw new ComponentStartError(component.name, `${result.reason} (see ${component.process.logFile}: ${tail})`);
+      await stopProcesses(component);
+      throw error;
     }
-    phase.done(`${(result.elapsedMs / 1000).toFixed(1)} s`);
-    return pid;
+    phase.done(`${((Date.now() - started) / 1000).toFixed(1)} s`);
+    return pids;
   }
+}
+
+/** Pids of the component's processes that run, in node order. */
+function runningPids(component: StackComponent): number[] {
+  return component.processes.map((p) => p.pid()).filter((pid): pid is number => pid !== undefined);
+}
+
+/** Stops every process of the component at once, each with the component's grace period. */
+async function stopProcesses(component: StackComponent): Promise<void> {
+  await Promise.all(component.processes.map((p) => p.stop(component.stopGraceMs)));
 }

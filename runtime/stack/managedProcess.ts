@@ -105,6 +105,11 @@ export class ManagedProcess {
     }
   }
 
+  /** `see <log file>: <last lines, joined by ' | '>`, for one-line error messages. */
+  logHint(lines = 5): string {
+    return `see ${this.logFile}: ${this.tail(lines).replace(/\s*\n\s*/g, ' | ')}`;
+  }
+
   private readRecord(): PidRecord | undefined {
     try {
       return JSON.parse(fs.readFileSync(this.pidFile, 'utf8')) as PidRecord;

@@ -14,6 +14,8 @@ export interface Prerequisite {
 export const JAVA: Prerequisite = { binary: 'java', debianPackage: 'openjdk-17-jre-headless' };
 export const MAVEN: Prerequisite = { binary: 'mvn', debianPackage: 'maven' };
 export const REDIS_SERVER: Prerequisite = { binary: 'redis-server', debianPackage: 'redis-server' };
+/** Debian's redis-server depends on redis-tools, so this is only missing where Redis came from elsewhere. */
+export const REDIS_CLI: Prerequisite = { binary: 'redis-cli', debianPackage: 'redis-tools' };
 
 /** The absolute path of `binary` on PATH, or undefined. */
 export function findOnPath(binary: string): string | undefined {

@@ -18,7 +18,7 @@ export class RedisServer implements StackComponent {
   readonly name = 'redis' as const;
   readonly address: string;
   readonly ports: readonly number[];
-  readonly process: ManagedProcess;
+  readonly processes: readonly ManagedProcess[];
   readonly startTimeoutMs = 15_000;
   readonly stopGraceMs = 10_000;
   private readonly dataDir: string;
@@ -26,7 +26,7 @@ export class RedisServer implements StackComponent {
   constructor(private readonly config: StackConfig) {
     this.address = `redis://localhost:${config.redisPort}`;
     this.ports = [config.redisPort];
-    this.process = new ManagedProcess('redis', config.dir);
+    this.processes = [new ManagedProcess('redis', config.dir)];
     this.dataDir = path.join(config.dir, 'redis');
   }
 
@@ -38,22 +38,8 @@ export class RedisServer implements StackComponent {
     fs.mkdirSync(this.dataDir, { recursive: true });
   }
 
-  processSpec(): ProcessSpec {
-    return {
-      command: 'redis-server',
-      args: [
-        '--port', String(this.config.redisPort),
-        // Loopback only; '-::1' is optional so machines without IPv6 still start.
-        '--bind', '127.0.0.1', '-::1',
-        '--dir', this.dataDir,
-        '--save', '',
-        '--appendonly', 'yes',
-        '--appendfsync', 'everysec',
-        '--daemonize', 'no',
-        '--logfile', '',
-      ],
-      cwd: this.dataDir,
-    };
+  processSpecs(): ProcessSpec[] {
+    return [redisServerSpec(this.config.redisPort, this.dataDir)];
   }
 
   /** Answers when `PING` returns `+PONG` (a Redis still loading its AOF answers `-LOADING`). */
@@ -64,4 +50,27 @@ export class RedisServer implements StackComponent {
   isReady(): Promise<boolean> {
     return this.isHealthy();
   }
+}
+
+/**
+ * The command line of a loopback-only redis-server on `port` with its data (AOF) in `dataDir`;
+ * `extraArgs` are appended (the Redis Cluster's nodes add cluster mode and a memory cap).
+ */
+export function redisServerSpec(port: number, dataDir: string, extraArgs: readonly string[] = []): ProcessSpec {
+  return {
+    command: 'redis-server',
+    args: [
+      '--port', String(port),
+      // Loopback only; '-::1' is optional so machines without IPv6 still start.
+      '--bind', '127.0.0.1', '-::1',
+      '--dir', dataDir,
+      '--save', '',
+      '--appendonly', 'yes',
+      '--appendfsync', 'everysec',
+      '--daemonize', 'no',
+      '--logfile', '',
+      ...extraArgs,
+    ],
+    cwd: dataDir,
+  };
 }

@@ -25,7 +25,7 @@ export class SchemaRegistry implements StackComponent {
   readonly name = 'registry' as const;
   readonly address: string;
   readonly ports: readonly number[];
-  readonly process: ManagedProcess;
+  readonly processes: readonly ManagedProcess[];
   readonly startTimeoutMs = 90_000;
   readonly stopGraceMs = 15_000;
   private readonly home: string;
@@ -37,7 +37,7 @@ export class SchemaRegistry implements StackComponent {
   ) {
     this.address = `http://localhost:${config.registryPort}/apis/ccompat/v7`;
     this.ports = [config.registryPort];
-    this.process = new ManagedProcess('registry', config.dir);
+    this.processes = [new ManagedProcess('registry', config.dir)];
     this.home = path.join(config.dir, 'registry');
     this.cache = path.join(config.cacheDir, `apicurio-registry-${APICURIO_VERSION}`);
   }
@@ -55,19 +55,21 @@ export class SchemaRegistry implements StackComponent {
     fs.mkdirSync(this.home, { recursive: true });
   }
 
-  processSpec(): ProcessSpec {
-    return {
-      command: 'java',
-      args: [
-        '-Xmx384m',
-        `-Dquarkus.http.port=${this.config.registryPort}`,
-        '-Dapicurio.ccompat.use-canonical-hash=true',
-        '-Dquarkus.log.console.color=false',
-        '-jar',
-        path.join(this.cache, RUNNER_JAR),
-      ],
-      cwd: this.home,
-    };
+  processSpecs(): ProcessSpec[] {
+    return [
+      {
+        command: 'java',
+        args: [
+          '-Xmx384m',
+          `-Dquarkus.http.port=${this.config.registryPort}`,
+          '-Dapicurio.ccompat.use-canonical-hash=true',
+          '-Dquarkus.log.console.color=false',
+          '-jar',
+          path.join(this.cache, RUNNER_JAR),
+        ],
+        cwd: this.home,
+      },
+    ];
   }
 
   isHealthy(): Promise<boolean> {

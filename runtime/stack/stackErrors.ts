@@ -35,10 +35,24 @@ export class PortInUseError extends TributaryError {
   }
 }
 
+/** A node index (`LocalStack.kill(name, signal, node)`) that the component does not have. */
+export class UnknownNodeError extends TributaryError {
+  constructor(component: string, node: number, nodes: number) {
+    super('STACK_UNKNOWN_NODE', `${component} has no node ${node} (${nodes === 1 ? 'its only node is 0' : `its nodes are 0 to ${nodes - 1}`})`);
+  }
+}
+
 /** Downloading the component's jars with Maven failed. */
 export class DownloadError extends TributaryError {
   constructor(what: string, detail: string) {
     super('STACK_DOWNLOAD_FAILED', `downloading ${what} failed: ${detail}`);
+  }
+}
+
+/** `--docker` was asked for with a component that docker-compose.yml does not define. */
+export class NotInDockerComposeError extends TributaryError {
+  constructor(component: string) {
+    super('STACK_NOT_IN_DOCKER_COMPOSE', `${component} is not in docker-compose.yml; leave out --docker to run it as local processes`);
   }
 }
 

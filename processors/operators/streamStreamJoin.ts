@@ -1,0 +1,111 @@
+import type { OperatorFunction } from 'rxjs';
+import type { WindowStore } from '../../state/windowStore.ts';
+import type { ProcessorContext } from '../processorContext.ts';
+import { withFields, type StreamRecord } from '../record.ts';
+import type { JoinWindows } from '../windows/joinWindows.ts';
+import { joinWindowVisibleFrom, type JoinWindowValues } from './joinWindow.ts';
+import { recordOperator } from './recordOperator.ts';
+
+/** Which input of a stream-stream join a processor serves: the stream `join` was called on (left) or the other (right). */
+export type JoinSide = 'left' | 'right';
+
+/**
+ * The key of a left or outer join's shared store of records that found no partner yet:
+ * the side (0 right, 1 left: at equal timestamps right records come first, as in Kafka
+ * Streams' store order) and the record key. The window start is the record's timestamp.
+ */
+export type OuterJoinKey<K> = readonly [side: 0 | 1, key: K];
+
+/** A stream-stream joiner in (left, right) order; `null` stands for "no partner" in left and outer joins. */
+export type StreamJoiner<K, VL, VR, VOut> = (left: VL | null, right: VR | null, key: K) => VOut;
+
+/** What one side's join processor needs to know about the join. */
+export interface StreamStreamJoinSide {
+  readonly side: JoinSide;
+  /** This processor's name: drops are counted under it. */
+  readonly node: string;
+  /** The name under which both sides keep the join's shared stream time. */
+  readonly sharedTimeNode: string;
+  /** The other side's window store, and the node that fills it (its observed time bounds what is still visible). */
+  readonly otherStore: string;
+  readonly otherWindowedNode: string;
+  readonly windows: JoinWindows;
+  /** Whether this side's records that find no partner are emitted, joined with null. */
+  readonly outer: boolean;
+  /** The shared store of records waiting for their window to close; present in left and outer joins, on both sides. */
+  readonly outerStore: string | undefined;
+}
+
+/**
+ * One side of a stream-stream join (`KStreamKStreamJoin`). For each record, in order:
+ * 1. The join's shared stream time (the largest timestamp either side has seen) advances.
+ *    A record with a null key or value is then dropped and counted.
+ * 2. If the record is at the shared stream time, every waiting unmatched record whose
+ *    window has closed (left: `t + after + grace < stream time`, right: `t + before + grace
+ *    < stream time`) is emitted joined with null, by timestamp, with its own timestamp.
+ * 3. The other side's records of the same key within the window (left: `[t - before,
+ *    t + after]`, right: `[t - after, t + before]`, clamped at 0, and still retained) are
+ *    joined, by timestamp; each result has timestamp `max(t, partner's t)`. A partner that
+ *    was waiting as unmatched stops waiting.
+ * 4. An outer side's record that found no partner waits in the shared store until its
+ *    window closes; if its window already ended (`t + after < stream time` for a left
+ *    record) it is emitted joined with null at once, with its own timestamp.
+ * Outputs keep the context (headers, offset) of the record being processed.
+ */
+export function streamStreamJoin<K, VThis, VOther, VL, VR, VOut>(
+  ctx: ProcessorContext,
+  options: StreamStreamJoinSide,
+  joiner: StreamJoiner<K, VL, VR, VOut>,
+): OperatorFunction<StreamRecord<K, VThis>, StreamRecord<K, VOut>> {
+  const { side, node, windows } = options;
+  const other = ctx.store<WindowStore<K, JoinWindowValues<VOther>>>(options.otherStore);
+  const waiting = options.outerStore === undefined ? undefined : ctx.store<WindowStore<OuterJoinKey<K>, JoinWindowValues<VL | VR>>>(options.outerStore);
+  const time = ctx.processorTime(options.sharedTimeNode);
+  const retentionMs = windows.retentionMs();
+  // Seen from this side: how far back and forward its window reaches into the other side.
+  const lookBack = side === 'left' ? windows.beforeMs : windows.afterMs;
+  const lookAhead = side === 'left' ? windows.afterMs : windows.beforeMs;
+  const thisSide = side === 'left' ? 1 : 0;
+  const otherSide = side === 'left' ? 0 : 1;
+  const join = (mine: VThis | null, theirs: VOther | null, key: K): VOut =>
+    side === 'left' ? joiner(mine as VL | null, theirs as VR | null, key) : joiner(theirs as VL | null, mine as VR | null, key);
+
+  /** Emits, and forgets, the waiting records whose windows closed at `streamTime`. */
+  const emitClosed = (record: StreamRecord<K, VThis>, streamTime: number, emit: (out: StreamRecord<K, VOut>) => void) => {
+    // A waiting left record closes after `after + grace`, a right one after `before + grace`;
+    // nothing past the nearer bound can be closed, so the scan is bounded by time.
+    const latest = streamTime - Math.min(windows.afterMs, windows.beforeMs) - windows.graceMs - 1;
+    for (const [waitingKey, timestamp, values] of waiting!.fetchAll(Number.MIN_SAFE_INTEGER, latest)) {
+      const [waitingSide, key] = waitingKey;
+      const closesAfter = waitingSide === 1 ? windows.afterMs : windows.beforeMs;
+      if (timestamp + closesAfter + windows.graceMs >= streamTime) continue;
+      for (const value of values) {
+        const out = waitingSide === 1 ? joiner(value as VL, null, key) : joiner(null, value as VR, key);
+        emit(withFields<K, VThis, K, VOut>(record, { key, value: out, timestamp }));
+      }
+      waiting!.delete(waitingKey, timestamp);
+    }
+  };
+
+  return recordOperator((record, emit) => {
+    const streamTime = time.observe(record.timestamp);
+    if (record.key === null || record.key === undefined) return ctx.recordDropped(node, 'null-key');
+    if (record.value === null || record.value === undefined) return ctx.recordDropped(node, 'null-value');
+    if (waiting && record.timestamp === streamTime) emitClosed(record, streamTime, emit);
+
+    const from = Math.max(0, record.timestamp - lookBack, joinWindowVisibleFrom(ctx, options.otherWindowedNode, retentionMs));
+    const to = Math.max(0, record.timestamp + lookAhead);
+    const partners = from <= to ? other.fetchRange(record.key, from, to) : [];
+    for (const [timestamp, values] of partners) {
+      waiting?.delete([otherSide, record.key], timestamp);
+      for (const value of values) emit(withFields<K, VThis, K, VOut>(record, { value: join(record.value, value, record.key), timestamp: Math.max(record.timestamp, timestamp) }));
+    }
+    if (!options.outer || partners.length > 0) return;
+    if (!waiting || to < streamTime) {
+      emit(withFields<K, VThis, K, VOut>(record, { value: join(record.value, null, record.key) }));
+    } else {
+      const key: OuterJoinKey<K> = [thisSide, record.key];
+      waiting.put(key, record.timestamp, [...(waiting.fetch(key, record.timestamp) ?? []), record.value as VL | VR]);
+    }
+  });
+}
