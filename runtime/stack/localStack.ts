@@ -66,7 +66,7 @@ export class LocalStack {
     };
   }
 
-  /** The component object (address, ports, process, health check). */
+  /** The component object (address, ports, processes, health check). */
   component(name: StackComponentName): StackComponent {
     return this.components[name];
   }
