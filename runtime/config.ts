@@ -10,7 +10,8 @@ import { ConfigError } from './errors.ts';
  */
 export const connectionSchema = z.object({
   brokers: z.array(z.string().regex(/^[^:\s]+:\d+$/, 'a broker is host:port')).min(1),
-  redisUrl: z.url({ protocol: /^rediss?$/, error: 'REDIS_URL must be redis://host:port or rediss://…' }),
+  // Not z.url: a cluster is a host list (redis://h1:7000,h2:7001), which URL parsing refuses.
+  redisUrl: z.string().regex(/^rediss?:\/\/([^\s@/]+@)?[^\s@/,:]+(:\d+)?(,[^\s@/,:]+:\d+)*(\/\d+)?(\?\S*)?$/, 'REDIS_URL must be redis://[user:pass@]host:port[,host:port…] or rediss://…'),
   registryUrl: z.url({ protocol: /^https?$/, error: 'SCHEMA_REGISTRY_URL must be an http(s) URL' }),
 });
 export type ConnectionConfig = z.infer<typeof connectionSchema>;
