@@ -354,7 +354,7 @@ describe('stream-stream join topology', () => {
 describe('stream-table join', () => {
   function shop(join: 'join' | 'leftJoin') {
     const t = testTopology('shop');
-    const prices = t.table<string, number>('prices', { store: 'prices' });
+    const prices = t.table<string | null, number>('prices', { store: 'prices' });
     const orders = t.stream<string | null, number | null>('orders');
     if (join === 'join') orders.join(prices, (qty, price) => `${qty}x${price}`, { name: 'priced' }).to('out');
     else orders.leftJoin(prices, (qty, price) => `${qty}x${price}`, { name: 'priced' }).to('out');
