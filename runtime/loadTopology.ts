@@ -21,9 +21,14 @@ export async function loadTopology(file: string): Promise<Topology> {
     throw error;
   }
   const exported = module.default;
-  if (exported instanceof TopologyBuilder) return exported.build();
+  // Duck-typed: a module loaded twice (CommonJS and ESM under tsx) has two TopologyBuilder classes.
+  if (exported instanceof TopologyBuilder || isBuilder(exported)) return exported.build();
   if (isTopology(exported)) return exported;
   throw new ConfigError(`${file} must export a topology as its default export (export default topology('app')…)`);
+}
+
+function isBuilder(value: unknown): value is Pick<TopologyBuilder, 'build'> {
+  return typeof value === 'object' && value !== null && 'build' in value && typeof value.build === 'function';
 }
 
 function isTopology(value: unknown): value is Topology {

@@ -83,6 +83,23 @@ export class TopologyTask {
     this.punctuate('stream-time', streamTime);
   }
 
+  /** When each punctuation fires next, in scheduling order: saved before a unit of work that may be run again. */
+  punctuationSchedule(): number[] {
+    return this.punctuations.map((p) => p.next);
+  }
+
+  /**
+   * Resumes a schedule saved from a task of the same subtopology (wiring is
+   * deterministic, so punctuations are scheduled in the same order), for a task rebuilt
+   * to run a unit of work again.
+   */
+  restorePunctuationSchedule(schedule: readonly number[]): void {
+    this.punctuations.forEach((p, i) => {
+      const next = schedule[i];
+      if (next !== undefined) p.next = next;
+    });
+  }
+
   /** Runs the wall-clock punctuations due at the environment's current wall-clock time. */
   punctuateWallClock(): void {
     this.punctuate('wall-clock', this.env.wallClockTime());

@@ -4,6 +4,7 @@ import { stackCommand } from './commands/stackCommand.ts';
 import { schemasCommand } from './commands/schemasCommand.ts';
 import { describeCommand } from './commands/describeCommand.ts';
 import { demoCommand } from './commands/demoCommand.ts';
+import { runCommand } from './commands/runCommand.ts';
 
 const program = new Command('tributary')
   .description('Kafka Streams-style stream processing for TypeScript')
@@ -14,6 +15,7 @@ program.addCommand(stackCommand());
 program.addCommand(schemasCommand());
 program.addCommand(describeCommand());
 program.addCommand(demoCommand());
+program.addCommand(runCommand());
 
 try {
   await program.parseAsync(process.argv);

@@ -1,0 +1,74 @@
+import { Command, Option } from 'commander';
+import { ConfigError } from '../../errors.ts';
+import { loadTopology } from '../../loadTopology.ts';
+import { createLogger } from '../../logger.ts';
+import { Worker } from '../../worker/worker.ts';
+import { loadWorkerConfig, type WorkerConfig } from '../../worker/workerConfig.ts';
+
+interface RunOptions {
+  applicationId?: string;
+  guarantee?: WorkerConfig['guarantee'];
+  brokers?: string;
+  redisUrl?: string;
+  registryUrl?: string;
+  commitIntervalMs?: string;
+  concurrency?: string;
+  stateNamespace?: string;
+}
+
+/**
+ * `tributary run <topology...>`: one worker per topology in this process, until SIGTERM
+ * or SIGINT, which drain and commit the work in flight and exit 0 (1 if that took longer
+ * than the shutdown timeout, or a worker failed).
+ */
+export function runCommand(): Command {
+  return new Command('run')
+    .description('run topologies as workers of their consumer groups, with state in Redis')
+    .argument('<topology...>', 'modules whose default export is a topology (e.g. topologies/orderSaga.ts)')
+    .option('--application-id <id>', 'consumer group and state namespace owner (default: the topology name; one topology only)')
+    .addOption(new Option('--guarantee <guarantee>', 'processing guarantee').choices(['at_least_once', 'exactly_once']))
+    .option('--brokers <list>', 'Kafka bootstrap brokers, host:port,… (env KAFKA_BROKERS)')
+    .option('--redis-url <url>', 'Redis URL; several hosts name a cluster (env REDIS_URL)')
+    .option('--registry-url <url>', 'schema registry URL (env SCHEMA_REGISTRY_URL)')
+    .option('--commit-interval-ms <ms>', 'how often idle tasks punctuate and commit (env TRIBUTARY_COMMIT_INTERVAL_MS)')
+    .option('--concurrency <n>', 'partitions processed at once (env TRIBUTARY_CONCURRENCY)')
+    .option('--state-namespace <ns>', 'state namespace in Redis (env TRIBUTARY_STATE_NAMESPACE)')
+    .action(async (files: string[], options: RunOptions) => {
+      if (options.applicationId && files.length > 1) throw new ConfigError('--application-id names one application; run one topology with it');
+      const logger = createLogger(process.env.TRIBUTARY_LOG_LEVEL ?? 'info');
+      const topologies = await Promise.all(files.map((file) => loadTopology(file)));
+      const configs = topologies.map((topology) =>
+        loadWorkerConfig(topology.name, {
+          applicationId: options.applicationId,
+          guarantee: options.guarantee,
+          brokers: options.brokers?.split(',').map((b) => b.trim()),
+          redisUrl: options.redisUrl,
+          registryUrl: options.registryUrl,
+          commitIntervalMs: options.commitIntervalMs === undefined ? undefined : Number(options.commitIntervalMs),
+          concurrency: options.concurrency === undefined ? undefined : Number(options.concurrency),
+          stateNamespace: options.stateNamespace,
+        }),
+      );
+      const workers: Worker[] = [];
+      const stopAll = () => Promise.allSettled(workers.map((w) => w.stop()));
+      let signalled = false;
+      for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+        process.once(signal, () => {
+          signalled = true;
+          logger.info({ signal }, 'draining');
+          void stopAll();
+        });
+      }
+      try {
+        for (const [i, topology] of topologies.entries()) workers.push(await Worker.start(topology, configs[i]!, logger));
+      } catch (error) {
+        await stopAll();
+        throw error;
+      }
+      const results = await Promise.allSettled(workers.map((w) => w.done));
+      await stopAll();
+      const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+      if (failed) throw failed.reason;
+      if (!signalled) throw new Error('workers stopped without a signal');
+    });
+}

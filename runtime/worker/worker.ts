@@ -1,0 +1,255 @@
+import { randomUUID } from 'node:crypto';
+import type { Admin, Consumer, EachBatchPayload, Kafka, Producer } from 'kafkajs';
+import type { Topology } from '../../processors/topologyGraph.ts';
+import { closeRedis, connectRedis, type RedisClient } from '../../state/redis/redisConnection.ts';
+import { RedisTaskState } from '../../state/redis/redisTaskState.ts';
+import { TaskFencedError } from '../../state/taskFencedError.ts';
+import { connectKafka } from '../kafka/kafkaConnection.ts';
+import { taskAssigner } from '../kafka/taskAssigner.ts';
+import { prepareTopics } from '../kafka/topicLayout.ts';
+import type { Logger } from '../logger.ts';
+import { AtLeastOnceSender, ExactlyOnceSender, ProducerFencedError, type OutputSender } from './outputSender.ts';
+import { retryUntilDone } from './retryUntilDone.ts';
+import { StreamTask } from './streamTask.ts';
+import { taskStores } from './taskStores.ts';
+import type { WorkerConfig } from './workerConfig.ts';
+
+/** Lost ownership: drop the task, do not retry. */
+function isFenced(error: unknown): boolean {
+  return error instanceof TaskFencedError || error instanceof ProducerFencedError;
+}
+
+/** Bugs are not outages: retrying them would hide them. */
+function isFatal(error: unknown): boolean {
+  return isFenced(error) || error instanceof TypeError || error instanceof RangeError || error instanceof ReferenceError || error instanceof SyntaxError;
+}
+
+/**
+ * Runs a topology as one member of its application's consumer group (group id =
+ * application id). Each assigned task (a subtopology on one partition, all its
+ * co-partitioned inputs together) keeps its state in Redis, so taking a task over
+ * needs no restore: the new owner claims it (bumping its epoch) and goes on.
+ *
+ * Start with `Worker.start`; `stop` finishes the units in flight, commits them, leaves
+ * the group and closes every connection. `done` settles when the worker has stopped,
+ * rejecting if it stopped because of an error it cannot recover from.
+ */
+export class Worker {
+  private readonly tasks = new Map<string, Promise<StreamTask>>();
+  private readonly taskBySource = new Map<string, number>();
+  private readonly abort = new AbortController();
+  private readonly logger: Logger;
+  private punctuator: NodeJS.Timeout | undefined;
+  private stopping: Promise<void> | undefined;
+  private settle!: { resolve: () => void; reject: (error: unknown) => void };
+  readonly done: Promise<void>;
+  readonly memberId = randomUUID().slice(0, 8);
+
+  private constructor(
+    readonly topology: Topology,
+    readonly config: WorkerConfig,
+    private readonly kafka: Kafka,
+    private readonly admin: Admin,
+    private readonly redis: RedisClient,
+    private readonly consumer: Consumer,
+    private readonly producer: Producer | undefined,
+    logger: Logger,
+  ) {
+    this.logger = logger.child({ app: config.applicationId, worker: this.memberId });
+    this.done = new Promise((resolve, reject) => (this.settle = { resolve, reject }));
+    this.done.catch(() => undefined);
+    for (const s of topology.subtopologies) for (const topic of s.sourceTopics) this.taskBySource.set(topic, s.id);
+  }
+
+  /** Checks and creates the topology's topics, connects, joins the group and starts processing. */
+  static async start(topology: Topology, config: WorkerConfig, logger: Logger): Promise<Worker> {
+    const kafka = connectKafka(config, `${config.applicationId}-worker`, logger);
+    const admin = kafka.admin();
+    await admin.connect();
+    let redis: RedisClient | undefined;
+    try {
+      await prepareTopics(admin, topology);
+      redis = connectRedis(config.redisUrl);
+      const layout = { taskOf: (topic: string, partition: number) => worker.taskId(topic, partition), ownedTasks: () => worker.ownedTasks() };
+      const consumer = kafka.consumer({
+        groupId: config.applicationId,
+        readUncommitted: config.guarantee === 'at_least_once',
+        sessionTimeout: config.sessionTimeoutMs,
+        heartbeatInterval: Math.max(500, Math.floor(config.sessionTimeoutMs / 5)),
+        rebalanceTimeout: Math.max(60_000, config.sessionTimeoutMs),
+        allowAutoTopicCreation: false,
+        partitionAssigners: [taskAssigner(layout)],
+        retry: { initialRetryTime: 200, maxRetryTime: 5_000, retries: 15, restartOnFailure: async () => true },
+      });
+      const producer = config.guarantee === 'at_least_once' ? kafka.producer({ idempotent: true, maxInFlightRequests: 1 }) : undefined;
+      // The assigner asks the worker only once the group forms, after this line.
+      const worker: Worker = new Worker(topology, config, kafka, admin, redis, consumer, producer, logger);
+      await worker.run();
+      return worker;
+    } catch (error) {
+      await admin.disconnect().catch(() => undefined);
+      if (redis) await closeRedis(redis).catch(() => undefined);
+      throw error;
+    }
+  }
+
+  /** The ids of the tasks this worker owns now (`<subtopology>_<partition>`). */
+  ownedTasks(): string[] {
+    return [...this.tasks.keys()].sort();
+  }
+
+  /**
+   * Stops gracefully: no new batches, the units in flight finish and commit, the
+   * member leaves the group (its tasks move at once), connections close. Past
+   * `shutdownTimeoutMs` the work in flight is abandoned (uncommitted, so replayed by
+   * the next owner) and `done` rejects.
+   */
+  stop(): Promise<void> {
+    this.stopping ??= this.shutdown();
+    return this.stopping;
+  }
+
+  private async run(): Promise<void> {
+    const { consumer, producer } = this;
+    consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => this.assign(payload.memberAssignment));
+    consumer.on(consumer.events.CRASH, ({ payload }) =>
+      this.logger.error({ err: payload.error, restart: payload.restart }, 'consumer crashed'),
+    );
+    if (producer) await producer.connect();
+    await consumer.connect();
+    await consumer.subscribe({ topics: [...this.taskBySource.keys()], fromBeginning: true });
+    await consumer.run({
+      autoCommit: false,
+      eachBatchAutoResolve: true,
+      partitionsConsumedConcurrently: this.config.concurrency,
+      eachBatch: (payload) => this.eachBatch(payload),
+    });
+    this.punctuator = setInterval(() => this.punctuateAll(), this.config.commitIntervalMs);
+    this.logger.info({ guarantee: this.config.guarantee }, 'worker started');
+  }
+
+  private taskId(topic: string, partition: number): string {
+    return `${this.taskBySource.get(topic) ?? 0}_${partition}`;
+  }
+
+  /** A new generation's assignment: close the tasks that moved away, claim the ones that arrived. */
+  private assign(assignment: Record<string, number[]>): void {
+    const ids = new Set(Object.entries(assignment).flatMap(([topic, partitions]) => partitions.map((p) => this.taskId(topic, p))));
+    for (const [id, opening] of this.tasks) {
+      if (ids.has(id)) continue;
+      this.tasks.delete(id);
+      void opening.then((task) => task.enqueue(() => task.close())).catch(() => undefined);
+    }
+    for (const id of ids) if (!this.tasks.has(id)) this.openTask(id);
+    this.logger.info({ tasks: this.ownedTasks() }, 'assigned');
+  }
+
+  private openTask(id: string): void {
+    const [subtopologyId, partition] = id.split('_').map(Number) as [number, number];
+    const subtopology = this.topology.subtopologies.find((s) => s.id === subtopologyId)!;
+    const logger = this.logger.child({ task: id });
+    const retry = <T>(what: string, operation: () => Promise<T>) => retryUntilDone(what, operation, { fatal: isFatal, signal: this.abort.signal, logger });
+    const state = new RedisTaskState(this.redis, {
+      app: this.config.applicationId,
+      namespace: this.config.stateNamespace,
+      prefix: this.config.redisKeyPrefix,
+      taskId: id,
+      stores: taskStores(this.topology, subtopology),
+    });
+    const opening = StreamTask.open({
+      topology: this.topology,
+      subtopology,
+      partition,
+      state,
+      sender: this.senderFor(id),
+      committedOffsets: (topics) => this.committedOffsets(topics, partition),
+      retry,
+      signal: this.abort.signal,
+      logger,
+      recordDropped: (node, reason) => logger.debug({ node, reason }, 'record dropped'),
+      deadLettered: (topic, error) => logger.warn({ topic, err: error }, 'record dead-lettered'),
+      wallClockTime: () => Date.now(),
+    });
+    this.tasks.set(id, opening);
+    opening.catch((error: unknown) => this.taskFailed(id, opening, error));
+  }
+
+  private senderFor(taskId: string): OutputSender {
+    if (this.producer) return new AtLeastOnceSender(this.producer, this.consumer, this.logger);
+    return new ExactlyOnceSender(this.kafka, this.config.applicationId, `${this.config.applicationId}-${taskId}`, this.logger);
+  }
+
+  private async committedOffsets(topics: readonly string[], partition: number): Promise<Record<string, number | undefined>> {
+    const result: Record<string, number | undefined> = {};
+    const fetched = await this.admin.fetchOffsets({ groupId: this.config.applicationId, topics: [...topics] });
+    for (const { topic, partitions } of fetched) {
+      const offset = Number(partitions.find((p) => p.partition === partition)?.offset ?? -1);
+      result[topic] = offset >= 0 ? offset : undefined;
+    }
+    return result;
+  }
+
+  private async eachBatch({ batch, heartbeat }: EachBatchPayload): Promise<void> {
+    const id = this.taskId(batch.topic, batch.partition);
+    const opening = this.tasks.get(id);
+    if (!opening || !batch.messages.length) return; // not ours any more (fenced or revoked): the next owner reads it
+    // Redis or registry outages can outlast a session; keep the membership while we wait them out.
+    const keepAlive = setInterval(() => heartbeat().catch(() => undefined), Math.max(500, Math.floor(this.config.sessionTimeoutMs / 5)));
+    try {
+      const task = await opening;
+      await task.enqueue(() => task.processBatch(batch.topic, batch.messages));
+    } catch (error) {
+      this.taskFailed(id, opening, error);
+    } finally {
+      clearInterval(keepAlive);
+    }
+  }
+
+  private punctuateAll(): void {
+    for (const [id, opening] of this.tasks) {
+      void opening
+        .then((task) => task.enqueue(() => task.punctuate()))
+        .catch((error: unknown) => this.taskFailed(id, opening, error));
+    }
+  }
+
+  /** A fenced task is dropped until the group assigns it again; anything else stops the worker. */
+  private taskFailed(id: string, opening: Promise<StreamTask>, error: unknown): void {
+    if (this.tasks.get(id) === opening) this.tasks.delete(id);
+    void opening.then((task) => task.close()).catch(() => undefined);
+    if (this.abort.signal.aborted) return;
+    if (isFenced(error)) {
+      this.logger.warn({ task: id, err: error }, 'task fenced by a newer owner; dropped');
+      return;
+    }
+    this.logger.error({ task: id, err: error }, 'task failed; stopping the worker');
+    void this.stop().then(() => this.settle.reject(error));
+  }
+
+  private async shutdown(): Promise<void> {
+    clearInterval(this.punctuator);
+    const timer = setTimeout(() => {
+      this.logger.error({ timeoutMs: this.config.shutdownTimeoutMs }, 'shutdown timed out; abandoning work in flight');
+      this.abort.abort(new Error('shutdown timed out'));
+    }, this.config.shutdownTimeoutMs);
+    try {
+      // kafkajs waits for the batches in flight, whose units commit before they return.
+      await this.consumer.disconnect();
+      const open = await Promise.allSettled([...this.tasks.values()]);
+      for (const result of open) if (result.status === 'fulfilled') await result.value.enqueue(() => result.value.close());
+      this.tasks.clear();
+      await this.producer?.disconnect();
+      await this.admin.disconnect();
+      await closeRedis(this.redis);
+    } finally {
+      clearTimeout(timer);
+    }
+    if (this.abort.signal.aborted) {
+      const error = new Error(`shutdown took longer than ${this.config.shutdownTimeoutMs} ms`);
+      this.settle.reject(error);
+      throw error;
+    }
+    this.logger.info('worker stopped');
+    this.settle.resolve();
+  }
+}

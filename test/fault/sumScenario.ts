@@ -1,0 +1,191 @@
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import { Kafka, logLevel, type Producer } from 'kafkajs';
+import { loadConnectionConfig } from '../../runtime/config.ts';
+import { loadTopology } from '../../runtime/loadTopology.ts';
+import { OUTPUT_ID_HEADER } from '../../runtime/worker/outboxRecord.ts';
+import { taskStores } from '../../runtime/worker/taskStores.ts';
+import type { KeyValueStore } from '../../state/keyValueStore.ts';
+import { closeRedis, connectRedis } from '../../state/redis/redisConnection.ts';
+import { RedisTaskState } from '../../state/redis/redisTaskState.ts';
+import { WorkerProcess } from '../support/workerProcess.ts';
+
+const FIXTURE = fileURLToPath(new URL('./fixtures/sumTopology.ts', import.meta.url));
+
+export interface SumOutput {
+  readonly key: string;
+  readonly sum: number;
+  readonly id: string;
+}
+
+/**
+ * One run of the fault tests' running-sum topology on the real stack: its own topics,
+ * application id and Redis keys; a producer of numbers per key; a read_committed reader
+ * of the output; a reader of the state in Redis; and the reference fold both must equal.
+ */
+export class SumScenario {
+  readonly id = randomBytes(4).toString('hex');
+  readonly input = `fault.${this.id}.numbers`;
+  readonly output = `fault.${this.id}.sums`;
+  readonly app = `fault-sum-${this.id}`;
+  readonly partitions = 6;
+  readonly workers: WorkerProcess[] = [];
+  /** What was produced, per key, in order. */
+  readonly sent = new Map<string, number[]>();
+  private readonly connection = loadConnectionConfig();
+  private readonly kafka = new Kafka({ clientId: `fault-test-${this.id}`, brokers: this.connection.brokers, logLevel: logLevel.NOTHING });
+  private producer: Producer | undefined;
+  private produced = 0;
+
+  constructor(
+    readonly guarantee: 'at_least_once' | 'exactly_once',
+    private readonly keys = 40,
+    private readonly workerEnv: Record<string, string> = {},
+  ) {}
+
+  async setup(): Promise<void> {
+    const admin = this.kafka.admin();
+    await admin.connect();
+    await admin.createTopics({
+      topics: [this.input, this.output].map((topic) => ({ topic, numPartitions: this.partitions, replicationFactor: 1 })),
+      waitForLeaders: true,
+    });
+    await admin.disconnect();
+    this.producer = this.kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+    await this.producer.connect();
+  }
+
+  /** Starts another worker process (not yet waiting for it to join). */
+  worker(): WorkerProcess {
+    const worker = new WorkerProcess(`worker-${this.workers.length + 1}`, [FIXTURE, '--application-id', this.app, '--guarantee', this.guarantee], {
+      SUM_INPUT_TOPIC: this.input,
+      SUM_OUTPUT_TOPIC: this.output,
+      TRIBUTARY_SESSION_TIMEOUT_MS: '6000',
+      TRIBUTARY_COMMIT_INTERVAL_MS: '200',
+      ...this.workerEnv,
+    }).start();
+    this.workers.push(worker);
+    return worker;
+  }
+
+  /** Produces `count` numbers (1–9) round-robin over the keys, in batches of 100. */
+  async produce(count: number): Promise<void> {
+    for (let done = 0; done < count; done += 100) {
+      const messages = [];
+      for (let i = 0; i < Math.min(100, count - done); i++) {
+        const key = `k${(this.produced++ % this.keys).toString().padStart(3, '0')}`;
+        const value = 1 + Math.floor(Math.random() * 9);
+        this.sent.set(key, [...(this.sent.get(key) ?? []), value]);
+        messages.push({ key, value: JSON.stringify(value) });
+      }
+      await this.producer!.send({ topic: this.input, messages, acks: -1 });
+    }
+  }
+
+  get total(): number {
+    return this.produced;
+  }
+
+  /** The running sums each key's outputs must show, in order: the reference fold. */
+  expectedSums(): Map<string, number[]> {
+    const expected = new Map<string, number[]>();
+    for (const [key, values] of this.sent) {
+      let sum = 0;
+      expected.set(key, values.map((v) => (sum += v)));
+    }
+    return expected;
+  }
+
+  /**
+   * Reads the output (read_committed) until `enough` holds for what was read, or fails
+   * after `timeoutMs` saying how far it got.
+   */
+  async readOutputs(enough: (outputs: SumOutput[]) => boolean, timeoutMs = 120_000): Promise<SumOutput[]> {
+    const consumer = this.kafka.consumer({ groupId: `fault-reader-${randomBytes(4).toString('hex')}`, readUncommitted: false });
+    const outputs: SumOutput[] = [];
+    await consumer.connect();
+    await consumer.subscribe({ topics: [this.output], fromBeginning: true });
+    let satisfied!: () => void;
+    const done = new Promise<void>((resolve) => (satisfied = resolve));
+    await consumer.run({
+      eachMessage: async ({ message }) => {
+        outputs.push({
+          key: message.key!.toString(),
+          sum: JSON.parse(message.value!.toString()) as number,
+          id: message.headers?.[OUTPUT_ID_HEADER]?.toString() ?? '',
+        });
+        if (enough(outputs)) satisfied();
+      },
+    });
+    const timer = new Promise<void>((_, reject) =>
+      setTimeout(() => reject(new Error(`read ${outputs.length} outputs in ${timeoutMs} ms; ${this.total} inputs\n${this.workers.map((w) => `--- ${w.name}\n${w.tail(15)}`).join('\n')}`)), timeoutMs).unref(),
+    );
+    try {
+      await Promise.race([done, timer]);
+      await new Promise((r) => setTimeout(r, 1000)); // anything extra (a duplicate) shows up too
+      return [...outputs];
+    } finally {
+      await consumer.disconnect();
+    }
+  }
+
+  /** Each key's sum as the state store in Redis holds it. */
+  async stateSums(): Promise<Map<string, number>> {
+    const topology = await loadTopology(FIXTURE);
+    const redis = connectRedis(this.connection.redisUrl);
+    const sums = new Map<string, number>();
+    try {
+      for (let partition = 0; partition < this.partitions; partition++) {
+        const state = new RedisTaskState(redis, { app: this.app, taskId: `0_${partition}`, stores: taskStores(topology, topology.subtopologies[0]!) });
+        await state.load([...this.sent.keys()].map((key) => ({ store: 'sums', kind: 'key' as const, key })));
+        const store = state.store('sums') as KeyValueStore<string, { value: number }>;
+        for (const key of this.sent.keys()) {
+          const entry = store.get(key);
+          if (entry) {
+            assert.ok(!sums.has(key), `key ${key} has state in two tasks`);
+            sums.set(key, entry.value);
+          }
+        }
+        state.close();
+      }
+    } finally {
+      await closeRedis(redis);
+    }
+    return sums;
+  }
+
+  async teardown(): Promise<void> {
+    await Promise.all(this.workers.map((w) => w.kill()));
+    await this.producer?.disconnect();
+    const admin = this.kafka.admin();
+    await admin.connect();
+    await admin.deleteTopics({ topics: [this.input, this.output, `${this.input}.dlq`] }).catch(() => undefined);
+    await admin.disconnect();
+    const redis = connectRedis(this.connection.redisUrl);
+    try {
+      const keys = await redis.keys(`tributary:{${this.app}:*`);
+      if (keys.length) for (const key of keys) await redis.del(key);
+    } finally {
+      await closeRedis(redis);
+    }
+  }
+}
+
+/** Per key, the outputs' sums in the order read. */
+export function sumsByKey(outputs: readonly SumOutput[]): Map<string, number[]> {
+  const byKey = new Map<string, number[]>();
+  for (const o of outputs) byKey.set(o.key, [...(byKey.get(o.key) ?? []), o.sum]);
+  return byKey;
+}
+
+/** Keeps the first output of each id: what a `dedupe()` downstream would see. */
+export function firstOfEachId(outputs: readonly SumOutput[]): SumOutput[] {
+  const seen = new Map<string, SumOutput>();
+  for (const o of outputs) {
+    const first = seen.get(o.id);
+    if (first) assert.deepEqual(o, first, `outputs sharing id ${o.id} differ`);
+    else seen.set(o.id, o);
+  }
+  return [...seen.values()];
+}
