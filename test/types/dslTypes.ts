@@ -2,6 +2,7 @@
 // `@ts-expect-error` fails the build if the line below it ever compiles.
 import { testTopology } from '../unit/processors/stringTopology.ts';
 import { TimeWindows } from '../../processors/windows/timeWindows.ts';
+import { JoinWindows } from '../../processors/windows/joinWindows.ts';
 import type { Stream } from '../../processors/stream.ts';
 import type { Table } from '../../processors/table.ts';
 import type { Windowed } from '../../processors/record.ts';
@@ -43,4 +44,44 @@ const notWindowed: Table<string, number> = orders.groupByKey().windowedBy(TimeWi
 // @ts-expect-error cannot merge a stream of numbers into a stream of orders
 orders.merge(totals);
 
-export { wrong, byCustomer, byNumber, perMinute, notWindowed };
+// Joins: the joiner sees both value types and its result is the output's value type.
+interface Payment {
+  readonly orderId: string;
+  readonly cents: number;
+}
+interface Customer {
+  readonly name: string;
+}
+const within = JoinWindows.ofTimeDifferenceWithNoGrace(60_000);
+const payments = t.stream<string, Payment>('payments');
+const paid: Stream<string, number> = orders.join(payments, (o, p) => o.totalCents - p.cents, within);
+// @ts-expect-error the joined value is a number, not a Payment
+const notPaid: Stream<string, Payment> = orders.join(payments, (o, p) => o.totalCents - p.cents, within);
+// A left join's other value may be missing; an outer join's either value.
+orders.leftJoin(payments, (o, p) => o.totalCents - (p?.cents ?? 0), within);
+// @ts-expect-error in a left join the payment may be null
+orders.leftJoin(payments, (o, p) => o.totalCents - p.cents, within);
+// @ts-expect-error in an outer join the order may be null too
+orders.outerJoin(payments, (o, p) => o.totalCents - (p?.cents ?? 0), within);
+
+// Joined streams and tables must have the same key type.
+const paymentsByNumber = t.stream<number, Payment>('payments-by-number');
+// @ts-expect-error cannot join a stream keyed by string with one keyed by number
+orders.join(paymentsByNumber, (o, p) => o.totalCents - p.cents, within);
+const customers = t.table<string, Customer>('customers');
+const named: Stream<string, string> = orders.join(customers, (o, c) => `${o.id} for ${c.name}`);
+orders.leftJoin(customers, (o, c) => `${o.id} for ${c?.name ?? 'nobody'}`);
+const customersByNumber = t.table<number, Customer>('customers-by-number');
+// @ts-expect-error cannot join a stream keyed by string with a table keyed by number
+orders.join(customersByNumber, (o, c) => `${o.id} for ${c.name}`);
+// @ts-expect-error cannot join tables with different key types
+customers.join(customersByNumber, (a, b) => a.name + b.name);
+const pairs: Table<string, string> = customers.outerJoin(customers, (a, b) => `${a?.name}/${b?.name}`);
+
+// A global table is joined by a key computed from the record, of the table's key type.
+const directory = t.globalTable<string, Customer>('directory');
+orders.join(directory, (_k, o) => o.customer, (o, c) => `${o.id} for ${c.name}`);
+// @ts-expect-error the key selector must return the global table's key type (string)
+orders.join(directory, (_k, o) => o.totalCents, (o, c) => `${o.id} for ${c.name}`);
+
+export { wrong, byCustomer, byNumber, perMinute, notWindowed, paid, notPaid, named, pairs };
