@@ -1,4 +1,5 @@
 import { merge, type OperatorFunction } from 'rxjs';
+import type { KeyValueStore } from '../state/keyValueStore.ts';
 import { BranchedStream } from './branchedStream.ts';
 import { customProcessor, type CustomProcessorFactory } from './customProcessor.ts';
 import { GlobalTable } from './globalTable.ts';
@@ -22,7 +23,6 @@ import type { TopologyBuilder } from './topologyBuilder.ts';
 import { TopologyError } from './topologyError.ts';
 import type { AnyRecord } from './topologyGraph.ts';
 import { JoinWindows } from './windows/joinWindows.ts';
-import type { KeyValueStore } from '../state/keyValueStore.ts';
 
 type RecordOperator<K, V, K2, V2> = OperatorFunction<StreamRecord<K, V>, StreamRecord<K2, V2>>;
 
