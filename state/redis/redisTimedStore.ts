@@ -1,0 +1,51 @@
+import type { LoadRequest } from '../taskState.ts';
+import type { CachedStore, PlannedRead } from './cachedStore.ts';
+import type { StoreWrites } from './taskScripts.ts';
+import type { TimedStoreKeys } from './taskKeys.ts';
+import { TimedStoreCache, type TimedKind } from './timedStoreCache.ts';
+
+/** What window and session stores share: a TimedStoreCache the task state drives. */
+export abstract class RedisTimedStore implements CachedStore {
+  protected readonly cache: TimedStoreCache;
+
+  constructor(
+    readonly name: string,
+    kind: TimedKind,
+    keys: TimedStoreKeys,
+    retentionMs: number | undefined,
+  ) {
+    this.cache = new TimedStoreCache(kind, keys, retentionMs);
+  }
+
+  get dirty(): boolean {
+    return this.cache.slots.dirty;
+  }
+
+  get size(): number {
+    return this.cache.slots.size;
+  }
+
+  plan(requests: readonly LoadRequest[]): PlannedRead[] {
+    return this.cache.plan(requests);
+  }
+
+  beginCommit(streamTime: number): StoreWrites | undefined {
+    return this.cache.beginCommit(streamTime);
+  }
+
+  endCommit(applied: boolean): void {
+    this.cache.endCommit(applied);
+  }
+
+  rollback(): void {
+    this.cache.slots.rollback();
+  }
+
+  forgetCommitted(): void {
+    this.cache.forgetCommitted();
+  }
+
+  clear(): void {
+    this.cache.clear();
+  }
+}

@@ -1,0 +1,201 @@
+import type { LoadRequest } from '../taskState.ts';
+import { keyId } from '../stateStore.ts';
+import type { PlannedRead } from './cachedStore.ts';
+import { LoadedRanges } from './loadedRanges.ts';
+import { OrderedSlots } from './orderedSlots.ts';
+import { decodeStored, encodeStored } from './storedValueCodec.ts';
+import type { StoreWrites } from './taskScripts.ts';
+import { entryField, keyFieldPrefix, parseEntryField, type TimedStoreKeys } from './taskKeys.ts';
+import { ABSENT, newest, WriteBehindSlots, type Known, type Slot, type SlotIndex } from './writeBehindSlots.ts';
+
+/** Where an entry of a window or session store sits. */
+export interface TimedMeta {
+  readonly keyId: string;
+  readonly start: number;
+  /** The session end; a window's start again. */
+  readonly end: number;
+  /** What fetchAll ranges and expiry go by: a window's start, a session's end. */
+  readonly time: number;
+}
+
+export interface TimedEntry {
+  readonly key: unknown;
+  readonly value: unknown;
+}
+
+export type TimedSlot = Slot<TimedMeta, TimedEntry>;
+
+/** Windows are keyed by start and found by start; sessions keyed by start and end and found by end. */
+export type TimedKind = 'window' | 'session';
+
+/**
+ * The write-behind cache of a window or session store, with what it knows it has loaded:
+ * whole keys (every entry of the key) and time ranges (every entry of every key whose time
+ * is in the range). An entry not cached is known absent when its key or its time is loaded.
+ */
+export class TimedStoreCache implements SlotIndex<TimedMeta, TimedEntry> {
+  readonly slots: WriteBehindSlots<TimedMeta, TimedEntry>;
+  private readonly byKey = new Map<string, Set<TimedSlot>>();
+  private readonly ordered: OrderedSlots<TimedSlot>;
+  private readonly loadedKeys = new Set<string>();
+  private readonly loadedRanges = new LoadedRanges();
+
+  constructor(
+    private readonly kind: TimedKind,
+    private readonly keys: TimedStoreKeys,
+    private readonly retentionMs: number | undefined,
+  ) {
+    this.slots = new WriteBehindSlots(this);
+    // Time, then start (sessions ending together), then keyId: fetchAll's order.
+    this.ordered = new OrderedSlots<TimedSlot>(
+      (a, b) => a.meta.time - b.meta.time || a.meta.start - b.meta.start || (a.meta.keyId < b.meta.keyId ? -1 : a.meta.keyId > b.meta.keyId ? 1 : 0),
+      (slot) => slot.meta.time,
+    );
+  }
+
+  /** The field and position of an entry. */
+  locate(key: unknown, start: number, end: number): { field: string; meta: TimedMeta } {
+    const id = keyId(key);
+    const times = this.kind === 'window' ? [start] : [start, end];
+    return { field: entryField(id, times), meta: { keyId: id, start, end, time: this.kind === 'window' ? start : end } };
+  }
+
+  /** The newest known state of an entry; undefined when it is not loaded. */
+  read(field: string, meta: TimedMeta): Known<TimedEntry> | undefined {
+    const known = this.slots.read(field);
+    if (known !== undefined) return known;
+    return this.keyLoaded(meta.keyId) || this.loadedRanges.covers(meta.time, meta.time) ? ABSENT : undefined;
+  }
+
+  write(field: string, meta: TimedMeta, entry: Known<TimedEntry>): void {
+    this.slots.write(field, meta, entry);
+  }
+
+  keyLoaded(id: string): boolean {
+    return this.loadedKeys.has(id);
+  }
+
+  /** Every entry whose time is in `[from, to]` is known. */
+  rangeLoaded(from: number, to: number): boolean {
+    return this.loadedRanges.covers(from, to);
+  }
+
+  /** The cached entries of a key that exist (newest layer), in no particular order. */
+  entriesOfKey(id: string): Array<[TimedMeta, TimedEntry]> {
+    const found: Array<[TimedMeta, TimedEntry]> = [];
+    for (const slot of this.byKey.get(id) ?? []) {
+      const entry = newest(slot);
+      if (entry !== undefined && entry !== ABSENT) found.push([slot.meta, entry]);
+    }
+    return found;
+  }
+
+  /** The cached entries with time in `[from, to]` that exist, by time, start, keyId. */
+  entriesBetween(from: number, to: number): Array<[TimedMeta, TimedEntry]> {
+    const found: Array<[TimedMeta, TimedEntry]> = [];
+    for (const slot of this.ordered.between(from, to)) {
+      const entry = newest(slot);
+      if (entry !== undefined && entry !== ABSENT) found.push([slot.meta, entry]);
+    }
+    return found;
+  }
+
+  plan(requests: readonly LoadRequest[]): PlannedRead[] {
+    const planned: PlannedRead[] = [];
+    const ids = new Set<string>();
+    for (const request of requests) {
+      if (request.kind === 'key') {
+        const id = keyId(request.key);
+        if (!this.loadedKeys.has(id)) ids.add(id);
+      } else {
+        // `all` of a window or session store is its whole time line.
+        const [from, to] = request.kind === 'range' ? [request.from, request.to] : [-Infinity, Infinity];
+        if (this.loadedRanges.covers(from, to)) continue;
+        planned.push({
+          read: { op: 'range', keys: this.keys, from, to },
+          learn: (pairs) => {
+            this.learnPairs(pairs);
+            this.loadedRanges.add(from, to);
+          },
+        });
+      }
+    }
+    if (ids.size > 0) {
+      planned.push({
+        read: { op: 'keys', keys: this.keys, prefixes: [...ids].map(keyFieldPrefix) },
+        learn: (pairs) => {
+          this.learnPairs(pairs);
+          for (const id of ids) this.loadedKeys.add(id);
+        },
+      });
+    }
+    return planned;
+  }
+
+  beginCommit(streamTime: number): StoreWrites | undefined {
+    const set: Array<[string, number, string]> = [];
+    const del: string[] = [];
+    for (const slot of this.slots.beginCommit()) {
+      const entry = slot.inFlight!;
+      if (entry === ABSENT) del.push(slot.id);
+      else set.push([slot.id, slot.meta.time, encodeStored([entry.key, entry.value])]);
+    }
+    const expireBefore = this.retentionMs !== undefined && Number.isFinite(streamTime) ? streamTime - this.retentionMs : undefined;
+    if (set.length === 0 && del.length === 0 && expireBefore === undefined) return undefined;
+    return {
+      kind: 'timed',
+      keys: this.keys,
+      set,
+      del,
+      ...(this.retentionMs !== undefined ? { ttlMs: this.retentionMs } : {}),
+      ...(expireBefore !== undefined ? { expireBefore } : {}),
+    };
+  }
+
+  endCommit(applied: boolean): void {
+    // A committed delete the loaded keys or ranges imply need not be remembered.
+    this.slots.endCommit(applied, (slot) => this.keyLoaded(slot.meta.keyId) || this.loadedRanges.covers(slot.meta.time, slot.meta.time));
+  }
+
+  forgetCommitted(): void {
+    this.slots.forgetCommitted();
+    this.loadedKeys.clear();
+    this.loadedRanges.clear();
+  }
+
+  clear(): void {
+    this.slots.clear();
+    this.loadedKeys.clear();
+    this.loadedRanges.clear();
+  }
+
+  added(slot: TimedSlot): void {
+    let slots = this.byKey.get(slot.meta.keyId);
+    if (!slots) this.byKey.set(slot.meta.keyId, (slots = new Set()));
+    slots.add(slot);
+    this.ordered.add(slot);
+  }
+
+  removed(slot: TimedSlot): void {
+    const slots = this.byKey.get(slot.meta.keyId);
+    slots?.delete(slot);
+    if (slots?.size === 0) this.byKey.delete(slot.meta.keyId);
+    this.ordered.remove(slot);
+  }
+
+  cleared(): void {
+    this.byKey.clear();
+    this.ordered.clear();
+  }
+
+  private learnPairs(pairs: readonly string[]): void {
+    for (let i = 0; i + 1 < pairs.length; i += 2) {
+      const field = pairs[i]!;
+      const { keyId: id, times } = parseEntryField(field);
+      const start = times[0]!;
+      const end = this.kind === 'window' ? start : times[1]!;
+      const [key, value] = decodeStored(pairs[i + 1]!) as [unknown, unknown];
+      this.slots.learn(field, { keyId: id, start, end, time: this.kind === 'window' ? start : end }, { key, value });
+    }
+  }
+}
