@@ -1,4 +1,5 @@
 import type { OperatorFunction } from 'rxjs';
+import { keyId } from '../../state/stateStore.ts';
 import type { WindowStore } from '../../state/windowStore.ts';
 import type { ProcessorContext } from '../processorContext.ts';
 import { withFields, type StreamRecord } from '../record.ts';
@@ -10,11 +11,14 @@ import { recordOperator } from './recordOperator.ts';
 export type JoinSide = 'left' | 'right';
 
 /**
- * The key of a left or outer join's shared store of records that found no partner yet:
- * the side (0 right, 1 left: at equal timestamps right records come first, as in Kafka
- * Streams' store order) and the record key. The window start is the record's timestamp.
+ * What a left or outer join's shared store keeps per record key and timestamp (the window
+ * start): the records of each side that found no partner yet, oldest first. Keyed by the
+ * record key, so every read a record makes is of its own key.
  */
-export type OuterJoinKey<K> = readonly [side: 0 | 1, key: K];
+export interface WaitingRecords<VL, VR> {
+  readonly left: readonly VL[];
+  readonly right: readonly VR[];
+}
 
 /** A stream-stream joiner in (left, right) order; `null` stands for "no partner" in left and outer joins. */
 export type StreamJoiner<K, VL, VR, VOut> = (left: VL | null, right: VR | null, key: K) => VOut;
@@ -59,31 +63,39 @@ export function streamStreamJoin<K, VThis, VOther, VL, VR, VOut>(
 ): OperatorFunction<StreamRecord<K, VThis>, StreamRecord<K, VOut>> {
   const { side, node, windows } = options;
   const other = ctx.store<WindowStore<K, JoinWindowValues<VOther>>>(options.otherStore);
-  const waiting = options.outerStore === undefined ? undefined : ctx.store<WindowStore<OuterJoinKey<K>, JoinWindowValues<VL | VR>>>(options.outerStore);
+  const waiting = options.outerStore === undefined ? undefined : ctx.store<WindowStore<K, WaitingRecords<VL, VR>>>(options.outerStore);
   const time = ctx.processorTime(options.sharedTimeNode);
   const retentionMs = windows.retentionMs();
   // Seen from this side: how far back and forward its window reaches into the other side.
   const lookBack = side === 'left' ? windows.beforeMs : windows.afterMs;
   const lookAhead = side === 'left' ? windows.afterMs : windows.beforeMs;
-  const thisSide = side === 'left' ? 1 : 0;
-  const otherSide = side === 'left' ? 0 : 1;
   const join = (mine: VThis | null, theirs: VOther | null, key: K): VOut =>
     side === 'left' ? joiner(mine as VL | null, theirs as VR | null, key) : joiner(theirs as VL | null, mine as VR | null, key);
 
   /** Emits, and forgets, the waiting records whose windows closed at `streamTime`. */
-  const emitClosed = (record: StreamRecord<K, VThis>, streamTime: number, emit: (out: StreamRecord<K, VOut>) => void) => {
+  const emitClosed = (store: WindowStore<K, WaitingRecords<VL, VR>>, record: StreamRecord<K, VThis>, streamTime: number, emit: (out: StreamRecord<K, VOut>) => void) => {
     // A waiting left record closes after `after + grace`, a right one after `before + grace`;
     // nothing past the nearer bound can be closed, so the scan is bounded by time.
     const latest = streamTime - Math.min(windows.afterMs, windows.beforeMs) - windows.graceMs - 1;
-    for (const [waitingKey, timestamp, values] of waiting!.fetchAll(Number.MIN_SAFE_INTEGER, latest)) {
-      const [waitingSide, key] = waitingKey;
-      const closesAfter = waitingSide === 1 ? windows.afterMs : windows.beforeMs;
-      if (timestamp + closesAfter + windows.graceMs >= streamTime) continue;
+    const closed: Array<{ key: K; timestamp: number; side: 'left' | 'right'; values: ReadonlyArray<VL | VR> }> = [];
+    for (const [key, timestamp, entry] of store.fetchAll(Number.MIN_SAFE_INTEGER, latest)) {
+      const leftClosed = entry.left.length > 0 && timestamp + windows.afterMs + windows.graceMs < streamTime;
+      const rightClosed = entry.right.length > 0 && timestamp + windows.beforeMs + windows.graceMs < streamTime;
+      if (leftClosed) closed.push({ key, timestamp, side: 'left', values: entry.left });
+      if (rightClosed) closed.push({ key, timestamp, side: 'right', values: entry.right });
+      if (!leftClosed && !rightClosed) continue;
+      const rest = { left: leftClosed ? [] : entry.left, right: rightClosed ? [] : entry.right };
+      if (rest.left.length === 0 && rest.right.length === 0) store.delete(key, timestamp);
+      else store.put(key, timestamp, rest);
+    }
+    // Kafka Streams' order: by timestamp, right records before left ones, then by key.
+    const ids = new Map(closed.map((c) => [c, keyId(c.key)]));
+    closed.sort((a, b) => a.timestamp - b.timestamp || (a.side === b.side ? 0 : a.side === 'right' ? -1 : 1) || compare(ids.get(a)!, ids.get(b)!));
+    for (const { key, timestamp, side: waitingSide, values } of closed) {
       for (const value of values) {
-        const out = waitingSide === 1 ? joiner(value as VL, null, key) : joiner(null, value as VR, key);
+        const out = waitingSide === 'left' ? joiner(value as VL, null, key) : joiner(null, value as VR, key);
         emit(withFields<K, VThis, K, VOut>(record, { key, value: out, timestamp }));
       }
-      waiting!.delete(waitingKey, timestamp);
     }
   };
 
@@ -91,21 +103,35 @@ export function streamStreamJoin<K, VThis, VOther, VL, VR, VOut>(
     const streamTime = time.observe(record.timestamp);
     if (record.key === null || record.key === undefined) return ctx.recordDropped(node, 'null-key');
     if (record.value === null || record.value === undefined) return ctx.recordDropped(node, 'null-value');
-    if (waiting && record.timestamp === streamTime) emitClosed(record, streamTime, emit);
+    if (waiting && record.timestamp === streamTime) emitClosed(waiting, record, streamTime, emit);
 
     const from = Math.max(0, record.timestamp - lookBack, joinWindowVisibleFrom(ctx, options.otherWindowedNode, retentionMs));
     const to = Math.max(0, record.timestamp + lookAhead);
     const partners = from <= to ? other.fetchRange(record.key, from, to) : [];
     for (const [timestamp, values] of partners) {
-      waiting?.delete([otherSide, record.key], timestamp);
+      if (waiting) stopWaiting(waiting, record.key, timestamp, side === 'left' ? 'right' : 'left');
       for (const value of values) emit(withFields<K, VThis, K, VOut>(record, { value: join(record.value, value, record.key), timestamp: Math.max(record.timestamp, timestamp) }));
     }
     if (!options.outer || partners.length > 0) return;
     if (!waiting || to < streamTime) {
       emit(withFields<K, VThis, K, VOut>(record, { value: join(record.value, null, record.key) }));
     } else {
-      const key: OuterJoinKey<K> = [thisSide, record.key];
-      waiting.put(key, record.timestamp, [...(waiting.fetch(key, record.timestamp) ?? []), record.value as VL | VR]);
+      const entry = waiting.fetch(record.key, record.timestamp) ?? { left: [], right: [] };
+      const value = record.value as unknown as VL & VR; // VThis is VL on the left side, VR on the right
+      waiting.put(record.key, record.timestamp, side === 'left' ? { ...entry, left: [...entry.left, value] } : { ...entry, right: [...entry.right, value] });
     }
   });
+}
+
+/** A partner was found: the other side's records at that key and timestamp wait no more. */
+function stopWaiting<K, VL, VR>(store: WindowStore<K, WaitingRecords<VL, VR>>, key: K, timestamp: number, side: 'left' | 'right'): void {
+  const entry = store.fetch(key, timestamp);
+  if (!entry || entry[side].length === 0) return;
+  const rest = side === 'left' ? { ...entry, left: [] } : { ...entry, right: [] };
+  if (rest.left.length === 0 && rest.right.length === 0) store.delete(key, timestamp);
+  else store.put(key, timestamp, rest);
+}
+
+function compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }

@@ -210,7 +210,7 @@ describe('stream-stream left join', () => {
   it('keeps unmatched records in a shared store named as Kafka Streams names it', () => {
     const { driver, left } = streams((l, r) => l.leftJoin(r, pair, JoinWindows.ofTimeDifferenceWithNoGrace(5)).to('out'));
     left.pipe('k', 'L1', 3);
-    assert.deepEqual(driver.windowStore('KSTREAM-OUTERSHARED-0000000004-store').fetchAll(0, 10), [[[1, 'k'], 3, ['L1']]]);
+    assert.deepEqual(driver.windowStore('KSTREAM-OUTERSHARED-0000000004-store').fetchAll(0, 10), [['k', 3, { left: ['L1'], right: [] }]]);
     assert.deepEqual(driver.windowStore('KSTREAM-JOINTHIS-0000000004-store').fetchAll(0, 10), [['k', 3, ['L1']]]);
   });
 });
