@@ -73,6 +73,7 @@ export class StreamTask {
    * now with its positions. No state is read: handoff cost does not grow with state.
    */
   static async open(deps: StreamTaskDeps): Promise<StreamTask> {
+    const started = Date.now();
     const task = new StreamTask(deps);
     const claim = await deps.retry('claim', () => deps.state.claim());
     task.watermarks = { ...claim.watermarks };
@@ -87,6 +88,7 @@ export class StreamTask {
       if (claim.outbox.length) await deps.retry('trim outbox', () => deps.state.trimOutbox(claim.outbox.length));
     }
     await deps.retry('load processor times', () => deps.state.load([{ store: PROCESSOR_TIMES_STORE, kind: 'all' }]));
+    deps.logger.info({ task: task.id, epoch: claim.epoch, claimMs: Date.now() - started }, 'task claimed');
     return task;
   }
 
@@ -107,6 +109,10 @@ export class StreamTask {
     for (const input of inputs) if ('record' in input && input.record.key !== null) keys.set(JSON.stringify(input.record.key), input.record.key);
     await this.deps.retry('load state', () => this.deps.state.load(this.prefetch([...keys.values()])));
     const last = Number(fresh[fresh.length - 1]!.offset);
+    if (!this.processedAny) {
+      this.processedAny = true;
+      this.deps.logger.info({ task: this.id, topic, offset: fresh[0]!.offset }, 'first record since claim');
+    }
     await this.runUnit(
       (poisoned) => {
         for (const input of inputs) {
@@ -133,9 +139,12 @@ export class StreamTask {
 
   /** Releases the task's memory and producer; its state stays in Redis for the next owner. */
   async close(): Promise<void> {
+    this.deps.logger.info({ task: this.id }, 'task closed');
     this.deps.state.close();
     await this.deps.sender.close().catch((error: unknown) => this.deps.logger.warn({ err: error, task: this.id }, 'closing the producer failed'));
   }
+
+  private processedAny = false;
 
   /** The offset of the input being processed; -1 in a wall-clock punctuation. */
   private current = -1;
