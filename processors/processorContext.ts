@@ -13,7 +13,7 @@ export type DropReason = 'late' | 'null-key' | 'null-value' | 'expired-window';
 export interface ProcessorContext {
   /** `<subtopology>_<partition>`, as in Kafka Streams. */
   readonly taskId: string;
-  /** A store declared in the topology and connected to the calling node. */
+  /** A store declared in the topology and connected to the calling node, or a global table's store (readable from every task, as in Kafka Streams). */
   store<S extends StateStore>(name: string): S;
   /** The task's stream time: the largest input timestamp it has seen (`-1` before the first record). */
   streamTime(): number;
