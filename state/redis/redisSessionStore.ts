@@ -41,8 +41,7 @@ export class RedisSessionStore<K, V> extends RedisTimedStore implements SessionS
   }
 
   fetchAll(from: number, to: number): Array<[K, TimeWindow, V]> {
-    // Everything from `from` on, for the reason RedisWindowStore.fetchAll gives.
-    if (!this.cache.rangeLoaded(from, to)) throw new StateNotLoadedError({ store: this.name, kind: 'range', from, to: Infinity });
+    if (!this.cache.rangeLoaded(from, to)) throw new StateNotLoadedError(this.cache.rangeRequest(this.name, from));
     return this.cache.entriesBetween(from, to).map(([meta, entry]) => [entry.key as K, { start: meta.start, end: meta.end }, entry.value as V]);
   }
 }

@@ -43,10 +43,7 @@ export class RedisWindowStore<K, V> extends RedisTimedStore implements WindowSto
   }
 
   fetchAll(from: number, to: number): Array<[K, number, V]> {
-    // Asks for everything from `from` on, not just to `to`: callers fetch up to a stream time
-    // that only grows (suppression does on every record), and what this task writes later
-    // is in its cache anyway, so one load answers all their later fetches.
-    if (!this.cache.rangeLoaded(from, to)) throw new StateNotLoadedError({ store: this.name, kind: 'range', from, to: Infinity });
+    if (!this.cache.rangeLoaded(from, to)) throw new StateNotLoadedError(this.cache.rangeRequest(this.name, from));
     return this.cache.entriesBetween(from, to).map(([meta, entry]) => [entry.key as K, meta.start, entry.value as V]);
   }
 }

@@ -72,12 +72,24 @@ export class TimedStoreCache implements SlotIndex<TimedMeta, TimedEntry> {
   }
 
   keyLoaded(id: string): boolean {
-    return this.loadedKeys.has(id);
+    return this.loadedKeys.has(id) || this.loadedRanges.covers(-Infinity, Infinity);
   }
 
   /** Every entry whose time is in `[from, to]` is known. */
   rangeLoaded(from: number, to: number): boolean {
     return this.loadedRanges.covers(from, to);
+  }
+
+  /**
+   * What a fetchAll from `from` that missed asks to load: every time from `from` on, not just
+   * up to the `to` it asked for. Callers fetch up to a stream time that only grows
+   * (suppression does on every record) and what this task writes later is in its cache
+   * anyway, so one load answers all their later fetches. A `from` at or below
+   * MIN_SAFE_INTEGER means "from the start", and loads the whole store: then no key needs a
+   * load of its own.
+   */
+  rangeRequest(store: string, from: number): LoadRequest {
+    return { store, kind: 'range', from: from <= Number.MIN_SAFE_INTEGER ? -Infinity : from, to: Infinity };
   }
 
   /** The cached entries of a key that exist (newest layer), in no particular order. */
@@ -106,7 +118,7 @@ export class TimedStoreCache implements SlotIndex<TimedMeta, TimedEntry> {
     for (const request of requests) {
       if (request.kind === 'key') {
         const id = keyId(request.key);
-        if (!this.loadedKeys.has(id)) ids.add(id);
+        if (!this.keyLoaded(id)) ids.add(id);
       } else {
         // `all` of a window or session store is its whole time line.
         const [from, to] = request.kind === 'range' ? [request.from, request.to] : [-Infinity, Infinity];

@@ -179,6 +179,35 @@ describe('RedisTaskState against a real Redis', function () {
       assert.deepEqual(win.fetchRange('any', 6, 9), [], 'a loaded range answers fetchRange for any key');
     });
 
+    it('load a window store once for fetchAll from the start up to a growing stream time, as suppression asks', async () => {
+      const app = newApp();
+      const writer = newState(app);
+      await writer.claim();
+      viewsOf(writer).win.put('old', 10, 'a');
+      viewsOf(writer).win.put('open', 500, 'b');
+      await writer.commit(EMPTY_UNIT);
+
+      const state = newState(app);
+      await state.claim();
+      const { win } = viewsOf(state);
+      let loads = 0;
+      const fetchUpTo = (time: number) =>
+        answered(state, () => {
+          try {
+            return win.fetchAll(Number.MIN_SAFE_INTEGER, time);
+          } catch (error) {
+            loads++;
+            throw error;
+          }
+        });
+      assert.deepEqual(await fetchUpTo(100), [['old', 10, 'a']]);
+      win.put('late', 300, 'c');
+      assert.deepEqual(await fetchUpTo(400), [['old', 10, 'a'], ['late', 300, 'c']]);
+      assert.deepEqual(await fetchUpTo(1_000), [['old', 10, 'a'], ['late', 300, 'c'], ['open', 500, 'b']]);
+      assert.equal(loads, 1);
+      assert.equal(win.fetch('never-written', 500), undefined, 'the whole store is loaded: any key is known');
+    });
+
     it('answer a blind write without a load, and see it in a later read', async () => {
       const state = newState(newApp());
       await state.claim();
@@ -504,6 +533,8 @@ const value = fc.oneof(
   fc.uint8Array({ maxLength: 4 }).map((bytes) => Buffer.from(bytes)),
 );
 const time = fc.integer({ min: -3, max: 12 });
+// fetchAll from MIN_SAFE_INTEGER is how suppression asks for "from the start".
+const from = fc.oneof({ weight: 4, arbitrary: time }, { weight: 1, arbitrary: fc.constant(Number.MIN_SAFE_INTEGER) });
 const session = fc.tuple(time, fc.integer({ min: 0, max: 6 })).map(([start, length]): TimeWindow => ({ start, end: start + length }));
 
 const operations: fc.Arbitrary<Op[]> = fc.array(
@@ -516,11 +547,11 @@ const operations: fc.Arbitrary<Op[]> = fc.array(
     { weight: 1, arbitrary: fc.record({ store: fc.constant('win' as const), op: fc.constant('delete' as const), key, start: time }) },
     { weight: 2, arbitrary: fc.record({ store: fc.constant('win' as const), op: fc.constant('fetch' as const), key, start: time }) },
     { weight: 2, arbitrary: fc.record({ store: fc.constant('win' as const), op: fc.constant('fetchRange' as const), key, from: time, to: time }) },
-    { weight: 2, arbitrary: fc.record({ store: fc.constant('win' as const), op: fc.constant('fetchAll' as const), from: time, to: time }) },
+    { weight: 2, arbitrary: fc.record({ store: fc.constant('win' as const), op: fc.constant('fetchAll' as const), from, to: time }) },
     { weight: 4, arbitrary: fc.record({ store: fc.constant('sess' as const), op: fc.constant('put' as const), key, session, value }) },
     { weight: 1, arbitrary: fc.record({ store: fc.constant('sess' as const), op: fc.constant('remove' as const), key, session }) },
     { weight: 2, arbitrary: fc.record({ store: fc.constant('sess' as const), op: fc.constant('findSessions' as const), key, earliestEnd: time, latestStart: time }) },
-    { weight: 2, arbitrary: fc.record({ store: fc.constant('sess' as const), op: fc.constant('fetchAll' as const), from: time, to: time }) },
+    { weight: 2, arbitrary: fc.record({ store: fc.constant('sess' as const), op: fc.constant('fetchAll' as const), from, to: time }) },
     { weight: 2, arbitrary: fc.constant({ op: 'commit' as const }) },
     { weight: 1, arbitrary: fc.constant({ op: 'rollback' as const }) },
     { weight: 1, arbitrary: fc.constant({ op: 'reclaim' as const }) },
