@@ -12,8 +12,9 @@ export type PartitionCounts = ReadonlyMap<string, number>;
  * joins the group (as Kafka Streams does at start):
  * - every input topic must exist (one line naming the missing one);
  * - co-partitioned topics must have equal partition counts (CoPartitioningError naming them);
- * - repartition topics are created with the partition count of the topics that feed them
- *   (the largest, as Kafka Streams picks), unless the topology fixed it;
+ * - repartition topics are created with the partition count the topology fixed, else that
+ *   of the source topics they are joined with, else the largest of the topics that feed
+ *   them (as Kafka Streams picks);
  * - each input topic gets a dead-letter topic `<topic>.dlq` with its partition count.
  */
 export async function prepareTopics(admin: Admin, topology: Topology): Promise<PartitionCounts> {
@@ -41,6 +42,13 @@ export async function prepareTopics(admin: Admin, topology: Topology): Promise<P
     counts.set(topic, count);
     return count;
   };
+  // Kafka Streams sizes a repartition topic that is joined like the source topics it is joined with.
+  for (const group of topology.coPartitionGroups) {
+    const sources = group.filter((t) => !internal.has(t));
+    if (!sources.length) continue;
+    const count = Math.max(...sources.map((t) => counts.get(t)!));
+    for (const t of group) if (internal.has(t) && internal.get(t)!.partitions === undefined) counts.set(t, count);
+  }
   for (const topic of internal.keys()) countOf(topic, new Set());
 
   for (const group of topology.coPartitionGroups) {

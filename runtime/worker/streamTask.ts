@@ -30,6 +30,8 @@ export interface StreamTaskDeps {
   recordDropped(node: string, reason: DropReason): void;
   deadLettered(topic: string, error: unknown): void;
   wallClockTime(): number;
+  /** Called after each state commit, before its outputs are sent (fault injection). */
+  afterStateCommit?(): void;
 }
 
 /** A decoded input, or why it cannot be read. */
@@ -194,6 +196,7 @@ export class StreamTask {
     const outbox = encoded.map(encodeOutboxRecord);
     await this.deps.retry('commit', () => this.deps.state.commit({ watermarks, outbox, streamTime: this.task.streamTime }));
     Object.assign(this.watermarks, watermarks);
+    this.deps.afterStateCommit?.();
     await this.deps.retry('send', () => this.deps.sender.send(encoded, this.positions(Object.keys(watermarks))));
     if (outbox.length) await this.deps.retry('trim outbox', () => this.deps.state.trimOutbox(outbox.length));
   }

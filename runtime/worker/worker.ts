@@ -169,9 +169,18 @@ export class Worker {
       recordDropped: (node, reason) => logger.debug({ node, reason }, 'record dropped'),
       deadLettered: (topic, error) => logger.warn({ topic, err: error }, 'record dead-lettered'),
       wallClockTime: () => Date.now(),
+      afterStateCommit: () => this.countCommit(),
     });
     this.tasks.set(id, opening);
     opening.catch((error: unknown) => this.taskFailed(id, opening, error));
+  }
+
+  private commits = 0;
+
+  private countCommit(): void {
+    if (++this.commits !== this.config.crashAfterCommits) return;
+    this.logger.warn({ commits: this.commits }, 'crashing on purpose (TRIBUTARY_TEST_CRASH_AFTER_COMMITS)');
+    process.kill(process.pid, 'SIGKILL');
   }
 
   private senderFor(taskId: string): OutputSender {

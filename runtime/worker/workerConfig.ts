@@ -33,6 +33,11 @@ export const workerConfigSchema = connectionSchema.extend({
   sessionTimeoutMs: z.coerce.number().int().min(1000).max(1_800_000),
   /** SIGTERM: finish, commit and leave within this, or exit non-zero. */
   shutdownTimeoutMs: z.coerce.number().int().min(100).max(600_000),
+  /**
+   * Fault injection for tests: the process SIGKILLs itself right after its Nth state
+   * commit, before the outputs reach Kafka — the narrowest window of the commit protocol.
+   */
+  crashAfterCommits: z.coerce.number().int().min(1).optional(),
 });
 export type WorkerConfig = z.infer<typeof workerConfigSchema>;
 
@@ -65,6 +70,7 @@ export function loadWorkerConfig(defaultApplicationId: string, overrides: Partia
     kafkaSsl: env.KAFKA_SSL === undefined ? false : /^(1|true|yes)$/i.test(env.KAFKA_SSL),
     sessionTimeoutMs: env.TRIBUTARY_SESSION_TIMEOUT_MS ?? 10_000,
     shutdownTimeoutMs: env.TRIBUTARY_SHUTDOWN_TIMEOUT_MS ?? 30_000,
+    ...(env.TRIBUTARY_TEST_CRASH_AFTER_COMMITS ? { crashAfterCommits: env.TRIBUTARY_TEST_CRASH_AFTER_COMMITS } : {}),
     ...(sasl ? { kafkaSasl: sasl } : {}),
     ...(registryAuth ? { registryAuth } : {}),
     ...Object.fromEntries(Object.entries(overrides).filter(([, v]) => v !== undefined)),

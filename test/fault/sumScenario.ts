@@ -57,13 +57,14 @@ export class SumScenario {
   }
 
   /** Starts another worker process (not yet waiting for it to join). */
-  worker(): WorkerProcess {
+  worker(env: Record<string, string> = {}): WorkerProcess {
     const worker = new WorkerProcess(`worker-${this.workers.length + 1}`, [FIXTURE, '--application-id', this.app, '--guarantee', this.guarantee], {
       SUM_INPUT_TOPIC: this.input,
       SUM_OUTPUT_TOPIC: this.output,
       TRIBUTARY_SESSION_TIMEOUT_MS: '6000',
       TRIBUTARY_COMMIT_INTERVAL_MS: '200',
       ...this.workerEnv,
+      ...env,
     }).start();
     this.workers.push(worker);
     return worker;

@@ -77,6 +77,28 @@ describe('workers on the real stack, under faults', function () {
     await assertStateExact(scenario);
   });
 
+  for (const guarantee of ['exactly_once', 'at_least_once'] as const) {
+    it(`${guarantee}: a worker that dies between its state commit and its send is finished by the next owner`, async () => {
+      scenario = new SumScenario(guarantee, 40, BUSY);
+      await scenario.setup();
+      const doomed = scenario.worker({ TRIBUTARY_TEST_CRASH_AFTER_COMMITS: '3' });
+      const workers = [doomed, scenario.worker()];
+      await assignedTimes(workers);
+      await scenario.produce(2000);
+      assert.equal(await doomed.exited(), null, 'it killed itself');
+      await scenario.produce(1000);
+      scenario.worker();
+      await scenario.produce(1000);
+      if (guarantee === 'exactly_once') {
+        await assertExactlyOnce(scenario);
+      } else {
+        const outputs = await scenario.readOutputs((o) => new Set(o.map((x) => x.id)).size >= scenario.total);
+        assert.deepEqual(sorted(sumsByKey(firstOfEachId(outputs))), sorted(scenario.expectedSums()));
+        await assertStateExact(scenario);
+      }
+    });
+  }
+
   it('a worker frozen until its tasks move (a zombie) lands none of its writes when it wakes', async () => {
     scenario = new SumScenario('exactly_once', 40, BUSY);
     await scenario.setup();

@@ -59,6 +59,11 @@ export class WorkerProcess {
     return this.exit!;
   }
 
+  /** Resolves with the exit code (null when a signal ended it) once the process is gone. */
+  exited(): Promise<number | null> {
+    return this.exit!;
+  }
+
   get running(): boolean {
     return this.child !== undefined && this.child.exitCode === null && this.child.signalCode === null;
   }
