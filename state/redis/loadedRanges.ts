@@ -26,6 +26,7 @@ export class LoadedRanges {
     return this.ranges.some(([a, b]) => a <= from && to <= b);
   }
 
+  /** Forgets every range. */
   clear(): void {
     this.ranges = [];
   }

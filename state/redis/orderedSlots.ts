@@ -13,6 +13,7 @@ export class OrderedSlots<T> {
     private readonly timeOf: (item: T) => number,
   ) {}
 
+  /** Adds an item (each item at most once). */
   add(item: T): void {
     this.added.push(item);
   }
@@ -22,6 +23,7 @@ export class OrderedSlots<T> {
     this.removed.add(item);
   }
 
+  /** Removes every item. */
   clear(): void {
     this.sorted = [];
     this.added = [];

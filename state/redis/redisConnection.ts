@@ -53,7 +53,19 @@ export function connectRedis(url: string, options: RedisConnectionOptions = {}):
   const client: RedisClient = address.cluster
     ? new Cluster(
         address.hosts.map((h): ClusterNode => ({ host: h.host, port: h.port })),
-        { clusterRetryStrategy: backoff, enableOfflineQueue: true, redisOptions: common },
+        {
+          clusterRetryStrategy: backoff,
+          enableOfflineQueue: true,
+          // Reads go to primaries only (the default, said here because it matters): a replica
+          // may lag, and a task must read back what it committed.
+          scaleReads: 'master',
+          // A failover answers CLUSTERDOWN or points at a node that is gone for some seconds;
+          // the default 16 tries 100 ms apart give up too soon, these wait about 20 s.
+          maxRedirections: 64,
+          retryDelayOnClusterDown: 300,
+          retryDelayOnFailover: 300,
+          redisOptions: common,
+        },
       )
     : new Redis({ ...common, host: address.hosts[0]!.host, port: address.hosts[0]!.port, db: address.db, retryStrategy: backoff });
   // Without a listener ioredis prints every failed reconnect to the console.

@@ -67,10 +67,12 @@ export class TimedStoreCache implements SlotIndex<TimedMeta, TimedEntry> {
     return this.keyLoaded(meta.keyId) || this.loadedRanges.covers(meta.time, meta.time) ? ABSENT : undefined;
   }
 
+  /** Records a put (an entry) or a delete (ABSENT) in the pending layer. */
   write(field: string, meta: TimedMeta, entry: Known<TimedEntry>): void {
     this.slots.write(field, meta, entry);
   }
 
+  /** Every entry of the key is known. */
   keyLoaded(id: string): boolean {
     return this.loadedKeys.has(id) || this.loadedRanges.covers(-Infinity, Infinity);
   }
@@ -112,6 +114,7 @@ export class TimedStoreCache implements SlotIndex<TimedMeta, TimedEntry> {
     return found;
   }
 
+  /** The reads that load what `requests` name and is not loaded yet: one per range, one for all keys. */
   plan(requests: readonly LoadRequest[]): PlannedRead[] {
     const planned: PlannedRead[] = [];
     const ids = new Set<string>();
@@ -144,6 +147,7 @@ export class TimedStoreCache implements SlotIndex<TimedMeta, TimedEntry> {
     return planned;
   }
 
+  /** Moves pending writes in flight and says what the commit writes, and what it expires at `streamTime`. */
   beginCommit(streamTime: number): StoreWrites | undefined {
     const set: Array<[string, number, string]> = [];
     const del: string[] = [];
@@ -164,17 +168,20 @@ export class TimedStoreCache implements SlotIndex<TimedMeta, TimedEntry> {
     };
   }
 
+  /** Ends the commit begun last. */
   endCommit(applied: boolean): void {
     // A committed delete the loaded keys or ranges imply need not be remembered.
     this.slots.endCommit(applied, (slot) => this.keyLoaded(slot.meta.keyId) || this.loadedRanges.covers(slot.meta.time, slot.meta.time));
   }
 
+  /** Forgets loaded and committed entries and what was loaded; pending writes stay. */
   forgetCommitted(): void {
     this.slots.forgetCommitted();
     this.loadedKeys.clear();
     this.loadedRanges.clear();
   }
 
+  /** Forgets everything. */
   clear(): void {
     this.slots.clear();
     this.loadedKeys.clear();

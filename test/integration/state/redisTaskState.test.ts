@@ -71,14 +71,17 @@ describe('RedisTaskState against a real Redis', function () {
     return new RedisTaskState(client, { app, taskId: TASK, stores: STORES, ...options });
   }
 
+  /** The app's keys, from every primary when REDIS_URL names a cluster (a test may SCAN; the code may not). */
   async function keysOf(app: string): Promise<string[]> {
     const found: string[] = [];
-    let cursor = '0';
-    do {
-      const [next, batch] = await redis.scan(cursor, 'MATCH', `tributary:{${app}:*`, 'COUNT', 1000);
-      found.push(...batch);
-      cursor = next;
-    } while (cursor !== '0');
+    for (const node of 'nodes' in redis ? redis.nodes('master') : [redis]) {
+      let cursor = '0';
+      do {
+        const [next, batch] = await node.scan(cursor, 'MATCH', `tributary:{${app}:*`, 'COUNT', 1000);
+        found.push(...batch);
+        cursor = next;
+      } while (cursor !== '0');
+    }
     return found.sort();
   }
 
