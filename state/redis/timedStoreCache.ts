@@ -8,6 +8,14 @@ import type { StoreWrites } from './taskScripts.ts';
 import { entryField, keyFieldPrefix, parseEntryField, type TimedStoreKeys } from './taskKeys.ts';
 import { ABSENT, newest, WriteBehindSlots, type Known, type Slot, type SlotIndex } from './writeBehindSlots.ts';
 
+/**
+ * Retention is stream time (entries older than streamTime - retention go at each commit);
+ * the TTL only reclaims a store whose task stopped writing. It must outlast any pause of
+ * the partition, or a join's short retention would wipe records still waiting for their
+ * window to close while the partition idles.
+ */
+const IDLE_STORE_TTL_MS = 7 * 24 * 3600_000;
+
 /** Where an entry of a window or session store sits. */
 export interface TimedMeta {
   readonly keyId: string;
@@ -163,7 +171,7 @@ export class TimedStoreCache implements SlotIndex<TimedMeta, TimedEntry> {
       keys: this.keys,
       set,
       del,
-      ...(this.retentionMs !== undefined ? { ttlMs: this.retentionMs } : {}),
+      ...(this.retentionMs !== undefined ? { ttlMs: this.retentionMs + IDLE_STORE_TTL_MS } : {}),
       ...(expireBefore !== undefined ? { expireBefore } : {}),
     };
   }

@@ -20,6 +20,8 @@ import { TaskFencedError } from '../../../state/taskFencedError.ts';
 import type { CommitUnit, TaskState } from '../../../state/taskState.ts';
 import type { WindowStore } from '../../../state/windowStore.ts';
 
+const WEEK = 7 * 24 * 3600_000;
+
 const TASK = '0_3';
 const EMPTY_UNIT: CommitUnit = { watermarks: {}, outbox: [], streamTime: 0 };
 
@@ -368,7 +370,7 @@ describe('RedisTaskState against a real Redis', function () {
       assert.deepEqual(viewsOf(next).kv.all(), [['a', 1], ['b', 2]]);
     });
 
-    it('sets the retention as TTL on window and session entries, and none on key-value entries', async () => {
+    it('sets retention plus a week of idleness as TTL on window and session entries, and none on key-value entries', async () => {
       const app = newApp();
       const stores: StoreDefinition[] = [
         { name: 'kv', kind: 'keyValue' },
@@ -387,11 +389,11 @@ describe('RedisTaskState against a real Redis', function () {
       const keys = new TaskKeys({ app, taskId: TASK });
       for (const key of Object.values(keys.window('win'))) {
         const ttl = await redis.pttl(key);
-        assert.ok(ttl > 50_000 && ttl <= 60_000, `${key} TTL ${ttl}`);
+        assert.ok(ttl > WEEK + 50_000 && ttl <= WEEK + 60_000, `${key} TTL ${ttl}`);
       }
       for (const key of Object.values(keys.session('sess'))) {
         const ttl = await redis.pttl(key);
-        assert.ok(ttl > 20_000 && ttl <= 30_000, `${key} TTL ${ttl}`);
+        assert.ok(ttl > WEEK + 20_000 && ttl <= WEEK + 30_000, `${key} TTL ${ttl}`);
       }
       assert.equal(await redis.pttl(keys.window('forever').data), -1);
       assert.equal(await redis.pttl(keys.keyValue('kv')), -1);
