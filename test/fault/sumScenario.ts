@@ -28,6 +28,10 @@ export class SumScenario {
   readonly id = randomBytes(4).toString('hex');
   readonly input = `fault.${this.id}.numbers`;
   readonly output = `fault.${this.id}.sums`;
+  readonly factorsTopic = `fault.${this.id}.factors`;
+  readonly scaled = `fault.${this.id}.scaled`;
+  /** Each key's factor in the joined table. */
+  readonly factors = new Map<string, number>();
   readonly app = `fault-sum-${this.id}`;
   readonly partitions = 6;
   readonly workers: WorkerProcess[] = [];
@@ -48,12 +52,27 @@ export class SumScenario {
     const admin = this.kafka.admin();
     await admin.connect();
     await admin.createTopics({
-      topics: [this.input, this.output].map((topic) => ({ topic, numPartitions: this.partitions, replicationFactor: 1 })),
+      topics: [this.input, this.output, this.factorsTopic, this.scaled].map((topic) => ({ topic, numPartitions: this.partitions, replicationFactor: 1 })),
       waitForLeaders: true,
     });
     await admin.disconnect();
     this.producer = this.kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
     await this.producer.connect();
+    for (let i = 0; i < this.keys; i++) this.factors.set(keyName(i), 1 + (i % 7));
+    await this.producer.send({ topic: this.factorsTopic, messages: [...this.factors].map(([key, f]) => ({ key, value: JSON.stringify(f) })), acks: -1 });
+  }
+
+  /**
+   * Waits until the workers have put every factor in the table's store. Records of two
+   * topics of one task are applied in arrival order, not by timestamp (see the notes), so
+   * a join test first lets the table fill.
+   */
+  async factorsApplied(timeoutMs = 60_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while ((await this.readState('factors', [...this.factors.keys()])).size < this.factors.size) {
+      if (Date.now() > deadline) throw new Error(`the factors table did not fill within ${timeoutMs} ms`);
+      await new Promise((r) => setTimeout(r, 300));
+    }
   }
 
   /** Starts another worker process (not yet waiting for it to join). */
@@ -61,6 +80,8 @@ export class SumScenario {
     const worker = new WorkerProcess(`worker-${this.workers.length + 1}`, [FIXTURE, '--application-id', this.app, '--guarantee', this.guarantee], {
       SUM_INPUT_TOPIC: this.input,
       SUM_OUTPUT_TOPIC: this.output,
+      SUM_FACTORS_TOPIC: this.factorsTopic,
+      SUM_SCALED_TOPIC: this.scaled,
       TRIBUTARY_SESSION_TIMEOUT_MS: '6000',
       TRIBUTARY_COMMIT_INTERVAL_MS: '200',
       ...this.workerEnv,
@@ -75,7 +96,7 @@ export class SumScenario {
     for (let done = 0; done < count; done += 100) {
       const messages = [];
       for (let i = 0; i < Math.min(100, count - done); i++) {
-        const key = `k${(this.produced++ % this.keys).toString().padStart(3, '0')}`;
+        const key = keyName(this.produced++ % this.keys);
         const value = 1 + Math.floor(Math.random() * 9);
         this.sent.set(key, [...(this.sent.get(key) ?? []), value]);
         messages.push({ key, value: JSON.stringify(value) });
@@ -98,15 +119,20 @@ export class SumScenario {
     return expected;
   }
 
+  /** Each number times its key's factor, in order: what the join must write. */
+  expectedScaled(): Map<string, number[]> {
+    return new Map([...this.sent].map(([key, values]) => [key, values.map((v) => v * this.factors.get(key)!)]));
+  }
+
   /**
-   * Reads the output (read_committed) until `enough` holds for what was read, or fails
+   * Reads an output topic (read_committed; the running sums by default) until `enough` holds for what was read, or fails
    * after `timeoutMs` saying how far it got.
    */
-  async readOutputs(enough: (outputs: SumOutput[]) => boolean, timeoutMs = 120_000): Promise<SumOutput[]> {
+  async readOutputs(enough: (outputs: SumOutput[]) => boolean, topic = this.output, timeoutMs = 120_000): Promise<SumOutput[]> {
     const consumer = this.kafka.consumer({ groupId: `fault-reader-${randomBytes(4).toString('hex')}`, readUncommitted: false });
     const outputs: SumOutput[] = [];
     await consumer.connect();
-    await consumer.subscribe({ topics: [this.output], fromBeginning: true });
+    await consumer.subscribe({ topics: [topic], fromBeginning: true });
     let satisfied!: () => void;
     const done = new Promise<void>((resolve) => (satisfied = resolve));
     await consumer.run({
@@ -133,27 +159,35 @@ export class SumScenario {
 
   /** Each key's sum as the state store in Redis holds it. */
   async stateSums(): Promise<Map<string, number>> {
+    return this.readState('sums', [...this.sent.keys()]);
+  }
+
+  /** The values of `keys` in one of the topology's key-value stores, read from Redis as any worker would. */
+  private async readState(storeName: string, keys: readonly string[]): Promise<Map<string, number>> {
     const topology = await loadTopology(FIXTURE);
-    const redis = connectRedis(this.connection.redisUrl);
-    const sums = new Map<string, number>();
+    const redis = connectRedis(this.redisUrl);
+    const found = new Map<string, number>();
     try {
       for (let partition = 0; partition < this.partitions; partition++) {
         const state = new RedisTaskState(redis, { app: this.app, taskId: `0_${partition}`, stores: taskStores(topology, topology.subtopologies[0]!) });
-        await state.load([...this.sent.keys()].map((key) => ({ store: 'sums', kind: 'key' as const, key })));
-        const store = state.store('sums') as KeyValueStore<string, { value: number }>;
-        for (const key of this.sent.keys()) {
+        await state.load(keys.map((key) => ({ store: storeName, kind: 'key' as const, key })));
+        const store = state.store(storeName) as KeyValueStore<string, { value: number }>;
+        for (const key of keys) {
           const entry = store.get(key);
-          if (entry) {
-            assert.ok(!sums.has(key), `key ${key} has state in two tasks`);
-            sums.set(key, entry.value);
-          }
+          if (entry === undefined) continue;
+          assert.ok(!found.has(key), `key ${key} has state in two tasks`);
+          found.set(key, entry.value);
         }
         state.close();
       }
     } finally {
       await closeRedis(redis);
     }
-    return sums;
+    return found;
+  }
+
+  private get redisUrl(): string {
+    return this.workerEnv.REDIS_URL ?? this.connection.redisUrl;
   }
 
   async teardown(): Promise<void> {
@@ -161,16 +195,21 @@ export class SumScenario {
     await this.producer?.disconnect();
     const admin = this.kafka.admin();
     await admin.connect();
-    await admin.deleteTopics({ topics: [this.input, this.output, `${this.input}.dlq`] }).catch(() => undefined);
+    const topics = [this.input, this.output, this.factorsTopic, this.scaled];
+    await admin.deleteTopics({ topics: [...topics, ...topics.map((t) => `${t}.dlq`)] }).catch(() => undefined);
     await admin.disconnect();
-    const redis = connectRedis(this.connection.redisUrl);
+    const redis = connectRedis(this.redisUrl);
     try {
-      const keys = await redis.keys(`tributary:{${this.app}:*`);
-      if (keys.length) for (const key of keys) await redis.del(key);
+      const nodes = 'nodes' in redis ? redis.nodes('master') : [redis];
+      for (const node of nodes) for (const key of await node.keys(`tributary:{${this.app}:*`)) await redis.del(key);
     } finally {
       await closeRedis(redis);
     }
   }
+}
+
+function keyName(i: number): string {
+  return `k${i.toString().padStart(3, '0')}`;
 }
 
 /** Per key, the outputs' sums in the order read. */

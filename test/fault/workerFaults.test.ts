@@ -25,13 +25,29 @@ function sorted<V>(map: Map<string, V>): Map<string, V> {
   return new Map([...map].sort(([a], [b]) => (a < b ? -1 : 1)));
 }
 
-/** exactly_once: one committed output per input, the running sums of the reference fold, and the same sums in Redis. */
-async function assertExactlyOnce(scenario: SumScenario): Promise<SumOutput[]> {
-  const outputs = await scenario.readOutputs((o) => o.length >= scenario.total);
-  assert.equal(outputs.length, scenario.total, 'one committed output per input, no more');
-  assert.deepEqual(sorted(sumsByKey(outputs)), sorted(scenario.expectedSums()));
+/**
+ * exactly_once: one committed output per input on each output topic, the running sums
+ * of the reference fold, each number joined with its factor, and the same sums in Redis.
+ */
+async function assertExactlyOnce(scenario: SumScenario): Promise<void> {
+  const sums = await scenario.readOutputs((o) => o.length >= scenario.total);
+  assert.equal(sums.length, scenario.total, 'one committed sum per input, no more');
+  assert.deepEqual(sorted(sumsByKey(sums)), sorted(scenario.expectedSums()));
+  const scaled = await scenario.readOutputs((o) => o.length >= scenario.total, scenario.scaled);
+  assert.equal(scaled.length, scenario.total, 'one committed join result per input, no more');
+  assert.deepEqual(sorted(sumsByKey(scaled)), sorted(scenario.expectedScaled()));
   await assertStateExact(scenario);
-  return outputs;
+}
+
+/** at_least_once: the same, once duplicates (which must share their id with the original) are dropped. */
+async function assertExactAfterDedupe(scenario: SumScenario): Promise<void> {
+  const enough = (o: SumOutput[]) => new Set(o.map((x) => x.id)).size >= scenario.total;
+  const sums = firstOfEachId(await scenario.readOutputs(enough));
+  assert.equal(sums.length, scenario.total);
+  assert.deepEqual(sorted(sumsByKey(sums)), sorted(scenario.expectedSums()));
+  const scaled = firstOfEachId(await scenario.readOutputs(enough, scenario.scaled));
+  assert.deepEqual(sorted(sumsByKey(scaled)), sorted(scenario.expectedScaled()));
+  await assertStateExact(scenario);
 }
 
 async function assertStateExact(scenario: SumScenario): Promise<void> {
@@ -49,6 +65,7 @@ describe('workers on the real stack, under faults', function () {
     await scenario.setup();
     const workers = [scenario.worker(), scenario.worker(), scenario.worker()];
     await assignedTimes(workers);
+    await scenario.factorsApplied();
     await scenario.produce(2000);
     await sleep(500);
     await workers[1]!.kill();
@@ -63,6 +80,7 @@ describe('workers on the real stack, under faults', function () {
     await scenario.setup();
     const workers = [scenario.worker(), scenario.worker(), scenario.worker()];
     await assignedTimes(workers);
+    await scenario.factorsApplied();
     await scenario.produce(2000);
     await sleep(500);
     await workers[0]!.kill();
@@ -70,11 +88,7 @@ describe('workers on the real stack, under faults', function () {
     scenario.worker();
     await scenario.produce(1000);
 
-    const outputs = await scenario.readOutputs((o) => new Set(o.map((x) => x.id)).size >= scenario.total);
-    const unique = firstOfEachId(outputs);
-    assert.equal(unique.length, scenario.total);
-    assert.deepEqual(sorted(sumsByKey(unique)), sorted(scenario.expectedSums()));
-    await assertStateExact(scenario);
+    await assertExactAfterDedupe(scenario);
   });
 
   for (const guarantee of ['exactly_once', 'at_least_once'] as const) {
@@ -84,18 +98,13 @@ describe('workers on the real stack, under faults', function () {
       const doomed = scenario.worker({ TRIBUTARY_TEST_CRASH_AFTER_COMMITS: '3' });
       const workers = [doomed, scenario.worker()];
       await assignedTimes(workers);
+      await scenario.factorsApplied();
       await scenario.produce(2000);
       assert.equal(await doomed.exited(), null, 'it killed itself');
       await scenario.produce(1000);
       scenario.worker();
       await scenario.produce(1000);
-      if (guarantee === 'exactly_once') {
-        await assertExactlyOnce(scenario);
-      } else {
-        const outputs = await scenario.readOutputs((o) => new Set(o.map((x) => x.id)).size >= scenario.total);
-        assert.deepEqual(sorted(sumsByKey(firstOfEachId(outputs))), sorted(scenario.expectedSums()));
-        await assertStateExact(scenario);
-      }
+      await (guarantee === 'exactly_once' ? assertExactlyOnce(scenario) : assertExactAfterDedupe(scenario));
     });
   }
 
@@ -104,6 +113,7 @@ describe('workers on the real stack, under faults', function () {
     await scenario.setup();
     const workers = [scenario.worker(), scenario.worker(), scenario.worker()];
     await assignedTimes(workers);
+    await scenario.factorsApplied();
     await scenario.produce(2000);
     await sleep(300);
     const zombie = workers[0]!;
@@ -131,6 +141,7 @@ describe('workers on the real stack, under faults', function () {
       scenario = new SumScenario('exactly_once', 40, BUSY);
       await scenario.setup();
       await assignedTimes([scenario.worker(), scenario.worker()]);
+      await scenario.factorsApplied();
       await scenario.produce(2000);
       await sleep(500);
       await stack.restart('redis');
@@ -142,9 +153,39 @@ describe('workers on the real stack, under faults', function () {
       scenario = new SumScenario('exactly_once', 40, BUSY);
       await scenario.setup();
       await assignedTimes([scenario.worker(), scenario.worker()]);
+      await scenario.factorsApplied();
       await scenario.produce(2000);
       await sleep(500);
       await stack.restart('kafka');
+      await scenario.produce(1000);
+      await assertExactlyOnce(scenario);
+    });
+  });
+
+  describe('on a local 3-node Redis Cluster', function () {
+    const stack = new LocalStack(loadStackConfig(), { logger: createLogger('silent') });
+    let started = false;
+
+    before(async () => {
+      const [outcome] = await stack.up(['redis-cluster']);
+      started = outcome!.action === 'started';
+    });
+
+    after(async () => {
+      if (started) await stack.down(['redis-cluster']);
+    });
+
+    it('exactly_once: a worker SIGKILLed mid-stream and restarted loses nothing and commits nothing twice', async () => {
+      scenario = new SumScenario('exactly_once', 40, { ...BUSY, REDIS_URL: stack.component('redis-cluster').address });
+      await scenario.setup();
+      const workers = [scenario.worker(), scenario.worker(), scenario.worker()];
+      await assignedTimes(workers);
+      await scenario.factorsApplied();
+      await scenario.produce(2000);
+      await sleep(500);
+      await workers[2]!.kill();
+      await scenario.produce(1000);
+      scenario.worker();
       await scenario.produce(1000);
       await assertExactlyOnce(scenario);
     });
@@ -155,6 +196,7 @@ describe('workers on the real stack, under faults', function () {
     await scenario.setup();
     const first = scenario.worker();
     await assignedTimes([first]);
+    await scenario.factorsApplied();
     await scenario.produce(1500);
     const added = [scenario.worker(), scenario.worker()];
     await assignedTimes(added);
