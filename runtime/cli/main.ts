@@ -5,6 +5,7 @@ import { schemasCommand } from './commands/schemasCommand.ts';
 import { describeCommand } from './commands/describeCommand.ts';
 import { demoCommand } from './commands/demoCommand.ts';
 import { runCommand } from './commands/runCommand.ts';
+import { dlqCommand } from './commands/dlqCommand.ts';
 
 const program = new Command('tributary')
   .description('Kafka Streams-style stream processing for TypeScript')
@@ -16,6 +17,7 @@ program.addCommand(schemasCommand());
 program.addCommand(describeCommand());
 program.addCommand(demoCommand());
 program.addCommand(runCommand());
+program.addCommand(dlqCommand());
 
 try {
   await program.parseAsync(process.argv);
