@@ -272,7 +272,7 @@ export class StreamTask {
       key: message.key,
       value: message.value,
       timestamp: Number(message.timestamp),
-      headers: { ...headersOf(message), ...deadLetterHeaders(reason, origin, Number(message.timestamp)), [OUTPUT_ID_HEADER]: `${this.trigger}/${this.triggerCount++}` },
+      headers: { ...headersOf(message), ...deadLetterHeaders(reason, origin, this.deps.wallClockTime()), [OUTPUT_ID_HEADER]: `${this.trigger}/${this.triggerCount++}` },
     };
   }
 
