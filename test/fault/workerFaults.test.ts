@@ -124,6 +124,8 @@ describe('workers on the real stack, under faults', function () {
     zombie.signal('SIGCONT');
     await scenario.produce(1000);
     await assertExactlyOnce(scenario);
+    // Frozen mid-unit, its commit on waking is refused by the epoch (or its producer is fenced).
+    await zombie.waitForLog(/task fenced by a newer owner/, 30_000);
     assert.ok(zombie.running, 'the zombie survives being fenced');
   });
 
