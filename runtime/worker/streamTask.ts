@@ -6,6 +6,7 @@ import { deadLetterHeaders, deadLetterTopic } from '../../schemas/deadLetterHead
 import { withRegistryRetry } from '../../schemas/retry.ts';
 import type { KeyValueStore } from '../../state/keyValueStore.ts';
 import { StateNotLoadedError } from '../../state/stateNotLoadedError.ts';
+import type { StateStore } from '../../state/stateStore.ts';
 import type { LoadRequest, TaskState } from '../../state/taskState.ts';
 import type { Logger } from '../logger.ts';
 import { ProcessingError } from '../processingError.ts';
@@ -20,6 +21,8 @@ export interface StreamTaskDeps {
   readonly subtopology: Subtopology;
   readonly partition: number;
   readonly state: TaskState;
+  /** The worker's copies of the global tables' stores, readable from every task. */
+  readonly globalStores: ReadonlyMap<string, StateStore>;
   readonly sender: OutputSender;
   /** The consumer group's committed offsets of this task's input partitions (absent: none). */
   committedOffsets(topics: readonly string[]): Promise<Record<string, number | undefined>>;
@@ -221,7 +224,7 @@ export class StreamTask {
   private build(): TopologyTask {
     const { topology, subtopology, partition, state } = this.deps;
     return new TopologyTask(topology, subtopology, partition, {
-      store: (name) => state.store(name),
+      store: (name) => this.deps.globalStores.get(name) ?? state.store(name),
       processorTimes: state.store(PROCESSOR_TIMES_STORE) as KeyValueStore<string, number>,
       wallClockTime: () => this.deps.wallClockTime(),
       output: (record) => this.collected.push({ ...record, id: `${this.trigger}/${this.triggerCount++}`, trigger: this.current }),

@@ -8,6 +8,7 @@ import { connectKafka } from '../kafka/kafkaConnection.ts';
 import { taskAssigner } from '../kafka/taskAssigner.ts';
 import { prepareTopics } from '../kafka/topicLayout.ts';
 import type { Logger } from '../logger.ts';
+import { GlobalTables, isGlobalSubtopology } from './globalTables.ts';
 import { AtLeastOnceSender, ExactlyOnceSender, ProducerFencedError, type OutputSender } from './outputSender.ts';
 import { retryUntilDone } from './retryUntilDone.ts';
 import { StreamTask } from './streamTask.ts';
@@ -39,6 +40,7 @@ export class Worker {
   private readonly taskBySource = new Map<string, number>();
   private readonly abort = new AbortController();
   private readonly logger: Logger;
+  private readonly globalTables: GlobalTables;
   private punctuator: NodeJS.Timeout | undefined;
   private stopping: Promise<void> | undefined;
   private settle!: { resolve: () => void; reject: (error: unknown) => void };
@@ -58,7 +60,11 @@ export class Worker {
     this.logger = logger.child({ app: config.applicationId, worker: this.memberId });
     this.done = new Promise((resolve, reject) => (this.settle = { resolve, reject }));
     this.done.catch(() => undefined);
-    for (const s of topology.subtopologies) for (const topic of s.sourceTopics) this.taskBySource.set(topic, s.id);
+    for (const s of topology.subtopologies) {
+      if (isGlobalSubtopology(topology, s)) continue;
+      for (const topic of s.sourceTopics) this.taskBySource.set(topic, s.id);
+    }
+    this.globalTables = new GlobalTables(topology, kafka, admin, `${config.applicationId}-global-${this.memberId}`, this.logger);
   }
 
   /** Checks and creates the topology's topics, connects, joins the group and starts processing. */
@@ -116,6 +122,7 @@ export class Worker {
       this.logger.error({ err: payload.error, restart: payload.restart }, 'consumer crashed'),
     );
     if (producer) await producer.connect();
+    await this.globalTables.bootstrap(this.abort.signal);
     await consumer.connect();
     await consumer.subscribe({ topics: [...this.taskBySource.keys()], fromBeginning: true });
     await consumer.run({
@@ -156,11 +163,13 @@ export class Worker {
       taskId: id,
       stores: taskStores(this.topology, subtopology),
     });
+    const globalStores = this.globalTables.stores;
     const opening = StreamTask.open({
       topology: this.topology,
       subtopology,
       partition,
       state,
+      globalStores,
       sender: this.senderFor(id),
       committedOffsets: (topics) => this.committedOffsets(topics, partition),
       retry,
@@ -248,6 +257,7 @@ export class Worker {
       for (const result of open) if (result.status === 'fulfilled') await result.value.enqueue(() => result.value.close());
       this.tasks.clear();
       await this.producer?.disconnect();
+      await this.globalTables.close();
       await this.admin.disconnect();
       await closeRedis(this.redis);
     } finally {
