@@ -1,4 +1,4 @@
-import type { Consumer, Kafka, Message, Producer, TopicMessages } from 'kafkajs';
+import { Partitioners, type Consumer, type Kafka, type Message, type Producer, type TopicMessages } from 'kafkajs';
 import type { Logger } from '../logger.ts';
 import type { OutboxRecord } from './outboxRecord.ts';
 
@@ -90,7 +90,7 @@ export class ExactlyOnceSender implements OutputSender {
     transactionalId: string,
     private readonly logger: Logger,
   ) {
-    this.producer = kafka.producer({ transactionalId, idempotent: true, maxInFlightRequests: 1, transactionTimeout: 60_000 });
+    this.producer = kafka.producer({ transactionalId, idempotent: true, maxInFlightRequests: 1, transactionTimeout: 60_000, createPartitioner: Partitioners.DefaultPartitioner });
   }
 
   async open(): Promise<void> {

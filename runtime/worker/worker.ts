@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Admin, Consumer, EachBatchPayload, Kafka, Producer } from 'kafkajs';
+import { Partitioners, type Admin, type Consumer, type EachBatchPayload, type Kafka, type Producer } from 'kafkajs';
 import type { Topology } from '../../processors/topologyGraph.ts';
 import { closeRedis, connectRedis, type RedisClient } from '../../state/redis/redisConnection.ts';
 import { RedisTaskState } from '../../state/redis/redisTaskState.ts';
@@ -84,10 +84,12 @@ export class Worker {
         heartbeatInterval: Math.max(500, Math.floor(config.sessionTimeoutMs / 5)),
         rebalanceTimeout: Math.max(60_000, config.sessionTimeoutMs),
         allowAutoTopicCreation: false,
+        // Kafka Streams' fetch.max.wait.ms; kafkajs' 5 s would hold an idle worker's SIGTERM that long.
+        maxWaitTimeInMs: 500,
         partitionAssigners: [taskAssigner(layout)],
         retry: { initialRetryTime: 200, maxRetryTime: 5_000, retries: 15, restartOnFailure: async () => true },
       });
-      const producer = config.guarantee === 'at_least_once' ? kafka.producer({ idempotent: true, maxInFlightRequests: 1 }) : undefined;
+      const producer = config.guarantee === 'at_least_once' ? kafka.producer({ idempotent: true, maxInFlightRequests: 1, createPartitioner: Partitioners.DefaultPartitioner }) : undefined;
       // The assigner asks the worker only once the group forms, after this line.
       const worker: Worker = new Worker(topology, config, kafka, admin, redis, consumer, producer, logger);
       await worker.run();
