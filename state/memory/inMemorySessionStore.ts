@@ -30,12 +30,15 @@ export class InMemorySessionStore<K, V> implements SessionStore<K, V> {
     if (entry && entry.sessions.size === 0) this.byKey.delete(id);
   }
 
+  /** By end, then start, then keyId: the Redis store's order, so both answer alike whatever the insertion order. */
   fetchAll(from: number, to: number): Array<[K, TimeWindow, V]> {
-    const found: Array<[K, TimeWindow, V]> = [];
-    for (const { key, sessions } of this.byKey.values()) {
-      for (const [w, value] of sessions.values()) if (w.end >= from && w.end <= to) found.push([key, w, value]);
+    const found: Array<[string, K, TimeWindow, V]> = [];
+    for (const [id, { key, sessions }] of this.byKey) {
+      for (const [w, value] of sessions.values()) if (w.end >= from && w.end <= to) found.push([id, key, w, value]);
     }
-    return found.sort((a, b) => a[1].end - b[1].end || a[1].start - b[1].start);
+    return found
+      .sort((a, b) => a[2].end - b[2].end || a[2].start - b[2].start || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))
+      .map(([, key, w, value]) => [key, w, value]);
   }
 }
 
