@@ -178,11 +178,16 @@ export class Stream<K, V> {
    * record that finds no partner is forwarded as `joiner(value, null, key)` once its window
    * has closed (stream time past `t + after + grace`), never before, since a partner may
    * still come; one whose window has already ended when it arrives is forwarded at once.
+   * A record of this stream with a null key is forwarded at once as `joiner(value, null,
+   * null)` (KIP-962); the other stream's null keys, and null values, are dropped.
    */
   leftJoin<VO, VR>(other: Stream<K, VO>, joiner: (value: V, otherValue: VO | null, key: K) => VR, windows: JoinWindows, streamJoined?: StreamJoined<K, V, VO>): Stream<K, VR>;
-  /** As the table `join`, but a record without a table value forwards `joiner(value, null, key)` (`KStream#leftJoin(KTable)`). */
+  /**
+   * As the table `join`, but a record without a table value forwards `joiner(value, null, key)`
+   * (`KStream#leftJoin(KTable)`), and so does a record with a null key (KIP-962).
+   */
   leftJoin<VT, VR>(table: Table<K, VT>, joiner: (value: V, tableValue: VT | null, key: K) => VR, joined?: Joined<K, V>): Stream<K, VR>;
-  /** As the global table `join`, but a record without a table value forwards `joiner(value, null, key)`. */
+  /** As the global table `join`, but a record without a table value, or whose selected key is null (KIP-962), forwards `joiner(value, null, key)`. */
   leftJoin<GK, GV, VR>(globalTable: GlobalTable<GK, GV>, keySelector: (key: K, value: V) => GK, joiner: (value: V, tableValue: GV | null, key: K) => VR, named?: Named): Stream<K, VR>;
   leftJoin(other: unknown, second: unknown, third?: unknown, fourth?: unknown): Stream<K, unknown> {
     return this.joinWith(other, second, third, fourth, true);
@@ -192,7 +197,8 @@ export class Stream<K, V> {
    * As the windowed `join`, but keeps the records of both streams (`KStream#outerJoin`): a
    * record of either side that finds no partner is forwarded joined with null once its
    * window has closed (a left record at `t + after + grace`, a right one at
-   * `t + before + grace`), with its own timestamp.
+   * `t + before + grace`), with its own timestamp. A null-key record of either side is
+   * forwarded at once joined with null (KIP-962); null values are dropped.
    */
   outerJoin<VO, VR>(other: Stream<K, VO>, joiner: (value: V | null, otherValue: VO | null, key: K) => VR, windows: JoinWindows, streamJoined: StreamJoined<K, V, VO> = {}): Stream<K, VR> {
     if (!(other instanceof Stream)) throw new TopologyError('outerJoin joins two streams; a table join is join or leftJoin');

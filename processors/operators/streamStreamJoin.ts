@@ -43,7 +43,10 @@ export interface StreamStreamJoinSide {
 /**
  * One side of a stream-stream join (`KStreamKStreamJoin`). For each record, in order:
  * 1. The join's shared stream time (the largest timestamp either side has seen) advances.
- *    A record with a null key or value is then dropped and counted.
+ *    A record with a null value is then dropped and counted, and so is one with a null key,
+ *    except on an outer side (the left of a left join, both sides of an outer join): there a
+ *    null-key record is forwarded at once joined with null, with its own timestamp (KIP-962,
+ *    Kafka Streams 3.7+), and closes no waiting record.
  * 2. If the record is at the shared stream time, every waiting unmatched record whose
  *    window has closed (left: `t + after + grace < stream time`, right: `t + before + grace
  *    < stream time`) is emitted joined with null, by timestamp, with its own timestamp.
@@ -101,8 +104,14 @@ export function streamStreamJoin<K, VThis, VOther, VL, VR, VOut>(
 
   return recordOperator((record, emit) => {
     const streamTime = time.observe(record.timestamp);
-    if (record.key === null || record.key === undefined) return ctx.recordDropped(node, 'null-key');
-    if (record.value === null || record.value === undefined) return ctx.recordDropped(node, 'null-value');
+    const nullValue = record.value === null || record.value === undefined;
+    if (record.key === null || record.key === undefined) {
+      // KIP-962: an outer side keeps a null-key record, joined with null at once (it can never
+      // find a partner); it closes no waiting records.
+      if (options.outer && !nullValue) return emit(withFields<K, VThis, K, VOut>(record, { value: join(record.value, null, record.key) }));
+      return ctx.recordDropped(node, 'null-key');
+    }
+    if (nullValue) return ctx.recordDropped(node, 'null-value');
     if (waiting && record.timestamp === streamTime) emitClosed(waiting, record, streamTime, emit);
 
     const from = Math.max(0, record.timestamp - lookBack, joinWindowVisibleFrom(ctx, options.otherWindowedNode, retentionMs));

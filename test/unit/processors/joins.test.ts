@@ -207,6 +207,22 @@ describe('stream-stream left join', () => {
     assert.deepEqual(driver.outputTopic('out').readRecords(), [{ key: 'c', value: 'L3+null', timestamp: 22, headers: { trace: 't-4' } }]);
   });
 
+  it('forwards a left record with a null key at once, joined with null, with its own timestamp (KIP-962)', () => {
+    const { left, right, out, driver } = streams((l, r) => l.leftJoin(r, pair, JoinWindows.ofTimeDifferenceWithNoGrace(5), { name: 'pay' }).to('out'));
+    left.pipe('k', 'L1', 10); // waits for a partner until 15
+    left.pipe(null, 'L2', 20); // advances stream time but closes nothing itself
+    assert.deepEqual(out(), [[null, 'L2+null', 20]]);
+    right.pipe(null, 'R1', 20); // the right side of a left join drops a null key
+    left.pipe(null, null, 21); // and a null value is dropped on either side
+    left.pipe('z', 'L3', 22); // closes L1
+    assert.deepEqual(out(), [['k', 'L1+null', 10]]);
+    assert.deepEqual(driver.droppedRecords(), [
+      { node: 'pay-outer-other-join', reason: 'null-key' },
+      { node: 'pay-this-join', reason: 'null-key' },
+    ]);
+    assert.deepEqual(driver.windowStore('KSTREAM-JOINTHIS-0000000002-store').fetchAll(0, 100).map(([k]) => k), ['k', 'z']); // null keys are not kept
+  });
+
   it('keeps unmatched records in a shared store named as Kafka Streams names it', () => {
     const { driver, left } = streams((l, r) => l.leftJoin(r, pair, JoinWindows.ofTimeDifferenceWithNoGrace(5)).to('out'));
     left.pipe('k', 'L1', 3);
@@ -254,6 +270,20 @@ describe('stream-stream outer join', () => {
       ['k', 'null+R1', 5],
       ['j', 'L1+null', 5],
     ]);
+  });
+});
+
+describe('stream-stream outer join with null keys', () => {
+  it('forwards a null-key record of either side at once, joined with null (KIP-962)', () => {
+    const { left, right, out, driver } = streams((l, r) => l.outerJoin(r, pair, JoinWindows.ofTimeDifferenceWithNoGrace(5)).to('out'));
+    left.pipe(null, 'L1', 3);
+    right.pipe(null, 'R1', 4);
+    right.pipe(null, null, 5);
+    assert.deepEqual(out(), [
+      [null, 'L1+null', 3],
+      [null, 'null+R1', 4],
+    ]);
+    assert.equal(driver.droppedRecords().length, 1);
   });
 });
 
@@ -397,8 +427,8 @@ describe('stream-table join', () => {
     ]);
   });
 
-  it('drops and counts stream records with a null key or null value, in left joins too', () => {
-    const { driver, orders, prices } = shop('leftJoin');
+  it('an inner join drops and counts stream records with a null key or null value', () => {
+    const { driver, orders, prices } = shop('join');
     prices.pipe('apple', 3, 1);
     orders.pipe(null, 1, 2);
     orders.pipe('apple', null, 3);
@@ -407,6 +437,15 @@ describe('stream-table join', () => {
       { node: 'priced', reason: 'null-key' },
       { node: 'priced', reason: 'null-value' },
     ]);
+  });
+
+  it('a left join forwards a null-key record joined with null (KIP-962) and drops a null value', () => {
+    const { driver, orders, prices } = shop('leftJoin');
+    prices.pipe('apple', 3, 1);
+    orders.pipe(null, 1, 2);
+    orders.pipe('apple', null, 3);
+    assert.deepEqual(rows(driver, 'out'), [[null, '1xnull', 2]]);
+    assert.deepEqual(driver.droppedRecords(), [{ node: 'priced', reason: 'null-value' }]);
   });
 
   it('runs in the table’s subtopology, reading its store, and co-partitions stream and table', () => {
@@ -471,12 +510,23 @@ describe('stream-globalTable join', () => {
     assert.deepEqual(topology.coPartitionGroups, []);
   });
 
-  it('a left join calls the joiner with null for a missing value, and drops a record whose selected key is null', () => {
+  it('a left join calls the joiner with null for a missing value, and for a record whose selected key is null (KIP-962)', () => {
     const { driver, orders } = shop('leftJoin');
     orders.pipe('o1', { customer: 'c9' }, 1);
     orders.pipe('o2', { customer: null }, 2);
-    assert.deepEqual(rows(driver, 'out'), [['O1', 'c9:?', 1]]);
-    assert.deepEqual(driver.droppedRecords(), [{ node: 'with-customer', reason: 'null-key' }]);
+    assert.deepEqual(rows(driver, 'out'), [
+      ['O1', 'c9:?', 1],
+      ['O2', 'null:?', 2],
+    ]);
+    assert.deepEqual(driver.droppedRecords(), []);
+  });
+
+  it('an inner join drops and counts a record whose selected key is null', () => {
+    const { driver, orders, customers } = shop('join');
+    customers.pipe('c1', { name: 'Ann' }, 1);
+    orders.pipe('o2', { customer: null }, 2);
+    assert.deepEqual(rows(driver, 'out'), []);
+    assert.deepEqual(driver.droppedRecords().map((d) => d.reason), ['null-key']);
   });
 
   it('describes the join in the stream’s subtopology, with no store connected', () => {
