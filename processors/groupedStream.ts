@@ -5,7 +5,9 @@ import type { Stream } from './stream.ts';
 import { Table } from './table.ts';
 import type { AnyRecord } from './topologyGraph.ts';
 import { aggregateStep, countStep, reduceStep, type FoldStep } from './operators/foldSteps.ts';
+import { SessionWindowedStream } from './sessionWindowedStream.ts';
 import { TimeWindowedStream } from './timeWindowedStream.ts';
+import { SessionWindows } from './windows/sessionWindows.ts';
 import type { TimeWindows } from './windows/timeWindows.ts';
 
 /**
@@ -36,7 +38,11 @@ export class GroupedStream<K, V> {
   }
 
   /** Aggregates per time window: tumbling or hopping (`TimeWindows`). */
-  windowedBy(windows: TimeWindows): TimeWindowedStream<K, V> {
+  windowedBy(windows: TimeWindows): TimeWindowedStream<K, V>;
+  /** Aggregates per session: records of a key at most the inactivity gap apart (`SessionWindows`). */
+  windowedBy(windows: SessionWindows): SessionWindowedStream<K, V>;
+  windowedBy(windows: TimeWindows | SessionWindows): TimeWindowedStream<K, V> | SessionWindowedStream<K, V> {
+    if (windows instanceof SessionWindows) return new SessionWindowedStream<K, V>(this, windows);
     return new TimeWindowedStream<K, V>(this, windows);
   }
 

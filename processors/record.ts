@@ -23,7 +23,10 @@ export interface Change<V> {
   readonly oldValue: V | null;
 }
 
-/** A time window `[start, end)`; sliding windows are `[start, end]` and say so where they are made. */
+/**
+ * A time window: `[start, end)` for tumbling and hopping windows; `[start, end]`, both ends
+ * inclusive, for sliding windows and sessions (a session's end is its last record's timestamp).
+ */
 export interface TimeWindow {
   readonly start: number;
   readonly end: number;

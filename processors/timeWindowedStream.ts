@@ -45,6 +45,6 @@ export class TimeWindowedStream<K, V> {
       (ctx, [records]) => records!.pipe(windowedAggregate(ctx, node.name, storeName, this.windows, step) as OperatorFunction<AnyRecord, AnyRecord>),
       materialized.name,
     );
-    return new WindowedTable<K, A>(builder, node.name, input.sourceTopics, storeName, this.windows.graceMs);
+    return new WindowedTable<K, A>(builder, node.name, input.sourceTopics, storeName, this.windows.graceMs, WindowedTable.windowStoreGetter<K, A>(storeName));
   }
 }

@@ -1,40 +1,71 @@
 import type { OperatorFunction } from 'rxjs';
+import type { SessionStore } from '../state/sessionStore.ts';
 import type { WindowStore } from '../state/windowStore.ts';
 import type { Named } from './options.ts';
 import { suppressUntilWindowCloses } from './operators/suppressUntilWindowCloses.ts';
+import type { ProcessorContext } from './processorContext.ts';
 import type { ValueAndTimestamp, Windowed } from './record.ts';
-import { Table } from './table.ts';
+import { Table, type ValueGetter } from './table.ts';
 import type { TopologyBuilder } from './topologyBuilder.ts';
 import type { AnyRecord } from './topologyGraph.ts';
 
-/** The result of a windowed aggregation: a table keyed by `Windowed<K>`, stored in a window store. */
+/**
+ * The result of a windowed aggregation: a table keyed by `Windowed<K>`, stored in a window
+ * store (tumbling, hopping and sliding windows) or a session store (session windows).
+ */
 export class WindowedTable<K, V> extends Table<Windowed<K>, V> {
   constructor(
     builder: TopologyBuilder,
     node: string,
     sourceTopics: readonly string[],
     store: string,
-    /** The grace of the windows that made this table: when their windows close. */
-    readonly graceMs: number,
+    /**
+     * How long after a window's end it closes, so that no record can change it any more:
+     * the grace of tumbling and hopping windows (`[start, end)`), grace + 1 ms for sliding
+     * windows (their end is inclusive), inactivity gap + grace for sessions.
+     */
+    readonly closeDelayMs: number,
+    getter: (ctx: ProcessorContext) => ValueGetter<Windowed<K>, V>,
   ) {
-    super(builder, node, sourceTopics, store, undefined, (ctx) => {
+    super(builder, node, sourceTopics, store, undefined, getter);
+  }
+
+  /** @internal Looks a window up in a window store of `{ value, timestamp }` by key and window start. */
+  static windowStoreGetter<K, V>(store: string): (ctx: ProcessorContext) => ValueGetter<Windowed<K>, V> {
+    return (ctx) => {
       const windows = ctx.store<WindowStore<K, ValueAndTimestamp<V>>>(store);
       return (key) => windows.fetch(key.key, key.window.start);
-    });
+    };
+  }
+
+  /** @internal Looks a session up in a session store by key, start and end; its timestamp is its end (`KTableSessionWindowValueGetter`). */
+  static sessionStoreGetter<K, V>(store: string): (ctx: ProcessorContext) => ValueGetter<Windowed<K>, V> {
+    return (ctx) => {
+      const sessions = ctx.store<SessionStore<K, V>>(store);
+      return ({ key, window }) => {
+        const found = sessions.findSessions(key, window.end, window.start).find(([s]) => s.start === window.start && s.end === window.end);
+        return found && { value: found[1], timestamp: window.end };
+      };
+    };
   }
 
   /**
    * Emits one final result per window when the window closes, instead of every update
-   * (`suppress(Suppressed.untilWindowCloses(unbounded()))`): window end + grace.
+   * (`suppress(Suppressed.untilWindowCloses(unbounded()))`): once stream time reaches the
+   * window's end plus `closeDelayMs` (see there). For session windows that is end +
+   * inactivity gap + grace, as in Kafka Streams; a merged-away session's last word is its
+   * tombstone, which is not forwarded. For sliding windows it is one millisecond later than
+   * Kafka Streams' buffer would emit, so that a record still accepted at exactly end +
+   * grace cannot make a second "final" result.
    */
   suppressUntilWindowCloses(named: Named = {}): Table<Windowed<K>, V> {
     const buffer = this.builder.nextName('KTABLE-SUPPRESS-STATE-STORE');
-    this.builder.addStore({ name: buffer, kind: 'window', internal: true, retentionMs: this.graceMs + 1 });
+    this.builder.addStore({ name: buffer, kind: 'window', internal: true, retentionMs: this.closeDelayMs + 1 });
     const node = this.builder.addProcessor(
       'KTABLE-SUPPRESS',
       [this.node],
       [buffer],
-      (ctx, [input]) => input!.pipe(suppressUntilWindowCloses(ctx, node.name, buffer, this.graceMs) as OperatorFunction<AnyRecord, AnyRecord>),
+      (ctx, [input]) => input!.pipe(suppressUntilWindowCloses(ctx, node.name, buffer, this.closeDelayMs) as OperatorFunction<AnyRecord, AnyRecord>),
       named.name,
     );
     return new Table<Windowed<K>, V>(this.builder, node.name, this.sourceTopics, undefined, undefined, this.getter, this.getterStores);

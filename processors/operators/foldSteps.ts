@@ -18,3 +18,25 @@ export function reduceStep<K, V>(reducer: (aggregate: V, value: V) => V): FoldSt
 export function aggregateStep<K, V, A>(initializer: () => A, aggregator: (key: K, value: V, aggregate: A) => A): FoldStep<K, V, A> {
   return (key, value, previous) => aggregator(key, value, previous ? previous.value : initializer());
 }
+
+/**
+ * How a session aggregate absorbs an older session's aggregate when a record merges
+ * sessions (Kafka Streams' session `Merger`): given the aggregate so far (undefined before
+ * the first merged session: the initializer's value, or nothing for a reduce), the next.
+ */
+export type MergeStep<K, A> = (key: K, aggregate: { readonly value: A } | undefined, other: A) => A;
+
+/** `count()`: counts add up. */
+export function countMerge<K>(): MergeStep<K, number> {
+  return (_key, aggregate, other) => (aggregate ? aggregate.value + other : other);
+}
+
+/** `reduce(reducer)`: the first session's aggregate, then `reducer(aggregate, other)`. */
+export function reduceMerge<K, V>(reducer: (aggregate: V, value: V) => V): MergeStep<K, V> {
+  return (_key, aggregate, other) => (aggregate ? reducer(aggregate.value, other) : other);
+}
+
+/** `aggregate(initializer, aggregator, merger)`: `merger(key, aggregate, other)` from `initializer()`. */
+export function aggregateMerge<K, A>(initializer: () => A, merger: (key: K, aggregate: A, other: A) => A): MergeStep<K, A> {
+  return (key, aggregate, other) => merger(key, aggregate ? aggregate.value : initializer(), other);
+}

@@ -19,15 +19,16 @@ interface Buffered<K, A> {
  * Holds back a windowed table's updates and emits exactly one final result per window
  * when it closes (`suppress(Suppressed.untilWindowCloses(unbounded()))`): the buffer
  * keeps the latest update per window; once the processor's observed stream time
- * reaches `window end + grace`, the window's result is forwarded with its own
- * timestamp, in window-end order. A final tombstone is not forwarded. The buffer is a
- * store, so it survives a partition moving to another worker.
+ * reaches `window end + closeDelayMs` (the grace, or what closes the table's windows: see
+ * `WindowedTable.closeDelayMs`), the window's result is forwarded with its own timestamp,
+ * in window-end order. A final tombstone (a session merged away) is not forwarded. The
+ * buffer is a store, so it survives a partition moving to another worker.
  */
 export function suppressUntilWindowCloses<K, A>(
   ctx: ProcessorContext,
   node: string,
   bufferStore: string,
-  graceMs: number,
+  closeDelayMs: number,
 ): OperatorFunction<StreamRecord<Windowed<K>, Change<A>>, StreamRecord<Windowed<K>, Change<A>>> {
   const buffer = ctx.store<WindowStore<Windowed<K>, Buffered<K, A>>>(bufferStore);
   const time = ctx.processorTime(node);
@@ -43,7 +44,7 @@ export function suppressUntilWindowCloses<K, A>(
       partition: record.partition,
       offset: record.offset,
     });
-    for (const [key, windowEnd, entry] of buffer.fetchAll(Number.MIN_SAFE_INTEGER, observed - graceMs)) {
+    for (const [key, windowEnd, entry] of buffer.fetchAll(Number.MIN_SAFE_INTEGER, observed - closeDelayMs)) {
       buffer.delete(key, windowEnd);
       if (entry.change.newValue === null) continue;
       const { key: windowedKey, change, ...context } = entry;
