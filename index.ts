@@ -11,6 +11,7 @@ export { BranchedStream } from './processors/branchedStream.ts';
 export { GlobalTable } from './processors/globalTable.ts';
 export { TimeWindows } from './processors/windows/timeWindows.ts';
 export { SessionWindows } from './processors/windows/sessionWindows.ts';
+export { SlidingWindows } from './processors/windows/slidingWindows.ts';
 export { JoinWindows } from './processors/windows/joinWindows.ts';
 export type { Named, Produced, Grouped, Repartitioned, Materialized, StreamJoined, Joined } from './processors/options.ts';
 export type { StreamRecord, Change, TimeWindow, Windowed, ValueAndTimestamp, Headers } from './processors/record.ts';

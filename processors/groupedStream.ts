@@ -8,6 +8,7 @@ import { aggregateStep, countStep, reduceStep, type FoldStep } from './operators
 import { SessionWindowedStream } from './sessionWindowedStream.ts';
 import { TimeWindowedStream } from './timeWindowedStream.ts';
 import { SessionWindows } from './windows/sessionWindows.ts';
+import type { SlidingWindows } from './windows/slidingWindows.ts';
 import type { TimeWindows } from './windows/timeWindows.ts';
 
 /**
@@ -37,11 +38,11 @@ export class GroupedStream<K, V> {
     return this.fold('KSTREAM-AGGREGATE', materialized, aggregateStep(initializer, aggregator));
   }
 
-  /** Aggregates per time window: tumbling or hopping (`TimeWindows`). */
-  windowedBy(windows: TimeWindows): TimeWindowedStream<K, V>;
+  /** Aggregates per time window: tumbling or hopping (`TimeWindows`), or sliding (`SlidingWindows`). */
+  windowedBy(windows: TimeWindows | SlidingWindows): TimeWindowedStream<K, V>;
   /** Aggregates per session: records of a key at most the inactivity gap apart (`SessionWindows`). */
   windowedBy(windows: SessionWindows): SessionWindowedStream<K, V>;
-  windowedBy(windows: TimeWindows | SessionWindows): TimeWindowedStream<K, V> | SessionWindowedStream<K, V> {
+  windowedBy(windows: TimeWindows | SlidingWindows | SessionWindows): TimeWindowedStream<K, V> | SessionWindowedStream<K, V> {
     if (windows instanceof SessionWindows) return new SessionWindowedStream<K, V>(this, windows);
     return new TimeWindowedStream<K, V>(this, windows);
   }

@@ -1,21 +1,23 @@
 import type { OperatorFunction } from 'rxjs';
 import type { GroupedStream } from './groupedStream.ts';
 import type { Materialized } from './options.ts';
+import { slidingWindowAggregate } from './operators/slidingWindowAggregate.ts';
 import { windowedAggregate } from './operators/windowedAggregate.ts';
 import type { AnyRecord } from './topologyGraph.ts';
 import { aggregateStep, countStep, reduceStep, type FoldStep } from './operators/foldSteps.ts';
 import { WindowedTable } from './windowedTable.ts';
+import { SlidingWindows } from './windows/slidingWindows.ts';
 import type { TimeWindows } from './windows/timeWindows.ts';
 
 /**
- * A grouped stream cut into tumbling or hopping windows (`TimeWindowedKStream`). Each
- * aggregation emits an update per record and window; follow it with
+ * A grouped stream cut into tumbling, hopping or sliding windows (`TimeWindowedKStream`).
+ * Each aggregation emits an update per record and window; follow it with
  * `suppressUntilWindowCloses()` for one final result per window.
  */
 export class TimeWindowedStream<K, V> {
   constructor(
     private readonly grouped: GroupedStream<K, V>,
-    private readonly windows: TimeWindows,
+    private readonly windows: TimeWindows | SlidingWindows,
   ) {}
 
   /** Counts records per key and window. */
@@ -35,16 +37,15 @@ export class TimeWindowedStream<K, V> {
 
   private fold<A>(prefix: string, materialized: Materialized, step: FoldStep<K, V, A>): WindowedTable<K, A> {
     const builder = this.grouped.builder;
+    const windows = this.windows;
     const storeName = materialized.store ?? builder.nextName(`${prefix}-STATE-STORE`);
     const input = this.grouped.input(storeName);
-    builder.addStore({ name: storeName, kind: 'window', retentionMs: this.windows.retentionMs(), internal: !materialized.store });
-    const node = builder.addProcessor(
-      prefix,
-      [input.node],
-      [storeName],
-      (ctx, [records]) => records!.pipe(windowedAggregate(ctx, node.name, storeName, this.windows, step) as OperatorFunction<AnyRecord, AnyRecord>),
-      materialized.name,
-    );
-    return new WindowedTable<K, A>(builder, node.name, input.sourceTopics, storeName, this.windows.graceMs, WindowedTable.windowStoreGetter<K, A>(storeName));
+    builder.addStore({ name: storeName, kind: 'window', retentionMs: windows.retentionMs(), internal: !materialized.store });
+    const operator = (ctx: Parameters<typeof windowedAggregate>[0]) =>
+      (windows instanceof SlidingWindows ? slidingWindowAggregate(ctx, node.name, storeName, windows, step) : windowedAggregate(ctx, node.name, storeName, windows, step)) as OperatorFunction<AnyRecord, AnyRecord>;
+    const node = builder.addProcessor(prefix, [input.node], [storeName], (ctx, [records]) => records!.pipe(operator(ctx)), materialized.name);
+    // A sliding window's end is inclusive: it closes one millisecond later than an exclusive end would.
+    const closeDelayMs = windows instanceof SlidingWindows ? windows.graceMs + 1 : windows.graceMs;
+    return new WindowedTable<K, A>(builder, node.name, input.sourceTopics, storeName, closeDelayMs, WindowedTable.windowStoreGetter<K, A>(storeName));
   }
 }
