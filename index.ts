@@ -5,6 +5,7 @@ export { Stream } from './processors/stream.ts';
 export { Table, type ValueGetter } from './processors/table.ts';
 export { WindowedTable } from './processors/windowedTable.ts';
 export { GroupedStream } from './processors/groupedStream.ts';
+export { GroupedTable } from './processors/groupedTable.ts';
 export { TimeWindowedStream } from './processors/timeWindowedStream.ts';
 export { SessionWindowedStream } from './processors/sessionWindowedStream.ts';
 export { BranchedStream } from './processors/branchedStream.ts';

@@ -1,6 +1,8 @@
 import { map, type Observable, type OperatorFunction } from 'rxjs';
 import type { KeyValueStore } from '../state/keyValueStore.ts';
-import type { Materialized, Named } from './options.ts';
+import { GroupedTable } from './groupedTable.ts';
+import type { Grouped, Materialized, Named } from './options.ts';
+import { tableRepartitionMap } from './operators/tableRepartitionMap.ts';
 import { tableJoinMerger } from './operators/tableJoinMerger.ts';
 import { tableTableJoin, type TableJoinSideKind } from './operators/tableTableJoin.ts';
 import type { ProcessorContext } from './processorContext.ts';
@@ -77,6 +79,25 @@ export class Table<K, V> {
   /** A table of the entries for which `predicate(key, value)` does not hold. */
   filterNot(predicate: (key: K, value: V) => boolean, named: Named = {}): Table<K, V> {
     return this.filter(predicate, named, false);
+  }
+
+  /**
+   * Re-keys the table for an aggregation (`KTable#groupBy`): each row maps to
+   * `selector(key, value) = [newKey, newValue]`. Every update of a row sends the old row's
+   * pair to be subtracted and the new row's pair to be added, through the repartition topic
+   * `<app>-<grouped name or store name>-repartition`; when both map to the same key they
+   * travel as one change and the aggregate subtracts before it adds. A deletion (tombstone)
+   * only subtracts. Pairs with a null key or value are skipped.
+   */
+  groupBy<K2, V2>(selector: (key: K, value: V) => readonly [K2, V2], grouped: Grouped<K2, V2> = {}): GroupedTable<K2, V2> {
+    const node = this.builder.addProcessor(
+      'KTABLE-SELECT',
+      [this.node],
+      [],
+      (_ctx, [input]) => input!.pipe(tableRepartitionMap<K, V, K2, V2>(node.name, selector) as unknown as OperatorFunction<AnyRecord, AnyRecord>),
+      grouped.name,
+    );
+    return new GroupedTable<K2, V2>(this.builder, node.name, this.sourceTopics, grouped);
   }
 
   /**
