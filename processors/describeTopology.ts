@@ -34,7 +34,9 @@ function heading(node: TopologyNode): string {
 /**
  * The topology as a Mermaid flowchart: one subgraph per subtopology, topics as
  * stadiums, processors as boxes, stores as cylinders, and the internal topics that
- * link subtopologies.
+ * link subtopologies. It uses a small subset of the flowchart grammar: generated ids
+ * (`n<i>` nodes, `t<i>` topics, `s<i>` stores, `sub<i>` subgraphs), quoted labels in which
+ * every character Mermaid would read as markup is an entity code, `-->` and `-.-` edges.
  */
 export function describeTopologyAsMermaid(topology: Topology): string {
   const ids = new Map<string, string>();
@@ -43,7 +45,7 @@ export function describeTopologyAsMermaid(topology: Topology): string {
     if (!ids.has(key)) ids.set(key, `${kind}${ids.size}`);
     return ids.get(key)!;
   };
-  const label = (text: string) => `"${text.replace(/"/g, '#quot;')}"`;
+  const label = (text: string) => `"${mermaidText(text)}"`;
   const lines = ['flowchart TD'];
   const topics = new Set<string>();
   const edges: string[] = [];
@@ -61,4 +63,20 @@ export function describeTopologyAsMermaid(topology: Topology): string {
   }
   for (const t of topics) lines.push(`  ${id('t', t)}([${label(t)}])`);
   return [...lines, ...edges].join('\n') + '\n';
+}
+
+/** Characters Mermaid would read as markup in a quoted label, and the entity codes that show them as written. */
+const MERMAID_CODES: Readonly<Record<string, string>> = {
+  '#': '#35;', // `#name;` is an entity
+  '"': '#quot;', // ends the label
+  '`': '#96;', // starts a markdown string
+  '<': '#lt;', // starts HTML
+  '>': '#gt;',
+  '&': '#38;', // starts an HTML entity
+  '%': '#37;', // `%%` starts a comment, which Mermaid strips before it parses, even inside quotes
+};
+
+/** Text safe inside a quoted Mermaid label, shown as written. */
+export function mermaidText(text: string): string {
+  return text.replace(/[#"`<>&%]/g, (c) => MERMAID_CODES[c]!);
 }
