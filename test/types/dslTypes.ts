@@ -3,6 +3,9 @@
 import { testTopology } from '../unit/processors/stringTopology.ts';
 import { TimeWindows } from '../../processors/windows/timeWindows.ts';
 import { JoinWindows } from '../../processors/windows/joinWindows.ts';
+import { SessionWindows } from '../../processors/windows/sessionWindows.ts';
+import { SlidingWindows } from '../../processors/windows/slidingWindows.ts';
+import type { WindowedTable } from '../../processors/windowedTable.ts';
 import type { Stream } from '../../processors/stream.ts';
 import type { Table } from '../../processors/table.ts';
 import type { Windowed } from '../../processors/record.ts';
@@ -84,4 +87,36 @@ orders.join(directory, (_k, o) => o.customer, (o, c) => `${o.id} for ${c.name}`)
 // @ts-expect-error the key selector must return the global table's key type (string)
 orders.join(directory, (_k, o) => o.totalCents, (o, c) => `${o.id} for ${c.name}`);
 
-export { wrong, byCustomer, byNumber, perMinute, notWindowed, paid, notPaid, named, pairs };
+// Session windows: a session aggregate needs a merger of the aggregate type.
+const sessions = orders.groupByKey().windowedBy(SessionWindows.ofInactivityGapAndGrace(300_000, 10_000));
+const sessionCounts: WindowedTable<string, number> = sessions.count();
+const sessionTotals: Table<Windowed<string>, number> = sessions.aggregate(
+  () => 0,
+  (_k, o, sum) => sum + o.totalCents,
+  (_k, a, b) => a + b,
+);
+// @ts-expect-error a session aggregate without a merger does not compile
+sessions.aggregate(() => 0, (_k, o, sum) => sum + o.totalCents);
+// @ts-expect-error the merger must return the aggregate type
+sessions.aggregate(() => 0, (_k, o, sum) => sum + o.totalCents, (_k, a, b) => `${a}${b}`);
+
+// Sliding windows aggregate as time windows do, keyed by Windowed<K>.
+const moving: Table<Windowed<string>, number> = orders.groupByKey().windowedBy(SlidingWindows.ofTimeDifferenceWithNoGrace(60_000)).reduce((a, b) => a, { store: 'moving' }).mapValues((o) => o.totalCents);
+
+// Table groupBy: the selector gives the new key and value; subtractors see the same types.
+const customersByName = t.table<string, Customer>('customer-names');
+const perName: Table<string, number> = customersByName.groupBy((id, c) => [c.name, id.length] as const).aggregate(
+  () => 0,
+  (_name, n, sum) => sum + n,
+  (_name, n, sum) => sum - n,
+);
+customersByName.groupBy((_id, c) => [c.name, c] as const).reduce(
+  (a, b) => ({ name: a.name + b.name }),
+  (a, b) => ({ name: a.name.replace(b.name, '') }),
+);
+// @ts-expect-error a table aggregate needs a subtractor
+customersByName.groupBy((id, c) => [c.name, id.length] as const).aggregate(() => 0, (_name, n, sum) => sum + n);
+// @ts-expect-error the grouped values are numbers, not customers
+customersByName.groupBy((id, c) => [c.name, id.length] as const).reduce((a, b) => a + b, (a, b) => a.name);
+
+export { wrong, byCustomer, byNumber, perMinute, notWindowed, paid, notPaid, named, pairs, sessionCounts, sessionTotals, moving, perName };
