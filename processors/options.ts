@@ -10,7 +10,11 @@ export interface Produced<K, V> extends Named {
   readonly serdes?: Serdes<K, V>;
 }
 
-/** How records are regrouped before an aggregation (`Grouped`); the name names the repartition topic. */
+/**
+ * How records are regrouped before an aggregation (`Grouped`): the name names the repartition
+ * topic (and, for `Table#groupBy`, the KTABLE-SELECT node too, as in Kafka Streams); the serdes
+ * are the repartition topic's (a table's changes are framed around the value serde).
+ */
 export interface Grouped<K, V> extends Named {
   readonly serdes?: Serdes<K, V>;
 }
