@@ -24,6 +24,8 @@ export interface StreamTaskDeps {
   /** The worker's copies of the global tables' stores, readable from every task. */
   readonly globalStores: ReadonlyMap<string, StateStore>;
   readonly sender: OutputSender;
+  /** The end offsets of this task's input partitions now. */
+  endOffsets(topics: readonly string[]): Promise<Record<string, number>>;
   /** The consumer group's committed offsets of this task's input partitions (absent: none). */
   committedOffsets(topics: readonly string[]): Promise<Record<string, number | undefined>>;
   /** Runs `operation` until it succeeds, backing off between attempts; rethrows what must not be retried. */
@@ -36,6 +38,9 @@ export interface StreamTaskDeps {
   /** Called after each state commit, before its outputs are sent (fault injection). */
   afterStateCommit?(): void;
 }
+
+/** Records per unit of work: one load, one commit, one send. */
+const UNIT_RECORDS = 500;
 
 /** A decoded input, or why it cannot be read. */
 type Input = { readonly offset: number; readonly message: KafkaMessage } & ({ readonly record: AnyRecord } | { readonly unreadable: unknown });
@@ -55,8 +60,14 @@ export class StreamTask {
   private task: TopologyTask;
   private watermarks: Record<string, number> = {};
   private queue: Promise<unknown> = Promise.resolve();
+  /** Decoded inputs not applied yet, per topic, in offset order. */
+  private readonly buffers = new Map<string, Input[]>();
+  /** The offset after the last one fetched, per topic. */
+  private readonly fetchPositions = new Map<string, number>();
+  /** The partition's end offset as last seen, per topic. */
+  private readonly endOffsets = new Map<string, number>();
   /** The unit's outputs so far: dead letters ready to send, or sink records with their id and the input that caused them. */
-  private collected: Array<OutboxRecord | (OutputRecord & { id: string; trigger: number })> = [];
+  private collected: Array<OutboxRecord | (OutputRecord & { id: string; trigger: string | undefined })> = [];
   private trigger = '';
   private triggerCount = 0;
   private readonly sources = new Map<string, SourceNode>();
@@ -85,6 +96,9 @@ export class StreamTask {
     await deps.retry('open producer', () => deps.sender.open());
     const topics = deps.subtopology.sourceTopics;
     const committed = await deps.retry('read committed offsets', () => deps.committedOffsets(topics));
+    // An input with nothing to fetch never shows up in a batch; its end offset says it is caught up.
+    const ends = await deps.retry('read end offsets', () => deps.endOffsets(topics));
+    for (const topic of topics) task.fetched(topic, committed[topic] ?? 0, String(ends[topic] ?? 0));
     const lagging = topics.filter((t) => task.watermarks[t] !== undefined && (committed[t] ?? 0) <= task.watermarks[t]!);
     if (claim.outbox.length || lagging.length) {
       const records = lagging.length ? claim.outbox.map(decodeOutboxRecord) : [];
@@ -104,32 +118,106 @@ export class StreamTask {
     return next;
   }
 
-  /** Applies one batch of one input partition (records at or below the watermark are skipped) and commits it. */
-  async processBatch(topic: string, messages: readonly KafkaMessage[]): Promise<void> {
+  /**
+   * Takes one fetched batch of one input partition (records at or below the watermark are
+   * skipped), then applies every record that can be applied now. Like Kafka Streams'
+   * partition group, a task with several inputs applies records across them in timestamp
+   * order: it takes the earliest head among its inputs, and applies nothing while an input
+   * that has records not fetched yet has none buffered (it waits for them, as with
+   * `max.task.idle.ms` = 0). An input that is caught up to its end does not hold the others.
+   */
+  async processBatch(topic: string, messages: readonly KafkaMessage[], highWatermark?: string): Promise<void> {
     const watermark = this.watermarks[topic] ?? -1;
-    const fresh = messages.filter((m) => Number(m.offset) > watermark);
-    if (!fresh.length) return;
+    const buffer = this.buffers.get(topic) ?? [];
+    const after = Math.max(watermark, buffer.at(-1)?.offset ?? -1);
+    const fresh = messages.filter((m) => Number(m.offset) > after);
+    if (messages.length) this.fetched(topic, Number(messages.at(-1)!.offset) + 1, highWatermark);
     const inputs = await Promise.all(fresh.map((m) => this.decode(topic, m)));
+    this.buffers.set(topic, [...(this.buffers.get(topic) ?? []), ...inputs]);
+    await this.drain();
+  }
+
+  /** Records how far the consumer has fetched an input (kafkajs reports batches of transaction markers only here). */
+  fetched(topic: string, position: number, highWatermark?: string): void {
+    this.fetchPositions.set(topic, Math.max(this.fetchPositions.get(topic) ?? 0, position));
+    if (highWatermark !== undefined) this.endOffsets.set(topic, Math.max(this.endOffsets.get(topic) ?? 0, Number(highWatermark)));
+  }
+
+  /** How many records wait in this task's buffers. */
+  get buffered(): number {
+    return [...this.buffers.values()].reduce((n, b) => n + b.length, 0);
+  }
+
+  /** Applies buffered records in units of at most UNIT_RECORDS, while the timestamp order is known. */
+  async drain(): Promise<void> {
+    for (;;) {
+      const unit = this.nextUnit();
+      if (!unit.length) return;
+      await this.runInputs(unit);
+    }
+  }
+
+  private nextUnit(): Array<{ topic: string; input: Input }> {
+    const topics = this.deps.subtopology.sourceTopics;
+    const unit: Array<{ topic: string; input: Input }> = [];
+    const heads = new Map(topics.map((t) => [t, 0]));
+    while (unit.length < UNIT_RECORDS) {
+      let best: { topic: string; input: Input; time: number } | undefined;
+      for (const topic of topics) {
+        const input = this.buffers.get(topic)?.[heads.get(topic)!];
+        if (!input) {
+          if (this.caughtUp(topic)) continue;
+          return this.take(unit, heads); // this input has records we have not seen: wait for them
+        }
+        const time = this.timestampOf(topic, input);
+        if (!best || time < best.time) best = { topic, input, time };
+      }
+      if (!best) break;
+      unit.push(best);
+      heads.set(best.topic, heads.get(best.topic)! + 1);
+    }
+    return this.take(unit, heads);
+  }
+
+  private take<T>(unit: T[], heads: Map<string, number>): T[] {
+    for (const [topic, n] of heads) if (n) this.buffers.set(topic, this.buffers.get(topic)!.slice(n));
+    return unit;
+  }
+
+  /** Everything of this input up to its end offset has been fetched (and maybe buffered). */
+  private caughtUp(topic: string): boolean {
+    const end = this.endOffsets.get(topic);
+    const position = Math.max(this.fetchPositions.get(topic) ?? 0, (this.watermarks[topic] ?? -1) + 1);
+    return end !== undefined && position >= end;
+  }
+
+  private timestampOf(topic: string, input: Input): number {
+    if (!('record' in input)) return Number(input.message.timestamp);
+    const extract = this.sources.get(topic)!.timestampExtractor;
+    return extract ? extract(input.record) : input.record.timestamp;
+  }
+
+  /** One unit of inputs, in the order chosen: load their keys, run, commit, send. */
+  private async runInputs(unit: ReadonlyArray<{ topic: string; input: Input }>): Promise<void> {
     const keys = new Map<string, unknown>();
-    for (const input of inputs) if ('record' in input && input.record.key !== null) keys.set(JSON.stringify(input.record.key), input.record.key);
+    for (const { input } of unit) if ('record' in input && input.record.key !== null) keys.set(JSON.stringify(input.record.key), input.record.key);
     await this.deps.retry('load state', () => this.deps.state.load(this.prefetch([...keys.values()])));
-    const last = Number(fresh[fresh.length - 1]!.offset);
     if (!this.processedAny) {
       this.processedAny = true;
-      this.deps.logger.info({ task: this.id, topic, offset: fresh[0]!.offset }, 'first record since claim');
+      this.deps.logger.info({ task: this.id, topic: unit[0]!.topic, offset: unit[0]!.input.offset }, 'first record since claim');
     }
-    await this.runUnit(
-      (poisoned) => {
-        for (const input of inputs) {
-          this.trigger = `${topic}/${this.deps.partition}/${input.offset}`;
-          this.triggerCount = 0;
-          const reason = 'unreadable' in input ? input.unreadable : poisoned.get(input.offset);
-          if (reason !== undefined) this.collected.push(this.deadLetter(topic, input, reason));
-          else if ('record' in input) this.process(topic, input.offset, input.record);
-        }
-      },
-      { [topic]: last },
-    );
+    const watermarks: Record<string, number> = {};
+    for (const { topic, input } of unit) watermarks[topic] = Math.max(watermarks[topic] ?? -1, input.offset);
+    await this.runUnit((poisoned) => {
+      for (const { topic, input } of unit) {
+        this.trigger = `${topic}/${this.deps.partition}/${input.offset}`;
+        this.triggerCount = 0;
+        this.current = this.trigger;
+        const reason = 'unreadable' in input ? input.unreadable : poisoned.get(this.trigger);
+        if (reason !== undefined) this.collected.push(this.deadLetter(topic, input, reason));
+        else if ('record' in input) this.task.process(topic, input.record);
+      }
+    }, watermarks);
   }
 
   /** Runs the wall-clock punctuations now due, and commits what they did. */
@@ -151,13 +239,8 @@ export class StreamTask {
 
   private processedAny = false;
 
-  /** The offset of the input being processed; -1 in a wall-clock punctuation. */
-  private current = -1;
-
-  private process(topic: string, offset: number, record: AnyRecord): void {
-    this.current = offset;
-    this.task.process(topic, record);
-  }
+  /** The input being processed (`<topic>/<partition>/<offset>`); undefined in a wall-clock punctuation. */
+  private current: string | undefined;
 
   /**
    * Runs `work` until it completes without touching unloaded state, then commits and
@@ -165,13 +248,13 @@ export class StreamTask {
    * record whose processing throws is rolled back with it and dead-lettered on the next
    * run (`poisoned`), so one bad record never blocks its partition.
    */
-  private async runUnit(work: (poisoned: ReadonlyMap<number, unknown>) => void, watermarks: Record<string, number>): Promise<void> {
+  private async runUnit(work: (poisoned: ReadonlyMap<string, unknown>) => void, watermarks: Record<string, number>): Promise<void> {
     const schedule = this.task.punctuationSchedule();
-    const poisoned = new Map<number, unknown>();
+    const poisoned = new Map<string, unknown>();
     let encoded: OutboxRecord[];
     for (;;) {
       this.collected = [];
-      this.current = -1;
+      this.current = undefined;
       try {
         work(poisoned);
       } catch (error) {
@@ -179,7 +262,7 @@ export class StreamTask {
         const miss = missOf(error);
         if (miss) {
           await this.deps.retry('load state', () => this.deps.state.load([miss.request]));
-        } else if (error instanceof ProcessingError && this.current >= 0) {
+        } else if (error instanceof ProcessingError && this.current !== undefined) {
           this.deps.logger.warn({ task: this.id, err: error }, 'dead-lettering a record whose processing failed');
           poisoned.set(this.current, error);
         } else {
@@ -193,7 +276,7 @@ export class StreamTask {
         break;
       }
       await this.restart(schedule);
-      poisoned.set(serialized.offset, serialized.error);
+      poisoned.set(serialized.trigger, serialized.error);
     }
     if (!encoded.length && !this.deps.state.dirty && !Object.keys(watermarks).length) return;
     const outbox = encoded.map(encodeOutboxRecord);
@@ -280,7 +363,7 @@ export class StreamTask {
   }
 
   /** Serializes the unit's outputs; a value its sink cannot write poisons the input that caused it. */
-  private async serialize(): Promise<{ ok: true; records: OutboxRecord[] } | { ok: false; offset: number; error: unknown }> {
+  private async serialize(): Promise<{ ok: true; records: OutboxRecord[] } | { ok: false; trigger: string; error: unknown }> {
     const records: OutboxRecord[] = [];
     for (const output of this.collected) {
       if (!('id' in output)) {
@@ -303,9 +386,9 @@ export class StreamTask {
         });
       } catch (error) {
         // Outputs of a wall-clock punctuation have no input to blame: the task stops, loudly.
-        if (this.deps.signal.aborted || output.trigger < 0) throw error;
+        if (this.deps.signal.aborted || output.trigger === undefined) throw error;
         this.deps.logger.warn({ task: this.id, err: error, topic: output.topic }, 'an output cannot be serialized; dead-lettering its input');
-        return { ok: false, offset: output.trigger, error };
+        return { ok: false, trigger: output.trigger, error };
       }
     }
     return { ok: true, records };

@@ -8,12 +8,16 @@ import { connectKafka } from '../kafka/kafkaConnection.ts';
 import { taskAssigner } from '../kafka/taskAssigner.ts';
 import { prepareTopics } from '../kafka/topicLayout.ts';
 import type { Logger } from '../logger.ts';
+import { configureSerdes, serdeContext } from './configureSerdes.ts';
 import { GlobalTables, isGlobalSubtopology } from './globalTables.ts';
 import { AtLeastOnceSender, ExactlyOnceSender, ProducerFencedError, type OutputSender } from './outputSender.ts';
 import { retryUntilDone } from './retryUntilDone.ts';
 import { StreamTask } from './streamTask.ts';
 import { taskStores } from './taskStores.ts';
 import type { WorkerConfig } from './workerConfig.ts';
+
+/** Records a task may hold in memory before the inputs running ahead are paused. */
+const MAX_BUFFERED = 20_000;
 
 /** Lost ownership: drop the task, do not retry. */
 function isFenced(error: unknown): boolean {
@@ -69,6 +73,7 @@ export class Worker {
 
   /** Checks and creates the topology's topics, connects, joins the group and starts processing. */
   static async start(topology: Topology, config: WorkerConfig, logger: Logger): Promise<Worker> {
+    configureSerdes(topology, serdeContext(config)); // the topology's serdes learn the registry here, never from the topology file
     const kafka = connectKafka(config, `${config.applicationId}-worker`, logger);
     const admin = kafka.admin();
     await admin.connect();
@@ -120,6 +125,9 @@ export class Worker {
   private async run(): Promise<void> {
     const { consumer, producer } = this;
     consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => this.assign(payload.memberAssignment));
+    consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) =>
+      this.batchEnded(payload.topic, payload.partition, payload.lastOffset, payload.highWatermark),
+    );
     consumer.on(consumer.events.CRASH, ({ payload }) =>
       this.logger.error({ err: payload.error, restart: payload.restart }, 'consumer crashed'),
     );
@@ -174,6 +182,7 @@ export class Worker {
       globalStores,
       sender: this.senderFor(id),
       committedOffsets: (topics) => this.committedOffsets(topics, partition),
+      endOffsets: (topics) => this.endOffsets(topics, partition),
       retry,
       signal: this.abort.signal,
       logger,
@@ -209,7 +218,27 @@ export class Worker {
     return result;
   }
 
-  private async eachBatch({ batch, heartbeat }: EachBatchPayload): Promise<void> {
+  private async endOffsets(topics: readonly string[], partition: number): Promise<Record<string, number>> {
+    const result: Record<string, number> = {};
+    for (const topic of topics) {
+      const offsets = await this.admin.fetchTopicOffsets(topic);
+      result[topic] = Number(offsets.find((o) => o.partition === partition)?.high ?? 0);
+    }
+    return result;
+  }
+
+  /** A batch ended, perhaps one of transaction markers only that eachBatch never saw: the task may now apply what waited. */
+  private batchEnded(topic: string, partition: number, lastOffset: string, highWatermark: string): void {
+    const opening = this.tasks.get(this.taskId(topic, partition));
+    void opening
+      ?.then((task) => {
+        task.fetched(topic, Number(lastOffset) + 1, highWatermark);
+        return task.enqueue(() => task.drain());
+      })
+      .catch(() => undefined);
+  }
+
+  private async eachBatch({ batch, heartbeat, pause }: EachBatchPayload): Promise<void> {
     const id = this.taskId(batch.topic, batch.partition);
     const opening = this.tasks.get(id);
     if (!opening || !batch.messages.length) return; // not ours any more (fenced or revoked): the next owner reads it
@@ -217,12 +246,22 @@ export class Worker {
     const keepAlive = setInterval(() => heartbeat().catch(() => undefined), Math.max(500, Math.floor(this.config.sessionTimeoutMs / 5)));
     try {
       const task = await opening;
-      await task.enqueue(() => task.processBatch(batch.topic, batch.messages));
+      await task.enqueue(() => task.processBatch(batch.topic, batch.messages, batch.highWatermark));
+      // Backpressure: an input far ahead of the others in time stops being fetched until they catch up.
+      if (task.buffered > MAX_BUFFERED) this.resumeWhenDrained(task, pause());
     } catch (error) {
       this.taskFailed(id, opening, error);
     } finally {
       clearInterval(keepAlive);
     }
+  }
+
+  private resumeWhenDrained(task: StreamTask, resume: () => void): void {
+    const check = setInterval(() => {
+      if (task.buffered > MAX_BUFFERED / 4 && !this.abort.signal.aborted) return;
+      clearInterval(check);
+      resume();
+    }, 100);
   }
 
   private punctuateAll(): void {
