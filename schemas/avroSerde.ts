@@ -1,15 +1,20 @@
 import avro from 'avsc';
 import type { Catalogue, CatalogueEntry } from './catalogue.ts';
 import { registerEntry } from './catalogueRegistration.ts';
-import { DecodeFailedError, DeserializationError, SchemaNotRegisteredError, SerializationError } from './errors.ts';
+import { DecodeFailedError, DeserializationError, SchemaNotRegisteredError, SerdeConfigError, SerializationError } from './errors.ts';
 import type { RegistryClient } from './registryClient.ts';
 import { withRegistryRetry, type RetryPolicy } from './retry.ts';
-import type { Serde } from './serde.ts';
+import type { Serde, SerdeContext } from './serde.ts';
+import { stringSerde } from './stringSerde.ts';
 import { frame, unframe } from './wireFormat.ts';
 
 export interface AvroSerdeOptions {
-  readonly registry: RegistryClient;
   readonly catalogue: Catalogue;
+  /**
+   * The registry to read and write ids with. Leave it out in a topology: the worker binds
+   * its own through `configure` when it starts. Tools and tests that run no worker pass it.
+   */
+  readonly registry?: RegistryClient;
   /**
    * Register a topic's schema (and its compatibility rule) on first write when missing.
    * Off by default: production schemas go in through `tributary schemas register`, and a
@@ -34,6 +39,9 @@ export interface AvroSerdeOptions {
  * fields take their defaults, unknown fields are skipped, aliases map renamed fields. One
  * avsc resolver per (topic, writer id) is built once and reused.
  *
+ * The registry comes with the options or, in a topology (`avroSerdes`), from the worker's
+ * `configure` call; until then reading or writing throws SerdeConfigError.
+ *
  * Errors: DeserializationError subclasses for records that can never be read (dead-letter
  * them); RegistryUnavailableError when the registry is out (retry, never dead-letter);
  * SerializationError naming the invalid fields of a value being written.
@@ -41,8 +49,30 @@ export interface AvroSerdeOptions {
 export class AvroSerde<M extends object = Record<string, unknown>> implements Serde<unknown> {
   private readonly ids = new Map<string, Promise<number>>();
   private readonly resolvers = new Map<string, Map<number, avro.Resolver | null>>();
+  /** Set once, by the constructor or the first `configure`; the caches above are only valid for it. */
+  private bound: RegistryClient | undefined;
 
-  constructor(private readonly options: AvroSerdeOptions) {}
+  constructor(private readonly options: AvroSerdeOptions) {
+    this.bound = options.registry;
+  }
+
+  /**
+   * Binds the serde (and every view from `forTopic`/`serdes`) to the worker's registry. The
+   * first binding stays: a later one to the same registry (same client or same URL) is a
+   * no-op, so the schema caches survive; one to another registry throws SerdeConfigError,
+   * since ids of one registry mean nothing in another.
+   */
+  configure(context: SerdeContext): void {
+    if (this.bound === undefined) {
+      this.bound = context.registry;
+      return;
+    }
+    if (this.bound === context.registry || this.bound.url === context.registry.url) return;
+    throw new SerdeConfigError(
+      `an AvroSerde bound to the schema registry at ${this.bound.url} cannot also serve ${context.registry.url}: ` +
+        'leave the registry out of the topology and let the worker configure it, or give each registry its own serde',
+    );
+  }
 
   /** A typed view for one topic: `serde.forTopic('orders.order.created')` is a `Serde<OrderCreated>`. */
   forTopic<K extends keyof M & string>(topic: K): Serde<M[K]> {
@@ -50,7 +80,17 @@ export class AvroSerde<M extends object = Record<string, unknown>> implements Se
     return {
       serialize: (_topic, value) => this.serialize(topic, value),
       deserialize: async (_topic, buffer) => (await this.deserialize(topic, buffer)) as M[K],
+      configure: (context) => this.configure(context),
     };
+  }
+
+  /**
+   * What a source or sink of a catalogue topic takes: UTF-8 string keys (the catalogue's key
+   * field, never Avro) and this topic's Avro values.
+   * `app.stream('orders.order.created', { serdes: avro.serdes('orders.order.created') })`.
+   */
+  serdes<K extends keyof M & string>(topic: K): AvroTopicSerdes<M[K]> {
+    return { key: stringSerde, value: this.forTopic(topic) };
   }
 
   /** Validates `value` against the topic's schema and returns the framed Avro bytes. */
@@ -85,8 +125,8 @@ export class AvroSerde<M extends object = Record<string, unknown>> implements Se
     let pending = this.ids.get(entry.subject);
     if (!pending) {
       pending = this.registry(async () => {
-        if (this.options.autoRegister) return (await registerEntry(this.options.registry, entry)).id!;
-        const id = await this.options.registry.idForSchema(entry.subject, entry.schema);
+        if (this.options.autoRegister) return (await registerEntry(this.client, entry)).id!;
+        const id = await this.client.idForSchema(entry.subject, entry.schema);
         if (id === undefined) {
           throw new SchemaNotRegisteredError(
             entry.subject,
@@ -107,7 +147,7 @@ export class AvroSerde<M extends object = Record<string, unknown>> implements Se
     if (!forTopic) this.resolvers.set(entry.topic, (forTopic = new Map()));
     const cached = forTopic.get(schemaId);
     if (cached !== undefined) return cached;
-    const writer = await this.registry(() => this.options.registry.schemaById(schemaId));
+    const writer = await this.registry(() => this.client.schemaById(schemaId));
     let resolver: avro.Resolver | null;
     try {
       resolver = writer.equals(entry.type) ? null : entry.type.createResolver(writer);
@@ -119,9 +159,45 @@ export class AvroSerde<M extends object = Record<string, unknown>> implements Se
     return resolver;
   }
 
+  private get client(): RegistryClient {
+    if (this.bound === undefined) {
+      throw new SerdeConfigError(
+        'this AvroSerde is not bound to a schema registry yet: a worker binds it when it starts (Serde.configure); ' +
+          'outside a worker pass { registry } to the constructor or call configure({ registry }) first',
+      );
+    }
+    return this.bound;
+  }
+
   private registry<T>(operation: () => Promise<T>): Promise<T> {
     return this.options.retry ? withRegistryRetry(operation, this.options.retry) : operation();
   }
+}
+
+/**
+ * The key and value serdes of one catalogue topic. Structurally the DSL's `Serdes<string, V>`
+ * (processors/serdes.ts), which schemas/ may not import.
+ */
+export interface AvroTopicSerdes<V> {
+  readonly key: Serde<string>;
+  readonly value: Serde<V>;
+}
+
+/**
+ * Avro serdes for a topology, unbound: nothing in the topology names the registry. The worker
+ * that runs the topology binds them to its registry (`Serde.configure`) before the first
+ * record; used earlier they throw SerdeConfigError.
+ *
+ * ```ts
+ * const avro = avroSerdes<TopicValues>(loadCatalogue());
+ * app.stream('orders.order.created', { serdes: avro.serdes('orders.order.created') }) // Stream<string, OrderCreated>
+ * ```
+ */
+export function avroSerdes<M extends object = Record<string, unknown>>(
+  catalogue: Catalogue,
+  options: Pick<AvroSerdeOptions, 'autoRegister'> = {},
+): AvroSerde<M> {
+  return new AvroSerde<M>({ catalogue, ...options });
 }
 
 /** True for errors that mean "this record can never be read": route it to the dead-letter topic. */

@@ -85,6 +85,16 @@ export class SchemaNotRegisteredError extends TributaryError {
   }
 }
 
+/**
+ * A serde used before the runtime bound it to a schema registry (`configure`), or bound to two
+ * different registries. Topologies build their Avro serdes unbound; the worker configures them.
+ */
+export class SerdeConfigError extends TributaryError {
+  constructor(message: string) {
+    super('SERDE_CONFIG', message);
+  }
+}
+
 /** The schema catalogue (manifest or .avsc files) is malformed, or a topic is not in it. */
 export class CatalogueError extends TributaryError {
   constructor(message: string, options?: ErrorOptions) {

@@ -44,6 +44,8 @@ export interface RegistryClientOptions {
   readonly url: string;
   /** Per-request timeout; a timeout counts as unavailable. */
   readonly requestTimeoutMs?: number;
+  /** HTTP basic auth (Confluent Cloud API key and secret, a registry behind a proxy). */
+  readonly auth?: { readonly username: string; readonly password: string };
 }
 
 // Confluent error codes the client tells apart.
@@ -66,7 +68,10 @@ export function createRegistryClient(options: RegistryClientOptions): RegistryCl
   const url = options.url.replace(/\/+$/, '');
   const timeoutMs = options.requestTimeoutMs ?? 5000;
   // No library-level retries: callers decide (withRegistryRetry), so an outage surfaces at once.
-  const library = new SchemaRegistry({ host: url, retry: { retries: 0 } });
+  const library = new SchemaRegistry({ host: url, retry: { retries: 0 }, ...(options.auth ? { auth: { ...options.auth } } : {}) });
+  const authorization: Record<string, string> = options.auth
+    ? { authorization: `Basic ${Buffer.from(`${options.auth.username}:${options.auth.password}`).toString('base64')}` }
+    : {};
   const byId = new Map<number, Promise<avro.Type>>();
 
   async function call(method: string, path: string, body?: unknown): Promise<{ status: number; json: Record<string, unknown> }> {
@@ -74,7 +79,7 @@ export function createRegistryClient(options: RegistryClientOptions): RegistryCl
     try {
       response = await fetch(url + path, {
         method,
-        headers: { accept: CONTENT_TYPE, ...(body === undefined ? {} : { 'content-type': CONTENT_TYPE }) },
+        headers: { accept: CONTENT_TYPE, ...authorization, ...(body === undefined ? {} : { 'content-type': CONTENT_TYPE }) },
         ...(body === undefined ? {} : { body: JSON.stringify(body) }),
         signal: AbortSignal.timeout(timeoutMs),
       });

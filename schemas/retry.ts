@@ -6,7 +6,7 @@ export interface RetryPolicy {
   readonly maxAttempts?: number;
   /** First delay; default 100 ms. */
   readonly initialDelayMs?: number;
-  /** Delay ceiling; default 10 s. */
+  /** Delay ceiling; default 5 s, as the runtime's other retries (docs/runtime.md). */
   readonly maxDelayMs?: number;
   /** Growth per attempt; default 2. */
   readonly multiplier?: number;
@@ -26,7 +26,7 @@ export interface RetryPolicy {
 export async function withRegistryRetry<T>(operation: () => Promise<T>, policy: RetryPolicy = {}): Promise<T> {
   const maxAttempts = policy.maxAttempts ?? Infinity;
   const initial = policy.initialDelayMs ?? 100;
-  const ceiling = policy.maxDelayMs ?? 10_000;
+  const ceiling = policy.maxDelayMs ?? 5_000;
   const multiplier = policy.multiplier ?? 2;
   for (let attempt = 1; ; attempt++) {
     policy.signal?.throwIfAborted();

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import net, { type AddressInfo } from 'node:net';
 import { AvroSerde, isDeadLetter } from '../../../schemas/avroSerde.ts';
 import { loadCatalogue } from '../../../schemas/catalogue.ts';
 import { registerEntry } from '../../../schemas/catalogueRegistration.ts';
@@ -58,8 +59,13 @@ describe('bad input against the real registry', () => {
   });
 
   it('reads an unreachable registry as RegistryUnavailableError, never as a bad record', async () => {
-    const down = new AvroSerde({ registry: createRegistryClient({ url: 'http://127.0.0.1:9/apis/ccompat/v7', requestTimeoutMs: 1000 }), catalogue });
-    await assert.rejects(down.deserialize(topic, good), (e: unknown) => e instanceof RegistryUnavailableError && !isDeadLetter(e));
+    // A port that was just free: a refused connection. (Not port 9: fetch refuses that one itself, as a "bad port".)
+    const server = net.createServer();
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    await new Promise((resolve) => server.close(resolve));
+    const down = new AvroSerde({ registry: createRegistryClient({ url: `http://127.0.0.1:${port}/apis/ccompat/v7`, requestTimeoutMs: 1000 }), catalogue });
+    await assert.rejects(down.deserialize(topic, good), (e: unknown) => e instanceof RegistryUnavailableError && /ECONNREFUSED/.test(e.message) && !isDeadLetter(e));
   });
 
   it('reads a registry URL without the API prefix as unavailable, not as an unknown schema id', async () => {

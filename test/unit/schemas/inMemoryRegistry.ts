@@ -5,12 +5,14 @@ import type { RegistryClient, SubjectVersion } from '../../../schemas/registryCl
 
 /** A RegistryClient kept in memory, with a switch that makes it behave like a registry that is down. */
 export class InMemoryRegistry implements RegistryClient {
-  readonly url = 'memory://registry';
   down = false;
   calls = 0;
   private readonly schemas: string[] = [];
   private readonly subjectVersions = new Map<string, number[]>();
   private readonly rules = new Map<string, CompatibilityLevel>();
+
+  /** `url` tells registries apart (two clients of one URL are one registry). */
+  constructor(readonly url = 'memory://registry') {}
 
   private touch(): void {
     this.calls++;

@@ -81,3 +81,27 @@ describe('registry client error classification', () => {
     }
   });
 });
+
+describe('registry client credentials', () => {
+  it('sends basic auth on reads and on registration through the library', async () => {
+    const seen: Array<string | undefined> = [];
+    const server = http.createServer((req, res) => {
+      seen.push(req.headers.authorization);
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify(req.url?.includes('/versions') ? { id: 3 } : req.url?.startsWith('/config') ? { compatibilityLevel: 'BACKWARD' } : { schema: '"string"' }));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    try {
+      const client = createRegistryClient({ url: `http://127.0.0.1:${port}`, auth: { username: 'key', password: 's3cret' } });
+      await client.schemaById(1);
+      await client.register('s-value', { type: 'record', name: 'R', fields: [] }, 'BACKWARD');
+      const expected = `Basic ${Buffer.from('key:s3cret').toString('base64')}`;
+      assert.ok(seen.length >= 2);
+      assert.deepEqual(new Set(seen), new Set([expected]));
+    } finally {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+});
