@@ -3,7 +3,9 @@ import type { DropReason } from '../../processors/processorContext.ts';
 import type { AnyRecord, SinkNode, SourceNode, Subtopology, Topology } from '../../processors/topologyGraph.ts';
 import type { Serdes } from '../../processors/serdes.ts';
 import { deadLetterHeaders, deadLetterTopic } from '../../schemas/deadLetterHeaders.ts';
+import { DeserializationError, SerializationError } from '../../schemas/errors.ts';
 import { withRegistryRetry } from '../../schemas/retry.ts';
+import { TributaryError } from '../errors.ts';
 import type { KeyValueStore } from '../../state/keyValueStore.ts';
 import { StateNotLoadedError } from '../../state/stateNotLoadedError.ts';
 import type { StateStore } from '../../state/stateStore.ts';
@@ -334,7 +336,7 @@ export class StreamTask {
       };
       return { offset, message, record };
     } catch (error) {
-      if (this.deps.signal.aborted) throw error;
+      if (this.deps.signal.aborted || !isRecordFault(error)) throw error;
       return { offset, message, unreadable: error };
     }
   }
@@ -386,7 +388,7 @@ export class StreamTask {
         });
       } catch (error) {
         // Outputs of a wall-clock punctuation have no input to blame: the task stops, loudly.
-        if (this.deps.signal.aborted || output.trigger === undefined) throw error;
+        if (this.deps.signal.aborted || output.trigger === undefined || !isRecordFault(error)) throw error;
         this.deps.logger.warn({ task: this.id, err: error, topic: output.topic }, 'an output cannot be serialized; dead-lettering its input');
         return { ok: false, trigger: output.trigger, error };
       }
@@ -398,6 +400,16 @@ export class StreamTask {
     if (value === null || value === undefined) return Promise.resolve(null);
     return withRegistryRetry(() => serde.serialize(topic, value), { signal: this.deps.signal });
   }
+}
+
+/**
+ * An error the record (or the user code that made it) caused, so dead-lettering it is
+ * right: bytes that cannot be read, a value its schema refuses, or a user serde's own
+ * error. Errors of the setup (an unregistered schema, registry credentials, an unbound
+ * serde) are not: every record would fail alike, so the worker stops and says why.
+ */
+function isRecordFault(error: unknown): boolean {
+  return error instanceof DeserializationError || error instanceof SerializationError || !(error instanceof TributaryError);
 }
 
 function missOf(error: unknown): StateNotLoadedError | undefined {
