@@ -21,6 +21,20 @@ async function assignedTimes(workers: readonly WorkerProcess[], count = 1): Prom
   );
 }
 
+/** Three workers; 2000 numbers; worker `victim` SIGKILLed while they are applied; 1000 more; a fresh worker; 1000 more. */
+async function killOneOfThreeMidStream(scenario: SumScenario, victim: number): Promise<void> {
+  await scenario.setup();
+  const workers = [scenario.worker(), scenario.worker(), scenario.worker()];
+  await assignedTimes(workers);
+  await scenario.factorsApplied();
+  await scenario.produce(2000);
+  await sleep(500);
+  await workers[victim]!.kill();
+  await scenario.produce(1000);
+  scenario.worker();
+  await scenario.produce(1000);
+}
+
 function sorted<V>(map: Map<string, V>): Map<string, V> {
   return new Map([...map].sort(([a], [b]) => (a < b ? -1 : 1)));
 }
@@ -62,31 +76,13 @@ describe('workers on the real stack, under faults', function () {
 
   it('exactly_once: a worker SIGKILLed mid-stream and restarted loses nothing and commits nothing twice', async () => {
     scenario = new SumScenario('exactly_once', 40, BUSY);
-    await scenario.setup();
-    const workers = [scenario.worker(), scenario.worker(), scenario.worker()];
-    await assignedTimes(workers);
-    await scenario.factorsApplied();
-    await scenario.produce(2000);
-    await sleep(500);
-    await workers[1]!.kill();
-    await scenario.produce(1000);
-    scenario.worker();
-    await scenario.produce(1000);
+    await killOneOfThreeMidStream(scenario, 1);
     await assertExactlyOnce(scenario);
   });
 
   it('at_least_once: after a SIGKILL the state is still exact, and every duplicate output shares its id with the original', async () => {
     scenario = new SumScenario('at_least_once', 40, BUSY);
-    await scenario.setup();
-    const workers = [scenario.worker(), scenario.worker(), scenario.worker()];
-    await assignedTimes(workers);
-    await scenario.factorsApplied();
-    await scenario.produce(2000);
-    await sleep(500);
-    await workers[0]!.kill();
-    await scenario.produce(1000);
-    scenario.worker();
-    await scenario.produce(1000);
+    await killOneOfThreeMidStream(scenario, 0);
 
     await assertExactAfterDedupe(scenario);
   });
@@ -179,16 +175,7 @@ describe('workers on the real stack, under faults', function () {
 
     it('exactly_once: a worker SIGKILLed mid-stream and restarted loses nothing and commits nothing twice', async () => {
       scenario = new SumScenario('exactly_once', 40, { ...BUSY, REDIS_URL: stack.component('redis-cluster').address });
-      await scenario.setup();
-      const workers = [scenario.worker(), scenario.worker(), scenario.worker()];
-      await assignedTimes(workers);
-      await scenario.factorsApplied();
-      await scenario.produce(2000);
-      await sleep(500);
-      await workers[2]!.kill();
-      await scenario.produce(1000);
-      scenario.worker();
-      await scenario.produce(1000);
+      await killOneOfThreeMidStream(scenario, 2);
       await assertExactlyOnce(scenario);
     });
   });
