@@ -8,6 +8,7 @@ import { GlobalTables } from '../../../runtime/worker/globalTables.ts';
 import { Worker } from '../../../runtime/worker/worker.ts';
 import type { KeyValueStore } from '../../../state/keyValueStore.ts';
 import { loadWorkerConfig } from '../../../runtime/worker/workerConfig.ts';
+import { readLatestValues } from '../../support/readLatestValues.ts';
 import { jsonSerde } from '../../../schemas/jsonSerde.ts';
 import { stringSerde } from '../../../schemas/stringSerde.ts';
 
@@ -61,21 +62,8 @@ describe('a worker with a global table', function () {
       .to(scaled);
     worker = await Worker.start(app.build(), loadWorkerConfig(`global-${id}`, { commitIntervalMs: 200 }), createLogger('silent'));
 
-    const consumer = kafka.consumer({ groupId: `reader-${id}` });
-    const seen = new Map<string, number>();
-    await consumer.connect();
-    await consumer.subscribe({ topics: [scaled], fromBeginning: true });
-    await new Promise<void>((resolve, reject) => {
-      setTimeout(() => reject(new Error(`read ${seen.size} of ${keys.length} joined records`)), 60_000).unref();
-      void consumer.run({
-        eachMessage: async ({ message }) => {
-          seen.set(message.key!.toString(), JSON.parse(message.value!.toString()) as number);
-          if (seen.size === keys.length) resolve();
-        },
-      });
-    });
-    await consumer.disconnect();
-    assert.deepEqual(new Map([...seen].sort()), new Map(keys.map((key, i) => [key, 10 * (i + 1)] as const).sort()));
+    const seen = await readLatestValues(kafka, scaled, keys.length);
+    assert.deepEqual(seen, new Map(keys.map((key, i) => [key, 10 * (i + 1)] as const).sort()));
   });
 
   it('bootstrap returns only when the copy holds everything the topic had', async () => {

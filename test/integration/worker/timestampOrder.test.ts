@@ -6,6 +6,7 @@ import { loadConnectionConfig } from '../../../runtime/config.ts';
 import { createLogger } from '../../../runtime/logger.ts';
 import { Worker } from '../../../runtime/worker/worker.ts';
 import { loadWorkerConfig } from '../../../runtime/worker/workerConfig.ts';
+import { readLatestValues } from '../../support/readLatestValues.ts';
 import { jsonSerde } from '../../../schemas/jsonSerde.ts';
 import { stringSerde } from '../../../schemas/stringSerde.ts';
 
@@ -47,20 +48,7 @@ describe('a task with two inputs', function () {
       .to(priced);
     worker = await Worker.start(app.build(), loadWorkerConfig(`order-${id}`, { commitIntervalMs: 200 }), createLogger('silent'));
 
-    const consumer = kafka.consumer({ groupId: `reader-${id}` });
-    const seen = new Map<string, number>();
-    await consumer.connect();
-    await consumer.subscribe({ topics: [priced], fromBeginning: true });
-    await new Promise<void>((resolve, reject) => {
-      setTimeout(() => reject(new Error(`${seen.size} of ${keys.length} orders were priced`)), 30_000).unref();
-      void consumer.run({
-        eachMessage: async ({ message }) => {
-          seen.set(message.key!.toString(), JSON.parse(message.value!.toString()) as number);
-          if (seen.size === keys.length) resolve();
-        },
-      });
-    });
-    await consumer.disconnect();
-    assert.deepEqual(new Map([...seen].sort()), new Map(keys.map((key, i) => [key, 3 * i] as const).sort()));
+    const seen = await readLatestValues(kafka, priced, keys.length);
+    assert.deepEqual(seen, new Map(keys.map((key, i) => [key, 3 * i] as const).sort()));
   });
 });
