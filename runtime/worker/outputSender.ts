@@ -82,15 +82,19 @@ const FENCED = new Set(['PRODUCER_FENCED', 'INVALID_PRODUCER_EPOCH', 'INVALID_PR
  * consumers with read_committed see all of a unit or none of it.
  */
 export class ExactlyOnceSender implements OutputSender {
-  private readonly producer: Producer;
+  private producer: Producer;
+  /** A transaction failed mid-way: whether it committed is unknown until the producer is made anew. */
+  private inDoubt = false;
 
   constructor(
-    kafka: Kafka,
+    private readonly kafka: Kafka,
     private readonly groupId: string,
-    transactionalId: string,
+    private readonly transactionalId: string,
+    /** The group's committed offsets of the task's inputs, to learn whether an in-doubt transaction committed. */
+    private readonly committedOffsets: (topics: readonly string[]) => Promise<Record<string, number | undefined>>,
     private readonly logger: Logger,
   ) {
-    this.producer = kafka.producer({ transactionalId, idempotent: true, maxInFlightRequests: 1, transactionTimeout: 60_000, createPartitioner: Partitioners.DefaultPartitioner });
+    this.producer = this.newProducer();
   }
 
   async open(): Promise<void> {
@@ -99,6 +103,7 @@ export class ExactlyOnceSender implements OutputSender {
 
   async send(records: readonly OutboxRecord[], positions: readonly InputPosition[]): Promise<void> {
     if (!records.length && !positions.length) return;
+    if (this.inDoubt && (await this.resolveDoubt(positions))) return;
     const transaction = await this.producer.transaction();
     try {
       if (records.length) await transaction.sendBatch({ topicMessages: toTopicMessages(records), acks: -1 });
@@ -111,13 +116,42 @@ export class ExactlyOnceSender implements OutputSender {
       }
       await transaction.commit();
     } catch (error) {
-      await transaction.abort().catch((abortError: unknown) => this.logger.debug({ err: abortError }, 'abort after a failed transaction failed too'));
       if (FENCED.has((error as { type?: string }).type ?? '')) throw new ProducerFencedError((error as Error).message);
+      this.inDoubt = true;
       throw error;
     }
   }
 
   async close(): Promise<void> {
     await this.producer.disconnect();
+  }
+
+  /**
+   * After a failed commit or abort (a broker restart mid-transaction) the kafkajs producer
+   * stays in COMMITTING or ABORTING for good. A new producer with the same transactional
+   * id finishes the old transaction either way on `connect`; the group's offsets then say
+   * which way: at our positions means it committed, and sending again would duplicate.
+   * Returns true when the unit is already in Kafka.
+   */
+  private async resolveDoubt(positions: readonly InputPosition[]): Promise<boolean> {
+    await this.producer.disconnect().catch(() => undefined);
+    this.producer = this.newProducer();
+    await this.producer.connect();
+    this.inDoubt = false;
+    if (!positions.length) return false;
+    const committed = await this.committedOffsets(positions.map((p) => p.topic));
+    const sent = positions.every((p) => (committed[p.topic] ?? -1) >= p.offset);
+    this.logger.warn({ transactionalId: this.transactionalId, sent }, 'a transaction was in doubt; resolved with a new producer');
+    return sent;
+  }
+
+  private newProducer(): Producer {
+    return this.kafka.producer({
+      transactionalId: this.transactionalId,
+      idempotent: true,
+      maxInFlightRequests: 1,
+      transactionTimeout: 60_000,
+      createPartitioner: Partitioners.DefaultPartitioner,
+    });
   }
 }

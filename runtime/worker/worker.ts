@@ -205,7 +205,14 @@ export class Worker {
 
   private senderFor(taskId: string): OutputSender {
     if (this.producer) return new AtLeastOnceSender(this.producer, this.consumer, this.logger);
-    return new ExactlyOnceSender(this.kafka, this.config.applicationId, `${this.config.applicationId}-${taskId}`, this.logger);
+    const partition = Number(taskId.split('_')[1]);
+    return new ExactlyOnceSender(
+      this.kafka,
+      this.config.applicationId,
+      `${this.config.applicationId}-${taskId}`,
+      (topics) => this.committedOffsets(topics, partition),
+      this.logger.child({ task: taskId }),
+    );
   }
 
   private async committedOffsets(topics: readonly string[], partition: number): Promise<Record<string, number | undefined>> {

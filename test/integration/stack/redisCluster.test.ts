@@ -24,6 +24,8 @@ function redisCli(args: string[], input = ''): Promise<string> {
       if (error) reject(new Error(`redis-cli ${args.join(' ')} failed: ${stderr || error.message}`));
       else resolve(stdout);
     });
+    // redis-cli given a command may exit before reading stdin: a write to its closed pipe is not a failure.
+    child.stdin!.on('error', () => undefined);
     child.stdin!.end(input);
   });
 }
