@@ -14,7 +14,7 @@ import { createRegistryClient, type RegistryClient } from '../../schemas/registr
 import type { KeyValueStore } from '../../state/keyValueStore.ts';
 import { closeRedis, connectRedis } from '../../state/redis/redisConnection.ts';
 import { RedisTaskState } from '../../state/redis/redisTaskState.ts';
-import { WorkerProcess } from '../support/workerProcess.ts';
+import { FAULT_WORKER_ENV, WorkerProcess } from '../support/workerProcess.ts';
 import { FAULT_CATALOGUE_DIR, type AmountRecorded, type TotalUpdated } from './fixtures/avroTotalsTopology.ts';
 
 const FIXTURE = fileURLToPath(new URL('./fixtures/avroTotalsTopology.ts', import.meta.url));
@@ -95,8 +95,7 @@ export class AvroTotalsScenario {
   worker(env: Record<string, string> = {}): WorkerProcess {
     const worker = new WorkerProcess(`worker-${this.workers.length + 1}`, [FIXTURE, '--application-id', this.app, '--guarantee', this.guarantee], {
       AVRO_FAULT_TOPIC_PREFIX: this.prefix,
-      TRIBUTARY_SESSION_TIMEOUT_MS: '6000',
-      TRIBUTARY_COMMIT_INTERVAL_MS: '200',
+      ...FAULT_WORKER_ENV,
       ...this.workerEnv,
       ...env,
     }).start();

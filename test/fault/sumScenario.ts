@@ -9,7 +9,7 @@ import { taskStores } from '../../runtime/worker/taskStores.ts';
 import type { KeyValueStore } from '../../state/keyValueStore.ts';
 import { closeRedis, connectRedis } from '../../state/redis/redisConnection.ts';
 import { RedisTaskState } from '../../state/redis/redisTaskState.ts';
-import { WorkerProcess } from '../support/workerProcess.ts';
+import { FAULT_WORKER_ENV, WorkerProcess } from '../support/workerProcess.ts';
 
 const FIXTURE = fileURLToPath(new URL('./fixtures/sumTopology.ts', import.meta.url));
 
@@ -82,8 +82,7 @@ export class SumScenario {
       SUM_OUTPUT_TOPIC: this.output,
       SUM_FACTORS_TOPIC: this.factorsTopic,
       SUM_SCALED_TOPIC: this.scaled,
-      TRIBUTARY_SESSION_TIMEOUT_MS: '6000',
-      TRIBUTARY_COMMIT_INTERVAL_MS: '200',
+      ...FAULT_WORKER_ENV,
       ...this.workerEnv,
       ...env,
     }).start();

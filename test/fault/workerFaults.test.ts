@@ -135,29 +135,19 @@ describe('workers on the real stack, under faults', function () {
 
     after(() => stack.up());
 
-    it('recovers by itself when Redis restarts mid-stream, and the results are exact', async () => {
-      scenario = new SumScenario('exactly_once', 40, BUSY);
-      await scenario.setup();
-      await assignedTimes([scenario.worker(), scenario.worker()]);
-      await scenario.factorsApplied();
-      await scenario.produce(2000);
-      await sleep(500);
-      await stack.restart('redis');
-      await scenario.produce(1000);
-      await assertExactlyOnce(scenario);
-    });
-
-    it('recovers by itself when the broker restarts mid-stream, and the results are exact', async () => {
-      scenario = new SumScenario('exactly_once', 40, BUSY);
-      await scenario.setup();
-      await assignedTimes([scenario.worker(), scenario.worker()]);
-      await scenario.factorsApplied();
-      await scenario.produce(2000);
-      await sleep(500);
-      await stack.restart('kafka');
-      await scenario.produce(1000);
-      await assertExactlyOnce(scenario);
-    });
+    for (const [component, what] of [['redis', 'Redis restarts'], ['kafka', 'the broker restarts']] as const) {
+      it(`recovers by itself when ${what} mid-stream, and the results are exact`, async () => {
+        scenario = new SumScenario('exactly_once', 40, BUSY);
+        await scenario.setup();
+        await assignedTimes([scenario.worker(), scenario.worker()]);
+        await scenario.factorsApplied();
+        await scenario.produce(2000);
+        await sleep(500);
+        await stack.restart(component);
+        await scenario.produce(1000);
+        await assertExactlyOnce(scenario);
+      });
+    }
   });
 
   describe('on a local 3-node Redis Cluster', function () {

@@ -4,6 +4,12 @@ import { fileURLToPath } from 'node:url';
 
 const REPO = fileURLToPath(new URL('../..', import.meta.url));
 
+/** What fault tests run workers with: a short session, so a frozen or killed worker loses its tasks in seconds, and frequent punctuation. */
+export const FAULT_WORKER_ENV: Readonly<Record<string, string>> = {
+  TRIBUTARY_SESSION_TIMEOUT_MS: '6000',
+  TRIBUTARY_COMMIT_INTERVAL_MS: '200',
+};
+
 /**
  * A `tributary run` worker as a real child process, for fault tests: it can be
  * SIGKILLed, SIGSTOPped and resumed, or stopped with SIGTERM like in production.
