@@ -7,20 +7,15 @@
  * bench/handoff/handoffReport.ts for what is measured.
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { loadConnectionConfig } from '../runtime/config.ts';
+import { describeMachine } from './support/machine.ts';
+import { positiveInt } from './support/positiveInt.ts';
 import { breakdownTable, figuresTable, resultsBlock, runNotes, withResults } from './handoff/handoffReport.ts';
 import { runHandoff, type HandoffResult, type HandoffSettings } from './handoff/handoffRun.ts';
 
 const BENCHMARKS = fileURLToPath(new URL('../BENCHMARKS.md', import.meta.url));
-
-function positiveInt(name: string, text: string): number {
-  const value = Number(text.replace(/_/g, ''));
-  if (!Number.isInteger(value) || value < 1) throw new Error(`--${name} must be a positive integer, not '${text}'`);
-  return value;
-}
 
 type Guarantee = HandoffSettings['guarantee'];
 
@@ -58,17 +53,11 @@ function settingsFrom(argv: readonly string[]): { sizes: number[]; guarantees: G
   };
 }
 
-function machine(): string {
-  const cpus = os.cpus();
-  const load = os.loadavg().map((l) => l.toFixed(2)).join(' ');
-  return `${cpus[0]?.model.trim() ?? 'unknown CPU'}, ${cpus.length} cores, ${(os.totalmem() / 2 ** 30).toFixed(0)} GB RAM, Linux ${os.release()}, Node ${process.version}; Kafka, the registry and Redis on the same machine; load average at start ${load}.`;
-}
-
 async function main(): Promise<void> {
   const argv = process.argv.slice(2);
   const { sizes, guarantees, base, write } = settingsFrom(argv);
   const command = ['npx tsx bench/handoff.ts', ...argv].join(' ');
-  const machineNotes = machine();
+  const machineNotes = describeMachine();
   const connection = loadConnectionConfig();
   const progress = (line: string) => process.stderr.write(`${new Date().toISOString().slice(11, 19)} ${line}\n`);
   progress(machineNotes);

@@ -3,7 +3,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Kafka, logLevel, Partitioners, type Admin, type Producer } from 'kafkajs';
+import { Kafka, logLevel, Partitioners, type Producer } from 'kafkajs';
 import type { Topology } from '../../processors/topologyGraph.ts';
 import type { ConnectionConfig } from '../../runtime/config.ts';
 import { loadTopology } from '../../runtime/loadTopology.ts';
@@ -13,6 +13,8 @@ import { closeRedis, connectRedis, type RedisClient } from '../../state/redis/re
 import { RedisTaskState } from '../../state/redis/redisTaskState.ts';
 import { TaskKeys } from '../../state/redis/taskKeys.ts';
 import { WorkerProcess } from '../../test/support/workerProcess.ts';
+import { createTopics } from '../support/createTopics.ts';
+import { until } from '../support/until.ts';
 import { measureMoves, type Move } from './handoffMoves.ts';
 import { kafkaPartitioner } from './kafkaPartition.ts';
 import { timeRedisClaims } from './redisClaimTiming.ts';
@@ -117,7 +119,7 @@ export async function runHandoff(settings: HandoffSettings, connection: Connecti
   process.once('SIGINT', interrupted);
   try {
     await admin.connect();
-    await createTopics(admin, Object.values(topics));
+    await createTopics(admin, Object.values(topics), PARTITIONS);
     const memoryBefore = await usedMemory(redis);
     progress(`filling ${settings.keys} keys of '${STORE}' into Redis (app ${app})`);
     const fill = await fillState(redis, { app, topology, store: STORE, partitions: PARTITIONS, keyOf, count: settings.keys, partitionOf, chunk: settings.chunk, value: INITIAL });
@@ -211,25 +213,6 @@ export async function runHandoff(settings: HandoffSettings, connection: Connecti
 }
 
 /**
- * Creates the topics with PARTITIONS partitions each. A broker busy with other clients'
- * topics sometimes answers the leader wait with UNKNOWN_TOPIC_OR_PARTITION for a topic it
- * just created: ask again until its metadata shows every partition with a leader.
- */
-async function createTopics(admin: Admin, names: readonly string[]): Promise<void> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      await admin.createTopics({ topics: names.map((topic) => ({ topic, numPartitions: PARTITIONS, replicationFactor: 1 })), waitForLeaders: true });
-    } catch (error) {
-      if (attempt >= 5) throw error;
-    }
-    const metadata = await admin.fetchTopicMetadata({ topics: [...names] }).catch(() => undefined);
-    if (metadata?.topics.every((t) => t.partitions.length === PARTITIONS && t.partitions.every((p) => p.leader >= 0))) return;
-    if (attempt >= 5) throw new Error(`topics ${names.join(', ')} have no leaders after ${attempt} attempts`);
-    await sleep(1000);
-  }
-}
-
-/**
  * A per-run name for every topic the fixture takes from the environment (`SUM_<NAME>_TOPIC`,
  * read from its source, so a topic added to the fixture is created too): `<prefix><name>`.
  */
@@ -268,17 +251,6 @@ async function handedOver(
     const log = events(old);
     return tasks.every((t) => firstEvent(log, 'task closed', since, t));
   });
-}
-
-/** Polls `check` until it answers something truthy; fails after `timeoutMs` with the workers' last lines. */
-async function until<T>(workers: readonly WorkerProcess[], what: string, check: () => T | undefined | false, timeoutMs = 120_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const answer = check();
-    if (answer) return answer;
-    if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}\n${workers.map((w) => `--- ${w.name}\n${w.tail(10)}`).join('\n')}`);
-    await sleep(100);
-  }
 }
 
 async function usedMemory(redis: RedisClient): Promise<number | undefined> {
