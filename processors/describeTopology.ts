@@ -1,33 +1,37 @@
 import type { Topology, TopologyNode } from './topologyGraph.ts';
 
 /**
- * The topology in Kafka Streams' `TopologyDescription` text format: subtopologies with
- * their sources (topics), processors (stores) and sinks (topic), and the edges between
- * them (`-->` children, `<--` parents).
+ * The topology in Kafka Streams' `TopologyDescription` text format, character for character:
+ * subtopologies with their sources (topics), processors (stores) and sinks (topic), the edges
+ * between them (`-->` children, `<--` parents), and internal topics named without the
+ * application id, as Kafka Streams describes a topology before it knows that id.
  */
 export function describeTopology(topology: Topology): string {
-  const lines = ['Topologies:'];
-  for (const sub of topology.subtopologies) {
+  const prefix = `${topology.name}-`;
+  const internal = new Set(topology.internalTopics.map((t) => t.name));
+  const shown = (topic: string) => (internal.has(topic) ? topic.slice(prefix.length) : topic);
+  const text = topology.subtopologies.map((sub) => {
     const global = sub.sourceTopics.some((t) => topology.globalTopics.includes(t));
-    lines.push(`   Sub-topology: ${sub.id}${global ? ' for global store' : ''}`);
+    const lines = [`  Sub-topology: ${sub.id}${global ? ' for global store (will not generate tasks)' : ''}`];
     for (const node of sub.nodes) {
-      lines.push(`    ${heading(node)}`);
+      lines.push(`    ${heading(node, shown)}`);
       const children = sub.nodes.filter((n) => n.kind !== 'source' && n.parents.includes(node.name)).map((n) => n.name);
       if (node.kind !== 'sink') lines.push(`      --> ${children.join(', ') || 'none'}`);
       if (node.kind !== 'source') lines.push(`      <-- ${node.parents.join(', ')}`);
     }
-  }
-  return lines.join('\n') + '\n';
+    return lines.join('\n') + '\n\n';
+  });
+  return `Topologies:\n ${text.join('')}`;
 }
 
-function heading(node: TopologyNode): string {
+function heading(node: TopologyNode, shown: (topic: string) => string): string {
   switch (node.kind) {
     case 'source':
-      return `Source: ${node.name} (topics: [${node.topics.join(', ')}])`;
+      return `Source: ${node.name} (topics: [${node.topics.map(shown).join(', ')}])`;
     case 'processor':
       return `Processor: ${node.name} (stores: [${node.stores.join(', ')}])`;
     case 'sink':
-      return `Sink: ${node.name} (topic: ${node.topic})`;
+      return `Sink: ${node.name} (topic: ${shown(node.topic)})`;
   }
 }
 

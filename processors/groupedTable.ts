@@ -3,9 +3,7 @@ import { changeSerdes } from './changeSerdes.ts';
 import type { Grouped, Materialized } from './options.ts';
 import { aggregateStep, countStep, reduceStep } from './operators/foldSteps.ts';
 import { tableAggregate, type TableFoldSteps } from './operators/tableAggregate.ts';
-import type { Change } from './record.ts';
 import type { Serdes } from './serdes.ts';
-import { Stream } from './stream.ts';
 import { Table } from './table.ts';
 import type { TopologyBuilder } from './topologyBuilder.ts';
 import type { AnyRecord } from './topologyGraph.ts';
@@ -56,16 +54,20 @@ export class GroupedTable<K, V> {
     const builder = this.builder;
     const storeName = materialized.store ?? builder.nextName(`${prefix}-STATE-STORE`);
     const serdes = (this.grouped.serdes ?? builder.options.serdes) as Serdes<K, V> | undefined;
-    const selected = new Stream<K, Change<V>>(builder, this.node, this.sourceTopics, true, undefined);
-    const input = selected.through(this.grouped.name ?? storeName, serdes && changeSerdes(serdes));
+    const topic = builder.addRepartitionTopic(this.grouped.name ?? storeName);
+    const changes = serdes && (changeSerdes(serdes) as Serdes<unknown, unknown>);
+    // As in Kafka Streams, a grouped table's sink and source are numbered whatever the topic's
+    // name, and nothing filters null keys: the repartition mapper skips them already.
+    builder.addSink(this.node, topic, changes, true, builder.nextName('KSTREAM-SINK'));
+    const input = builder.addSource([topic], { serdes: changes, name: builder.nextName('KSTREAM-SOURCE') }, 'KSTREAM-SOURCE', true);
     builder.addStore({ name: storeName, kind: 'keyValue', internal: !materialized.store });
     const node = builder.addProcessor(
       prefix,
-      [input.node],
+      [input.name],
       [storeName],
       (ctx, [records]) => records!.pipe(tableAggregate(ctx, node.name, storeName, steps) as unknown as OperatorFunction<AnyRecord, AnyRecord>),
       materialized.name,
     );
-    return new Table<K, A>(builder, node.name, input.sourceTopics, storeName, undefined);
+    return new Table<K, A>(builder, node.name, [topic], storeName, undefined);
   }
 }

@@ -309,11 +309,22 @@ export class Stream<K, V> {
     if (other !== this.builder) throw new TopologyError(`cannot join across topologies ('${this.builder.name}' and '${other.name}')`);
   }
 
-  /** @internal Sink to and source from `<app>-<name>-repartition`. */
+  /**
+   * @internal Sink to and source from `<app>-<name>-repartition`, dropping null keys first:
+   * they have no partition (Kafka Streams' `<name>-repartition-filter`). Like Kafka Streams,
+   * the sink, filter and source are named after a name the user gave, and numbered (in that
+   * order) after a generated one.
+   */
   through(name: string, serdes: Serdes<K, V> | undefined, partitions?: number): Stream<K, V> {
     const topic = this.builder.addRepartitionTopic(name, partitions);
-    this.builder.addSink(this.node, topic, (serdes ?? this.serdes) as Serdes<unknown, unknown> | undefined, true, `${name}-repartition-sink`);
-    const source = this.builder.addSource([topic], { serdes: (serdes ?? this.serdes) as Serdes<unknown, unknown> | undefined, name: `${name}-repartition-source` }, 'KSTREAM-SOURCE', true);
+    const [sinkName, filterName, sourceName] = /^KSTREAM.*-\d{10}$/.test(name)
+      ? ['KSTREAM-SINK', 'KSTREAM-FILTER', 'KSTREAM-SOURCE'].map((prefix) => this.builder.nextName(prefix))
+      : ['sink', 'filter', 'source'].map((part) => `${name}-repartition-${part}`);
+    const withKeys = this.builder.addProcessor('KSTREAM-FILTER', [this.node], [], (_ctx, [input]) => input!.pipe(filterRecords((key) => key !== null && key !== undefined)), filterName);
+    const chosen = (serdes ?? this.serdes) as Serdes<unknown, unknown> | undefined;
+    this.builder.addSink(withKeys.name, topic, chosen, true, sinkName);
+    const source = this.builder.addSource([topic], { serdes: chosen, name: sourceName }, 'KSTREAM-SOURCE', true);
     return new Stream<K, V>(this.builder, source.name, [topic], false, serdes ?? this.serdes);
   }
+
 }

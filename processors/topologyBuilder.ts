@@ -113,9 +113,10 @@ export class TopologyBuilder {
   }
 
   /** The serdes to use where a node names none: the node's, then the topology's; else the node is at fault. */
-  serdesFor<K, V>(node: string, serdes: Serdes<K, V> | undefined): Serdes<unknown, unknown> {
+  serdesFor<K, V>(node: string, serdes: Serdes<K, V> | undefined, sinkTopic?: string): Serdes<unknown, unknown> {
     const chosen = (serdes ?? this.options.serdes) as Serdes<unknown, unknown> | undefined;
-    if (!chosen) throw new TopologyError(`'${node}' has no serdes: pass serdes to it or give the topology default serdes`);
+    const what = sinkTopic === undefined ? `'${node}'` : `'${node}' (writing to '${sinkTopic}')`;
+    if (!chosen) throw new TopologyError(`${what} has no serdes: pass serdes to it or give the topology default serdes`);
     return chosen;
   }
 
@@ -146,7 +147,7 @@ export class TopologyBuilder {
 
   addSink(parent: string, topic: string, serdes: Serdes<unknown, unknown> | undefined, internal: boolean, name?: string): SinkNode {
     const sinkName = this.claimName(name, 'KSTREAM-SINK');
-    const node: SinkNode = { kind: 'sink', name: sinkName, parents: [parent], topic, serdes: this.serdesFor(sinkName, serdes), internal };
+    const node: SinkNode = { kind: 'sink', name: sinkName, parents: [parent], topic, serdes: this.serdesFor(sinkName, serdes, topic), internal };
     this.nodes.push(node);
     return node;
   }

@@ -11,7 +11,7 @@ describe('tributary describe', function () {
     const run = tributary('describe', 'test/unit/fixtures/wordCountTopology.ts');
     assert.equal(run.status, 0, run.stderr);
     assert.match(run.stdout, /^Topologies:\n   Sub-topology: 0\n/);
-    assert.match(run.stdout, /Sink: by-word-repartition-sink \(topic: word-count-by-word-repartition\)/);
+    assert.match(run.stdout, /Sink: by-word-repartition-sink \(topic: by-word-repartition\)/);
     assert.match(run.stdout, /Processor: KSTREAM-AGGREGATE-0000000003 \(stores: \[word-counts\]\)/);
   });
 

@@ -315,6 +315,7 @@ describe('stream-stream join topology', () => {
       <-- KSTREAM-JOINTHIS-0000000004, KSTREAM-JOINOTHER-0000000005
     Sink: KSTREAM-SINK-0000000007 (topic: out)
       <-- KSTREAM-MERGE-0000000006
+
 `,
     );
     const store = topology.stores.get('KSTREAM-JOINTHIS-0000000004-store');
@@ -534,13 +535,14 @@ describe('stream-globalTable join', () => {
     assert.equal(
       describeTopology(t.build()),
       `Topologies:
-   Sub-topology: 0 for global store
+   Sub-topology: 0 for global store (will not generate tasks)
     Source: KSTREAM-SOURCE-0000000000 (topics: [customers])
       --> KTABLE-SOURCE-0000000001
     Processor: KTABLE-SOURCE-0000000001 (stores: [customers])
       --> none
       <-- KSTREAM-SOURCE-0000000000
-   Sub-topology: 1
+
+  Sub-topology: 1
     Source: KSTREAM-SOURCE-0000000002 (topics: [orders])
       --> KSTREAM-KEY-SELECT-0000000003
     Processor: KSTREAM-KEY-SELECT-0000000003 (stores: [])
@@ -551,6 +553,7 @@ describe('stream-globalTable join', () => {
       <-- KSTREAM-KEY-SELECT-0000000003
     Sink: KSTREAM-SINK-0000000005 (topic: out)
       <-- KSTREAM-JOIN-0000000004
+
 `,
     );
   });

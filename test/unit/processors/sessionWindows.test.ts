@@ -217,6 +217,7 @@ describe('session windowed aggregations', () => {
       <-- KSTREAM-AGGREGATE-0000000001
     Sink: sink (topic: sessions)
       <-- to-stream
+
 `,
     );
     assert.deepEqual(t.build().stores.get('KSTREAM-AGGREGATE-STATE-STORE-0000000000'), {

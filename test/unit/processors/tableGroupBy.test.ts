@@ -143,21 +143,23 @@ describe('table groupBy', () => {
       --> by-region
       <-- KSTREAM-SOURCE-0000000000
     Processor: by-region (stores: [])
-      --> by-region-repartition-sink
+      --> KSTREAM-SINK-0000000002
       <-- KTABLE-SOURCE-0000000001
-    Sink: by-region-repartition-sink (topic: shop-by-region-repartition)
+    Sink: KSTREAM-SINK-0000000002 (topic: by-region-repartition)
       <-- by-region
-   Sub-topology: 1
-    Source: by-region-repartition-source (topics: [shop-by-region-repartition])
-      --> KTABLE-AGGREGATE-0000000002
-    Processor: KTABLE-AGGREGATE-0000000002 (stores: [region-counts])
-      --> KTABLE-TOSTREAM-0000000003
-      <-- by-region-repartition-source
-    Processor: KTABLE-TOSTREAM-0000000003 (stores: [])
-      --> KSTREAM-SINK-0000000004
-      <-- KTABLE-AGGREGATE-0000000002
-    Sink: KSTREAM-SINK-0000000004 (topic: counts)
-      <-- KTABLE-TOSTREAM-0000000003
+
+  Sub-topology: 1
+    Source: KSTREAM-SOURCE-0000000003 (topics: [by-region-repartition])
+      --> KTABLE-AGGREGATE-0000000004
+    Processor: KTABLE-AGGREGATE-0000000004 (stores: [region-counts])
+      --> KTABLE-TOSTREAM-0000000005
+      <-- KSTREAM-SOURCE-0000000003
+    Processor: KTABLE-TOSTREAM-0000000005 (stores: [])
+      --> KSTREAM-SINK-0000000006
+      <-- KTABLE-AGGREGATE-0000000004
+    Sink: KSTREAM-SINK-0000000006 (topic: counts)
+      <-- KTABLE-TOSTREAM-0000000005
+
 `,
     );
   });
@@ -165,7 +167,7 @@ describe('table groupBy', () => {
   it('needs serdes for its repartition topic, and names the sink that lacks them', () => {
     const t = topology('bare'); // no default serdes
     const scores = t.table<string, number>('scores', { serdes: { key: stringSerde, value: jsonSerde() } });
-    assert.throws(() => scores.groupBy((k, v) => [k, v] as const, { name: 'g' }).count(), /'g-repartition-sink' has no serdes/);
+    assert.throws(() => scores.groupBy((k, v) => [k, v] as const, { name: 'g' }).count(), /'KSTREAM-SINK-\d+' \(writing to 'bare-g-repartition'\) has no serdes/);
     scores.groupBy((k, v) => [k, v] as const, { name: 'h', serdes: { key: stringSerde, value: jsonSerde<number>() } }).count();
   });
 });
