@@ -1,0 +1,90 @@
+import type { CustomProcessorFactory } from '../../customProcessor.ts';
+import type { KeyValueStore } from '../../../state/keyValueStore.ts';
+import type { WindowStore } from '../../../state/windowStore.ts';
+import { DeadlineIndex } from './deadlineIndex.ts';
+import type { InstanceDeadline, ProcessInstance } from './processInstance.ts';
+import type { Decision, Emitted, EventContext, ProcessManagerDefinition } from './processManagerDefinition.ts';
+
+/** A process manager's input: its inputs merged into one stream, each value tagged with its input. */
+export type ProcessManagerInput<Start, Events> =
+  | { readonly kind: 'start'; readonly event: Start }
+  | { readonly [T in keyof Events]: { readonly kind: 'event'; readonly type: T; readonly event: Events[T] } }[keyof Events];
+
+/** Where a process manager keeps its instances and their deadlines, and how often it looks for due ones. */
+export interface ProcessManagerStores {
+  /** The processor node, named in drop counts. */
+  readonly node: string;
+  /** Key-value store: instance id → ProcessInstance. */
+  readonly instances: string;
+  /** Window store without retention: the DeadlineIndex of instance ids. */
+  readonly deadlines: string;
+  readonly punctuationIntervalMs: number;
+  /** How long an ended instance is remembered (Infinity: for good). */
+  readonly retainEndedMs: number;
+}
+
+/**
+ * The process manager as a custom processor. All it knows lives in its two stores, so
+ * a task rebuilt elsewhere (or rerun after a state miss) continues exactly: records
+ * change an instance and its deadline entry together, and a wall-clock punctuation
+ * reads only the deadline entries already due.
+ */
+export function processManagerProcessor<K, Start, Events extends Record<string, unknown>, S, Out extends Record<string, unknown>>(
+  definition: ProcessManagerDefinition<K, Start, Events, S, Out>,
+  stores: ProcessManagerStores,
+): CustomProcessorFactory<K, ProcessManagerInput<Start, Events>, K, Emitted<Out>> {
+  return (ctx) => {
+    const instances = ctx.store<KeyValueStore<K, ProcessInstance<S>>>(stores.instances);
+    const deadlines = new DeadlineIndex(ctx.store<WindowStore<K, InstanceDeadline>>(stores.deadlines));
+
+    const end = (key: K, state: S, outcome: 'completed' | 'timed-out', now: number): void => {
+      instances.put(key, { status: 'ended', state, outcome, endedAt: now });
+      if (Number.isFinite(stores.retainEndedMs)) deadlines.add(key, now + stores.retainEndedMs, 'forget');
+    };
+
+    /** Emits what was decided, then keeps the instance active until its deadline or ends it. */
+    const apply = (key: K, decision: Decision<S, Out>, deadline: number, isNew: boolean, now: number): void => {
+      for (const emitted of decision.emit ?? []) ctx.forward(key, emitted);
+      if (definition.isComplete(decision.state)) {
+        if (!isNew) deadlines.remove(key, deadline);
+        end(key, decision.state, 'completed', now);
+        return;
+      }
+      instances.put(key, { status: 'active', state: decision.state, deadline });
+      if (isNew) deadlines.add(key, deadline, 'timeout');
+    };
+
+    ctx.schedule(stores.punctuationIntervalMs, 'wall-clock', (now) => {
+      for (const [key, at, due] of deadlines.due(now)) {
+        deadlines.remove(key, at);
+        if (due === 'forget') {
+          instances.delete(key);
+          continue;
+        }
+        // An instance has a timeout entry exactly while it is active.
+        const instance = instances.get(key);
+        if (instance?.status !== 'active') throw new Error(`process manager '${stores.node}': a timeout is due for an instance that is ${instance?.status ?? 'unknown'}`);
+        for (const emitted of definition.onTimeout(instance.state, { key, deadline: at, wallClockTime: now })) ctx.forward(key, emitted, { timestamp: now });
+        end(key, instance.state, 'timed-out', now);
+      }
+    });
+
+    return {
+      process({ key, value: input, timestamp }) {
+        if (key === null || key === undefined) return ctx.recordDropped(stores.node, 'null-key');
+        if (input.event === null || input.event === undefined) return ctx.recordDropped(stores.node, 'null-value');
+        const now = ctx.wallClockTime();
+        const context: EventContext<K> = { key, timestamp, wallClockTime: now };
+        const instance = instances.get(key);
+        if (input.kind === 'start') {
+          if (instance) return ctx.recordDropped(stores.node, instance.status === 'active' ? 'duplicate-start' : 'ended-instance');
+          return apply(key, definition.start(input.event, context), definition.deadline(input.event, context), true, now);
+        }
+        if (!instance) return ctx.recordDropped(stores.node, 'unknown-instance');
+        if (instance.status === 'ended') return ctx.recordDropped(stores.node, 'ended-instance');
+        const handle = definition.on[input.type] as (state: S, event: unknown, context: EventContext<K>) => Decision<S, Out>;
+        apply(key, handle(instance.state, input.event, context), instance.deadline, false, now);
+      },
+    };
+  };
+}
