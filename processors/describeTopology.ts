@@ -77,7 +77,7 @@ const MERMAID_CODES: Readonly<Record<string, string>> = {
   '<': '#lt;', // starts HTML
   '>': '#gt;',
   '&': '#38;', // starts an HTML entity
-  '%': '#37;', // `%%` starts a comment, which Mermaid strips before it parses, even inside quotes
+  '%': '#37;', // Mermaid before 11 strips `%%` to the end of the line as a comment, even inside quotes
 };
 
 /** Text safe inside a quoted Mermaid label, shown as written. */
