@@ -6,6 +6,8 @@ import { describeCommand } from './commands/describeCommand.ts';
 import { demoCommand } from './commands/demoCommand.ts';
 import { runCommand } from './commands/runCommand.ts';
 import { dlqCommand } from './commands/dlqCommand.ts';
+import { lagCommand } from './commands/lagCommand.ts';
+import { replayCommand } from './commands/replayCommand.ts';
 
 const program = new Command('tributary')
   .description('Kafka Streams-style stream processing for TypeScript')
@@ -18,6 +20,8 @@ program.addCommand(describeCommand());
 program.addCommand(demoCommand());
 program.addCommand(runCommand());
 program.addCommand(dlqCommand());
+program.addCommand(lagCommand());
+program.addCommand(replayCommand());
 
 try {
   await program.parseAsync(process.argv);

@@ -106,16 +106,16 @@ export async function closeRedis(client: RedisClient, graceMs = 2_000): Promise<
 export function parseRedisUrl(url: string): RedisAddress {
   // Not `new URL`: a comma-separated host list is not a valid WHATWG URL authority.
   const match = /^(rediss?):\/\/(?:([^@/?#]*)@)?([^/?#]+)(?:\/([^?#]*))?(?:\?([^#]*))?$/.exec(url.trim());
-  if (!match) throw new ConfigError(`invalid Redis URL '${redact(url)}': expected redis://[user:pass@]host:port[/db] or rediss://…`);
+  if (!match) throw new ConfigError(`invalid Redis URL '${redactRedisUrl(url)}': expected redis://[user:pass@]host:port[/db] or rediss://…`);
   const [, scheme, userinfo, hostList, path, query] = match;
   const hosts = hostList!.split(',').map((h) => parseHost(h.trim(), url));
   const params = new URLSearchParams(query ?? '');
   const clusterParam = params.get('cluster');
   const cluster = hosts.length > 1 || clusterParam === 'true' || clusterParam === '1';
   const dbText = (path ?? '').replace(/\/$/, '');
-  if (dbText !== '' && !/^\d+$/.test(dbText)) throw new ConfigError(`invalid Redis URL '${redact(url)}': database '${dbText}' is not a number`);
+  if (dbText !== '' && !/^\d+$/.test(dbText)) throw new ConfigError(`invalid Redis URL '${redactRedisUrl(url)}': database '${dbText}' is not a number`);
   const db = dbText === '' ? 0 : Number(dbText);
-  if (cluster && db !== 0) throw new ConfigError(`invalid Redis URL '${redact(url)}': a Redis Cluster has only database 0`);
+  if (cluster && db !== 0) throw new ConfigError(`invalid Redis URL '${redactRedisUrl(url)}': a Redis Cluster has only database 0`);
   let username: string | undefined;
   let password: string | undefined;
   if (userinfo !== undefined && userinfo !== '') {
@@ -130,11 +130,11 @@ export function parseRedisUrl(url: string): RedisAddress {
 function parseHost(text: string, url: string): { host: string; port: number } {
   const match = /^(?:\[([^\]]+)\]|([^:[\]]+))(?::(\d+))?$/.exec(text);
   const port = match?.[3] === undefined ? DEFAULT_PORT : Number(match[3]);
-  if (!match || port < 1 || port > 65535) throw new ConfigError(`invalid Redis URL '${redact(url)}': bad host '${text}'`);
+  if (!match || port < 1 || port > 65535) throw new ConfigError(`invalid Redis URL '${redactRedisUrl(url)}': bad host '${text}'`);
   return { host: match[1] ?? match[2]!, port };
 }
 
 /** The URL with its password hidden, for error messages. */
-function redact(url: string): string {
+export function redactRedisUrl(url: string): string {
   return url.replace(/\/\/([^:@/]*):[^@/]*@/, '//$1:***@');
 }

@@ -87,6 +87,21 @@ export class TaskKeys {
   }
 }
 
+/** The state namespace of one application: every task's keys, whatever the task. */
+export type NamespaceScope = Omit<TaskKeyScope, 'taskId'>;
+
+/**
+ * A SCAN MATCH pattern for every key of an application's state namespace
+ * (`<prefix>{<app>:<ns>:*}:*`): all tasks' stores, watermarks, outboxes and epochs. Glob
+ * characters in the prefix, app or namespace match only themselves; app and namespace cannot
+ * hold `:`, so no other application or namespace matches.
+ */
+export function namespaceKeyPattern(scope: NamespaceScope): string {
+  const ANY_TASK = '\0'; // a task id no glob escaping touches, replaced by the wildcard
+  const base = new TaskKeys({ ...scope, taskId: ANY_TASK }).base;
+  return `${base.replace(/[*?[\]\\]/g, '\\$&').replace(ANY_TASK, '*')}*`;
+}
+
 /** The field of a window (`times` = [start]) or session (`times` = [start, end]) entry. */
 export function entryField(id: string, times: readonly number[]): string {
   return `${keyFieldPrefix(id)}${times.map(String).join(':')}`;

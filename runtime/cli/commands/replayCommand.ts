@@ -1,0 +1,118 @@
+import { Command } from 'commander';
+import { closeRedis, connectRedis, type RedisClient } from '../../../state/redis/redisConnection.ts';
+import { connectDeadLetterKafka } from '../../deadLetters/deadLetterKafka.ts';
+import { textTable } from '../../lag/textTable.ts';
+import { loadTopology } from '../../loadTopology.ts';
+import { createLogger } from '../../logger.ts';
+import { applyReplay } from '../../replay/applyReplay.ts';
+import { awaitEmptyGroup, describeGroupMembers } from '../../replay/groupMembers.ts';
+import { GroupHasLiveMembersError, RedisUnreachableError } from '../../replay/replayErrors.ts';
+import type { OffsetChange, ReplayPlan } from '../../replay/replayPlan.ts';
+import { planReplay } from '../../replay/replayPlan.ts';
+import { parseResetTarget, type ResetFlags } from '../../replay/resetTarget.ts';
+import { loadWorkerConfig } from '../../worker/workerConfig.ts';
+
+interface ReplayOptions extends ResetFlags {
+  applicationId?: string;
+  brokers?: string;
+  redisUrl?: string;
+  stateNamespace?: string;
+  dryRun?: boolean;
+  force?: boolean;
+  json?: boolean;
+}
+
+/** How long Redis may take to answer before the command gives up (a worker would wait forever). */
+const REDIS_CONNECT_TIMEOUT_MS = 5_000;
+/** With --force, how long past the workers' session timeout their members may take to expire (a rebalance waiting on them). */
+const REBALANCE_ALLOWANCE_MS = 60_000;
+
+/**
+ * `tributary replay <topology>`: rebuilds an application's state in place. With its workers
+ * stopped, it moves the consumer group back on the source topics, deletes the repartition
+ * topics' records and clears the state namespace in Redis; workers started afterwards rebuild
+ * the state from the new offsets as on their first start.
+ */
+export function replayCommand(): Command {
+  return new Command('replay')
+    .summary("rebuild an application's state: reset its offsets, delete its repartition records, clear its Redis state")
+    .description(
+      "rebuild an application's state in place, with its workers stopped: moves its consumer group on the source topics (to the beginning by default), " +
+        'deletes the records of its repartition topics and clears its state namespace in Redis (stores, watermarks, outboxes, epochs); ' +
+        'workers started afterwards rebuild the state and write its outputs again. Refuses while the group has members.',
+    )
+    .argument('<topology>', 'a module whose default export is the topology (e.g. topologies/orderSaga.ts)')
+    .option('--to-earliest', 'restart at the beginning of every source partition (the default)')
+    .option('--to-datetime <datetime>', 'restart at the first record at or after this ISO 8601 time (2026-01-31T09:30:00Z; local time without an offset)')
+    .option('--by-duration <duration>', 'restart this long ago, an ISO 8601 duration (PT1H, P1DT12H)')
+    .option('--offsets <list>', 'restart at these offsets, topic:partition=offset,…; partitions not named restart at the beginning')
+    .option('--dry-run', 'print what would change (offsets, records, Redis keys); change nothing')
+    .option('--force', 'the group still lists members that are gone (killed workers whose sessions have not expired): wait for them to expire instead of refusing')
+    .option('--json', 'print one JSON object for scripts')
+    .option('--application-id <id>', 'the application (default: the topology name; env TRIBUTARY_APPLICATION_ID)')
+    .option('--brokers <list>', 'Kafka bootstrap brokers, host:port,… (env KAFKA_BROKERS)')
+    .option('--redis-url <url>', 'Redis URL; several hosts name a cluster (env REDIS_URL)')
+    .option('--state-namespace <ns>', 'the state namespace to clear (env TRIBUTARY_STATE_NAMESPACE)')
+    .action(async (file: string, options: ReplayOptions) => {
+      const target = parseResetTarget(options, Date.now());
+      const topology = await loadTopology(file);
+      const config = loadWorkerConfig(topology.name, {
+        applicationId: options.applicationId,
+        brokers: options.brokers?.split(',').map((b) => b.trim()),
+        redisUrl: options.redisUrl,
+        stateNamespace: options.stateNamespace,
+      });
+      const scope = { app: config.applicationId, namespace: config.stateNamespace, prefix: config.redisKeyPrefix };
+      const logger = createLogger(process.env.TRIBUTARY_LOG_LEVEL ?? 'warn');
+      const kafka = await connectDeadLetterKafka(config, logger);
+      let redis: RedisClient | undefined;
+      try {
+        redis = await connectRedisWithin(config.redisUrl, REDIS_CONNECT_TIMEOUT_MS);
+        if (options.dryRun) {
+          // A dry run predicts the refusal too, but does not wait for gone members to expire.
+          const group = await describeGroupMembers(kafka.admin, config.applicationId);
+          if (group.members && !options.force) throw new GroupHasLiveMembersError(config.applicationId, group.members, group.state);
+        } else {
+          await awaitEmptyGroup(kafka.admin, config.applicationId, { force: Boolean(options.force), waitMs: config.sessionTimeoutMs + REBALANCE_ALLOWANCE_MS });
+        }
+        const plan = await planReplay(kafka.admin, redis, topology, scope, target);
+        const deletedKeys = options.dryRun ? 0 : await applyReplay(kafka.admin, redis, plan, scope);
+        print(options.json ? JSON.stringify({ ...plan, dryRun: Boolean(options.dryRun), deletedKeys }, null, 2) : planText(plan, Boolean(options.dryRun), deletedKeys));
+      } finally {
+        await kafka.close();
+        if (redis) await closeRedis(redis);
+      }
+    });
+}
+
+/** A client whose connection answered a PING within `timeoutMs`; a CLI command should not wait out an outage as a worker does. */
+async function connectRedisWithin(url: string, timeoutMs: number): Promise<RedisClient> {
+  const redis = connectRedis(url);
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), timeoutMs)));
+  const answer = await Promise.race([redis.ping(), timedOut]);
+  clearTimeout(timer);
+  if (answer !== 'timeout') return redis;
+  redis.disconnect();
+  throw new RedisUnreachableError(url, timeoutMs);
+}
+
+function planText(plan: ReplayPlan, dryRun: boolean, deletedKeys: number): string {
+  const offsetRow = (c: OffsetChange) => [`  ${c.topic}`, String(c.partition), `${c.currentOffset ?? '-'} → ${c.newOffset}`];
+  const lines = [
+    `${dryRun ? 'would replay' : 'replayed'} ${plan.applicationId} in place${dryRun ? ' (dry run: nothing changed)' : ''}`,
+    'source offsets of the consumer group:',
+    ...textTable(plan.sourceOffsets.map(offsetRow)),
+  ];
+  if (plan.repartitionTopics.length) {
+    lines.push('repartition topics (records deleted; the group starts at the new log start):');
+    lines.push(...textTable(plan.repartitionTopics.map((d) => [...offsetRow(d), `${d.recordsDeleted} record${d.recordsDeleted === 1 ? '' : 's'} ${dryRun ? 'to delete' : 'deleted'}`])));
+  }
+  const keys = dryRun ? `${plan.state.keys} key${plan.state.keys === 1 ? '' : 's'} to delete` : `${deletedKeys} key${deletedKeys === 1 ? '' : 's'} deleted`;
+  lines.push(`state namespace ${plan.state.namespace} in Redis (${plan.state.pattern}): ${keys}`);
+  return lines.join('\n');
+}
+
+function print(text: string): void {
+  process.stdout.write(`${text}\n`);
+}
