@@ -70,7 +70,7 @@ describe('Mediator', () => {
       fc.asyncProperty(brokenCart, async ({ payload, field }) => {
         let handled = 0;
         const mediator = new Mediator().command(addItems, () => ++handled);
-        const error = await mediator.send('AddItems', payload).then(
+        const error = await mediator.dispatch('command', 'AddItems', payload).then(
           () => assert.fail('accepted an invalid payload'),
           (e: unknown) => e,
         );
