@@ -19,7 +19,10 @@ export async function applyReplay(admin: Admin, redis: RedisClient, plan: Replay
   for (const [topic, deletions] of byTopic(plan.repartitionTopics)) {
     // Records up to the end read when planning: workers are stopped, so nothing was appended since.
     const nonEmpty = deletions.filter((d) => d.recordsDeleted > 0);
-    if (nonEmpty.length) await admin.deleteTopicRecords({ topic, partitions: nonEmpty.map((d) => ({ partition: d.partition, offset: String(d.newOffset) })) });
+    if (nonEmpty.length) {
+      await admin.fetchTopicMetadata({ topics: [topic] }); // kafkajs looks the partitions' leaders up only in metadata it already holds
+      await admin.deleteTopicRecords({ topic, partitions: nonEmpty.map((d) => ({ partition: d.partition, offset: String(d.newOffset) })) });
+    }
     await setOffsets(admin, plan.applicationId, topic, deletions);
   }
   return clearNamespace(redis, scope);
