@@ -1,4 +1,4 @@
-import { catchError, share, Subject, throwError, type Observable } from 'rxjs';
+import { catchError, share, Subject, tap, throwError, type Observable } from 'rxjs';
 import type { DropReason, ObservedTime, ProcessorContext, PunctuationType } from '../processors/processorContext.ts';
 import type { Headers } from '../processors/record.ts';
 import type { AnyRecord, Subtopology, Topology } from '../processors/topologyGraph.ts';
@@ -27,6 +27,8 @@ export interface TaskEnvironment {
   /** Receives every record a sink writes, in order. */
   output(record: OutputRecord): void;
   recordDropped(node: string, reason: DropReason): void;
+  /** Called for each record a processor node forwards downstream, for per-node counts. */
+  recordForwarded?(node: string): void;
 }
 
 /** The task's own stream time sits beside the processors' observed times; no node is named ''. */
@@ -164,7 +166,9 @@ export class TopologyTask {
         outputs.set(node.name, subject);
       } else if (node.kind === 'processor') {
         const parents = node.parents.map((p) => outputs.get(p)!);
-        const out = node.build(ctx, parents).pipe(
+        const forwarded = this.env.recordForwarded?.bind(this.env, node.name);
+        const built = node.build(ctx, parents);
+        const out = (forwarded ? built.pipe(tap(() => forwarded())) : built).pipe(
           catchError((error: unknown) => throwError(() => (error instanceof ProcessingError ? error : new ProcessingError(node.name, this.current, error)))),
           share(),
         );

@@ -1,5 +1,5 @@
 import type { IHeaders, KafkaMessage } from 'kafkajs';
-import { deadLetterTopic, readDeadLetterHeaders, type DeadLetterInfo } from '../../schemas/deadLetterHeaders.ts';
+import { readDeadLetterHeaders, type DeadLetterInfo } from '../../schemas/deadLetterHeaders.ts';
 
 /** Every header a worker adds when it dead-letters a record starts with this (see DLQ_HEADERS). */
 const DLQ_HEADER_PREFIX = 'tributary.dlq.';
@@ -19,11 +19,6 @@ export interface DeadLetter {
   readonly timestamp: string;
   /** All its headers as kafkajs gives them: the original ones, `tributary.dlq.*` and `tributary.id`. */
   readonly headers: IHeaders;
-}
-
-/** `orders` → `orders.dlq`; a name that already ends in `.dlq` is taken as the dead-letter topic itself. */
-export function resolveDeadLetterTopic(topic: string): string {
-  return topic.endsWith('.dlq') ? topic : deadLetterTopic(topic);
 }
 
 /** A consumed record of a dead-letter topic as a DeadLetter. */

@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { Partitioners, type Admin, type Message, type Producer, type TopicMessages } from 'kafkajs';
 import type { DeadLetterInfo } from '../../schemas/deadLetterHeaders.ts';
-import { originalHeaders, resolveDeadLetterTopic, type DeadLetter } from './deadLetter.ts';
+import { originalHeaders, type DeadLetter } from './deadLetter.ts';
 import { ReplayTargetNotFoundError } from './deadLetterErrors.ts';
 import { requireTopic, type DeadLetterKafka } from './deadLetterKafka.ts';
+import { resolveDeadLetterTopic } from './deadLetterTopicPattern.ts';
 import { scanTopic } from './scanTopic.ts';
 
 export interface ReplayOptions {
@@ -13,6 +14,8 @@ export interface ReplayOptions {
   readonly filterCode?: string;
   /** Read and report; write nothing, commit nothing. */
   readonly dryRun?: boolean;
+  /** The workers' dead-letter topic pattern (default `{topic}.dlq`), to find the dead-letter topic of `topic`. */
+  readonly deadLetterTopic?: string;
   /** Called for each dead letter replayed (after Kafka has it), or that would be with `dryRun`. */
   onReplayed?(replay: Replay): void;
 }
@@ -66,7 +69,7 @@ export function replayGroupId(dlqTopic: string, code?: string): string {
  */
 export async function replayDeadLetters(client: DeadLetterKafka, topic: string, options: ReplayOptions = {}): Promise<ReplayReport> {
   const { kafka, admin } = client;
-  const dlqTopic = resolveDeadLetterTopic(topic);
+  const dlqTopic = resolveDeadLetterTopic(topic, options.deadLetterTopic);
   await requireTopic(admin, dlqTopic);
   const targets = new TargetTopics(admin, dlqTopic);
   if (options.to !== undefined) await targets.require(options.to);

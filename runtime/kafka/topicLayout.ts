@@ -1,7 +1,7 @@
 import type { Admin } from 'kafkajs';
-import { deadLetterTopic } from '../../schemas/deadLetterHeaders.ts';
 import { CoPartitioningError } from '../../processors/topologyError.ts';
 import type { Topology } from '../../processors/topologyGraph.ts';
+import { deadLetterTopicOf, DEFAULT_DEAD_LETTER_TOPIC } from '../deadLetters/deadLetterTopicPattern.ts';
 import { ConfigError } from '../errors.ts';
 
 /** How many partitions each topic a topology reads has, once its internal topics exist. */
@@ -15,9 +15,11 @@ export type PartitionCounts = ReadonlyMap<string, number>;
  * - repartition topics are created with the partition count the topology fixed, else that
  *   of the source topics they are joined with, else the largest of the topics that feed
  *   them (as Kafka Streams picks);
- * - each input topic gets a dead-letter topic `<topic>.dlq` with its partition count.
+ * - each input topic gets its dead-letter topic under `deadLetterTopic` (default `<topic>.dlq`),
+ *   with its partition count; a dead-letter topic shared by several inputs gets the largest.
+ *   A dead-letter topic the topology reads or writes is a ConfigError.
  */
-export async function prepareTopics(admin: Admin, topology: Topology): Promise<PartitionCounts> {
+export async function prepareTopics(admin: Admin, topology: Topology, deadLetterTopic: string = DEFAULT_DEAD_LETTER_TOPIC): Promise<PartitionCounts> {
   const internal = new Map(topology.internalTopics.map((t) => [t.name, t]));
   const external = [...new Set(topology.subtopologies.flatMap((s) => s.sourceTopics).filter((t) => !internal.has(t)))];
   const counts = new Map<string, number>();
@@ -58,9 +60,18 @@ export async function prepareTopics(admin: Admin, topology: Topology): Promise<P
     }
   }
 
+  const deadLetterCounts = new Map<string, number>();
+  for (const [topic, count] of counts) {
+    const dlq = deadLetterTopicOf(deadLetterTopic, topic);
+    deadLetterCounts.set(dlq, Math.max(count, deadLetterCounts.get(dlq) ?? 0));
+  }
+  const used = new Set(topology.subtopologies.flatMap((s) => [...s.sourceTopics, ...s.sinkTopics]));
+  const clash = [...deadLetterCounts.keys()].find((t) => used.has(t));
+  if (clash) throw new ConfigError(`dead-letter topic ${clash} is a topic topology '${topology.name}' reads or writes; choose another --dead-letter-topic`);
+
   const toCreate = [
     ...[...internal.keys()].map((topic) => ({ topic, numPartitions: counts.get(topic)! })),
-    ...[...counts].map(([topic, numPartitions]) => ({ topic: deadLetterTopic(topic), numPartitions })),
+    ...[...deadLetterCounts].map(([topic, numPartitions]) => ({ topic, numPartitions })),
   ].filter((t) => !existing.has(t.topic));
   if (toCreate.length) {
     await admin.createTopics({ topics: toCreate.map((t) => ({ ...t, replicationFactor: -1 })), waitForLeaders: true });

@@ -1,8 +1,7 @@
 import type { KafkaMessage } from 'kafkajs';
-import type { DropReason } from '../../processors/processorContext.ts';
 import type { AnyRecord, SinkNode, SourceNode, Subtopology, Topology } from '../../processors/topologyGraph.ts';
 import type { Serdes } from '../../processors/serdes.ts';
-import { deadLetterHeaders, deadLetterTopic } from '../../schemas/deadLetterHeaders.ts';
+import { DLQ_HEADERS, deadLetterHeaders } from '../../schemas/deadLetterHeaders.ts';
 import { DeserializationError, SerializationError } from '../../schemas/errors.ts';
 import { withRegistryRetry } from '../../schemas/retry.ts';
 import { TributaryError } from '../errors.ts';
@@ -11,6 +10,7 @@ import { StateNotLoadedError } from '../../state/stateNotLoadedError.ts';
 import type { StateStore } from '../../state/stateStore.ts';
 import type { LoadRequest, TaskState } from '../../state/taskState.ts';
 import type { Logger } from '../logger.ts';
+import type { TaskMetrics } from '../metrics/taskMetrics.ts';
 import { ProcessingError } from '../processingError.ts';
 import { TopologyTask, type OutputRecord } from '../topologyTask.ts';
 import { decodeOutboxRecord, encodeOutboxRecord, OUTPUT_ID_HEADER, type OutboxRecord } from './outboxRecord.ts';
@@ -34,8 +34,10 @@ export interface StreamTaskDeps {
   retry<T>(what: string, operation: () => Promise<T>): Promise<T>;
   readonly signal: AbortSignal;
   readonly logger: Logger;
-  recordDropped(node: string, reason: DropReason): void;
-  deadLettered(topic: string, error: unknown): void;
+  /** Counts what the task does; what a unit tallies is counted once the unit commits. */
+  readonly metrics: TaskMetrics;
+  /** The dead-letter topic of an input topic. */
+  deadLetterTopic(topic: string): string;
   wallClockTime(): number;
   /** Called after each state commit, before its outputs are sent (fault injection). */
   afterStateCommit?(): void;
@@ -68,12 +70,18 @@ export class StreamTask {
   private readonly fetchPositions = new Map<string, number>();
   /** The partition's end offset as last seen, per topic. */
   private readonly endOffsets = new Map<string, number>();
+  /** The partition's end offset as the worker last read it from the broker: lags only, the timestamp order goes by fetches. */
+  private readonly brokerEndOffsets = new Map<string, number>();
+  /** The first offset per topic of the unit being applied (taken from the buffers, not committed yet). */
+  private applying = new Map<string, number>();
   /** The unit's outputs so far: dead letters ready to send, or sink records with their id and the input that caused them. */
   private collected: Array<OutboxRecord | (OutputRecord & { id: string; trigger: string | undefined })> = [];
   private trigger = '';
   private triggerCount = 0;
   private readonly sources = new Map<string, SourceNode>();
   private readonly sinks = new Map<string, SinkNode>();
+  /** The topics sinks write to (not dead-letter topics): their outputs' end-to-end latency is observed. */
+  private readonly sinkTopics: ReadonlySet<string>;
 
   private constructor(private readonly deps: StreamTaskDeps) {
     this.id = `${deps.subtopology.id}_${deps.partition}`;
@@ -81,6 +89,7 @@ export class StreamTask {
       if (node.kind === 'source') for (const topic of node.topics) this.sources.set(topic, node);
       if (node.kind === 'sink') this.sinks.set(node.topic, node);
     }
+    this.sinkTopics = new Set(this.sinks.keys());
     this.task = this.build();
   }
 
@@ -93,7 +102,7 @@ export class StreamTask {
   static async open(deps: StreamTaskDeps): Promise<StreamTask> {
     const started = Date.now();
     const task = new StreamTask(deps);
-    const claim = await deps.retry('claim', () => deps.state.claim());
+    const claim = await deps.retry('claim', () => deps.metrics.redis('claim', () => deps.state.claim()));
     task.watermarks = { ...claim.watermarks };
     await deps.retry('open producer', () => deps.sender.open());
     const topics = deps.subtopology.sourceTopics;
@@ -106,9 +115,10 @@ export class StreamTask {
       const records = lagging.length ? claim.outbox.map(decodeOutboxRecord) : [];
       deps.logger.info({ task: task.id, outbox: claim.outbox.length, resent: records.length }, 'finishing the previous owner\'s last unit');
       await deps.retry('send outbox', () => deps.sender.send(records, task.positions(lagging)));
-      if (claim.outbox.length) await deps.retry('trim outbox', () => deps.state.trimOutbox(claim.outbox.length));
+      deps.metrics.sent(records, task.sinkTopics, deps.wallClockTime());
+      if (claim.outbox.length) await deps.retry('trim outbox', () => deps.metrics.redis('trim', () => deps.state.trimOutbox(claim.outbox.length)));
     }
-    await deps.retry('load processor times', () => deps.state.load([{ store: PROCESSOR_TIMES_STORE, kind: 'all' }]));
+    await deps.retry('load processor times', () => deps.metrics.redis('load', () => deps.state.load([{ store: PROCESSOR_TIMES_STORE, kind: 'all' }])));
     deps.logger.info({ task: task.id, epoch: claim.epoch, claimMs: Date.now() - started }, 'task claimed');
     return task;
   }
@@ -133,8 +143,16 @@ export class StreamTask {
     const buffer = this.buffers.get(topic) ?? [];
     const after = Math.max(watermark, buffer.at(-1)?.offset ?? -1);
     const fresh = messages.filter((m) => Number(m.offset) > after);
+    // The whole batch waits out a registry outage together: one warning per retry round, not one per record.
+    const inputs = await withRegistryRetry(() => Promise.all(fresh.map((m) => this.decode(topic, m))), {
+      signal: this.deps.signal,
+      onRetry: (error, attempt, delayMs) => {
+        this.deps.metrics.registryRetried();
+        this.deps.logger.warn({ task: this.id, topic, records: fresh.length, attempt, delayMs, err: error }, 'registry unavailable; retrying');
+      },
+    });
+    // Only now: until the batch is buffered, its records count as lag.
     if (messages.length) this.fetched(topic, Number(messages.at(-1)!.offset) + 1, highWatermark);
-    const inputs = await Promise.all(fresh.map((m) => this.decode(topic, m)));
     this.buffers.set(topic, [...(this.buffers.get(topic) ?? []), ...inputs]);
     await this.drain();
   }
@@ -145,9 +163,30 @@ export class StreamTask {
     if (highWatermark !== undefined) this.endOffsets.set(topic, Math.max(this.endOffsets.get(topic) ?? 0, Number(highWatermark)));
   }
 
+  /** An input partition's end offset read from the broker: a task that waits (an outage, a paused input) fetches nothing, yet its lag grows. */
+  brokerEndOffset(topic: string, end: number): void {
+    this.brokerEndOffsets.set(topic, Math.max(this.brokerEndOffsets.get(topic) ?? 0, end));
+  }
+
   /** How many records wait in this task's buffers. */
   get buffered(): number {
     return [...this.buffers.values()].reduce((n, b) => n + b.length, 0);
+  }
+
+  /**
+   * Per input, the records not applied yet: the partition's end offset (as last fetched or
+   * read from the broker) minus the task's position, which is the first record of the unit being applied, else
+   * the first buffered one, else the offset after the last one applied, fetched or skipped
+   * (transaction markers included, as a Kafka consumer's position). Equals the end offset
+   * minus the group's committed offset whenever the task waits between units.
+   */
+  lags(): Array<{ topic: string; partition: number; lag: number }> {
+    return this.deps.subtopology.sourceTopics.map((topic) => {
+      const position =
+        this.applying.get(topic) ?? this.buffers.get(topic)?.[0]?.offset ?? Math.max(this.fetchPositions.get(topic) ?? 0, (this.watermarks[topic] ?? -1) + 1);
+      const end = Math.max(this.endOffsets.get(topic) ?? 0, this.brokerEndOffsets.get(topic) ?? 0);
+      return { topic, partition: this.deps.partition, lag: Math.max(0, end - position) };
+    });
   }
 
   /** Applies buffered records in units of at most UNIT_RECORDS, while the timestamp order is known. */
@@ -201,15 +240,22 @@ export class StreamTask {
 
   /** One unit of inputs, in the order chosen: load their keys, run, commit, send. */
   private async runInputs(unit: ReadonlyArray<{ topic: string; input: Input }>): Promise<void> {
+    const started = performance.now();
+    this.applying = new Map();
+    for (const { topic, input } of unit) if (!this.applying.has(topic)) this.applying.set(topic, input.offset);
     const keys = new Map<string, unknown>();
     for (const { input } of unit) if ('record' in input && input.record.key !== null) keys.set(JSON.stringify(input.record.key), input.record.key);
-    await this.deps.retry('load state', () => this.deps.state.load(this.prefetch([...keys.values()])));
+    await this.deps.retry('load state', () => this.deps.metrics.redis('load', () => this.deps.state.load(this.prefetch([...keys.values()]))));
     if (!this.processedAny) {
       this.processedAny = true;
       this.deps.logger.info({ task: this.id, topic: unit[0]!.topic, offset: unit[0]!.input.offset }, 'first record since claim');
     }
     const watermarks: Record<string, number> = {};
-    for (const { topic, input } of unit) watermarks[topic] = Math.max(watermarks[topic] ?? -1, input.offset);
+    const consumed = new Map<string, number>();
+    for (const { topic, input } of unit) {
+      watermarks[topic] = Math.max(watermarks[topic] ?? -1, input.offset);
+      consumed.set(topic, (consumed.get(topic) ?? 0) + 1);
+    }
     await this.runUnit((poisoned) => {
       for (const { topic, input } of unit) {
         this.trigger = `${topic}/${this.deps.partition}/${input.offset}`;
@@ -219,7 +265,9 @@ export class StreamTask {
         if (reason !== undefined) this.collected.push(this.deadLetter(topic, input, reason));
         else if ('record' in input) this.task.process(topic, input.record);
       }
-    }, watermarks);
+    }, watermarks, consumed);
+    this.applying = new Map();
+    this.deps.metrics.unitDone((performance.now() - started) / 1000);
   }
 
   /** Runs the wall-clock punctuations now due, and commits what they did. */
@@ -229,7 +277,7 @@ export class StreamTask {
       this.trigger = `wall-clock/${this.id}/${now}`;
       this.triggerCount = 0;
       this.task.punctuateWallClock();
-    }, {});
+    }, {}, new Map());
   }
 
   /** Releases the task's memory and producer; its state stays in Redis for the next owner. */
@@ -250,13 +298,14 @@ export class StreamTask {
    * record whose processing throws is rolled back with it and dead-lettered on the next
    * run (`poisoned`), so one bad record never blocks its partition.
    */
-  private async runUnit(work: (poisoned: ReadonlyMap<string, unknown>) => void, watermarks: Record<string, number>): Promise<void> {
+  private async runUnit(work: (poisoned: ReadonlyMap<string, unknown>) => void, watermarks: Record<string, number>, consumed: ReadonlyMap<string, number>): Promise<void> {
     const schedule = this.task.punctuationSchedule();
     const poisoned = new Map<string, unknown>();
     let encoded: OutboxRecord[];
     for (;;) {
       this.collected = [];
       this.current = undefined;
+      this.deps.metrics.unitDiscarded();
       try {
         work(poisoned);
       } catch (error) {
@@ -281,12 +330,16 @@ export class StreamTask {
       poisoned.set(serialized.trigger, serialized.error);
     }
     if (!encoded.length && !this.deps.state.dirty && !Object.keys(watermarks).length) return;
+    const started = performance.now();
     const outbox = encoded.map(encodeOutboxRecord);
-    await this.deps.retry('commit', () => this.deps.state.commit({ watermarks, outbox, streamTime: this.task.streamTime }));
+    await this.deps.retry('commit', () => this.deps.metrics.redis('commit', () => this.deps.state.commit({ watermarks, outbox, streamTime: this.task.streamTime })));
     Object.assign(this.watermarks, watermarks);
+    this.deps.metrics.unitCommitted(consumed);
     this.deps.afterStateCommit?.();
     await this.deps.retry('send', () => this.deps.sender.send(encoded, this.positions(Object.keys(watermarks))));
-    if (outbox.length) await this.deps.retry('trim outbox', () => this.deps.state.trimOutbox(outbox.length));
+    this.deps.metrics.sent(encoded, this.sinkTopics, this.deps.wallClockTime());
+    if (outbox.length) await this.deps.retry('trim outbox', () => this.deps.metrics.redis('trim', () => this.deps.state.trimOutbox(outbox.length)));
+    this.deps.metrics.commitDone((performance.now() - started) / 1000);
   }
 
   private async restart(schedule: readonly number[]): Promise<void> {
@@ -313,7 +366,8 @@ export class StreamTask {
       processorTimes: state.store(PROCESSOR_TIMES_STORE) as KeyValueStore<string, number>,
       wallClockTime: () => this.deps.wallClockTime(),
       output: (record) => this.collected.push({ ...record, id: `${this.trigger}/${this.triggerCount++}`, trigger: this.current }),
-      recordDropped: (node, reason) => this.deps.recordDropped(node, reason),
+      recordDropped: (node, reason) => this.deps.metrics.recordDropped(node, reason),
+      recordForwarded: (node) => this.deps.metrics.recordForwarded(node),
     });
   }
 
@@ -341,26 +395,26 @@ export class StreamTask {
     }
   }
 
-  /** Null bytes are null (a tombstone, or no key); registry outages are waited out, never dead-lettered. */
+  /** Null bytes are null (a tombstone, or no key). A registry outage rejects: the batch waits it out (processBatch), never dead-letters it. */
   private read(serde: Serdes<unknown, unknown>['key'], topic: string, bytes: Buffer | null): Promise<unknown> {
     if (bytes === null) return Promise.resolve(null);
-    return withRegistryRetry(() => serde.deserialize(topic, bytes), {
-      signal: this.deps.signal,
-      onRetry: (error, attempt, delayMs) => this.deps.logger.warn({ task: this.id, attempt, delayMs, err: error }, 'registry unavailable; retrying'),
-    });
+    return serde.deserialize(topic, bytes);
   }
 
   private deadLetter(topic: string, input: Input, reason: unknown): OutboxRecord {
-    this.deps.deadLettered(topic, reason);
     const { message } = input;
     const origin = { topic, partition: this.deps.partition, offset: message.offset, timestamp: message.timestamp };
+    const failure = deadLetterHeaders(reason, origin, this.deps.wallClockTime());
+    const to = this.deps.deadLetterTopic(topic);
+    this.deps.logger.warn({ task: this.id, topic, deadLetterTopic: to, offset: message.offset, err: reason }, 'record dead-lettered');
+    this.deps.metrics.recordDeadLettered(topic, failure[DLQ_HEADERS.errorCode]!);
     return {
-      topic: deadLetterTopic(topic),
+      topic: to,
       partition: undefined,
       key: message.key,
       value: message.value,
       timestamp: Number(message.timestamp),
-      headers: { ...headersOf(message), ...deadLetterHeaders(reason, origin, this.deps.wallClockTime()), [OUTPUT_ID_HEADER]: `${this.trigger}/${this.triggerCount++}` },
+      headers: { ...headersOf(message), ...failure, [OUTPUT_ID_HEADER]: `${this.trigger}/${this.triggerCount++}` },
     };
   }
 

@@ -4,10 +4,14 @@ import type { Topology } from '../../processors/topologyGraph.ts';
 import { closeRedis, connectRedis, type RedisClient } from '../../state/redis/redisConnection.ts';
 import { RedisTaskState } from '../../state/redis/redisTaskState.ts';
 import { TaskFencedError } from '../../state/taskFencedError.ts';
+import { deadLetterTopicOf } from '../deadLetters/deadLetterTopicPattern.ts';
+import type { Readiness } from '../http/readiness.ts';
 import { connectKafka } from '../kafka/kafkaConnection.ts';
 import { taskAssigner } from '../kafka/taskAssigner.ts';
 import { prepareTopics } from '../kafka/topicLayout.ts';
 import type { Logger } from '../logger.ts';
+import { TaskMetrics } from '../metrics/taskMetrics.ts';
+import { WorkerMetrics, type InputLag } from '../metrics/workerMetrics.ts';
 import { configureSerdes, serdeContext } from './configureSerdes.ts';
 import { GlobalTables, isGlobalSubtopology } from './globalTables.ts';
 import { AtLeastOnceSender, ExactlyOnceSender, ProducerFencedError, type OutputSender } from './outputSender.ts';
@@ -18,6 +22,9 @@ import type { WorkerConfig } from './workerConfig.ts';
 
 /** Records a task may hold in memory before the inputs running ahead are paused. */
 const MAX_BUFFERED = 20_000;
+
+/** How often the lag gauge's end offsets are read from the broker (fetches update them too). */
+const END_OFFSETS_REFRESH_MS = 5_000;
 
 /** Lost ownership: drop the task, do not retry. */
 function isFenced(error: unknown): boolean {
@@ -37,15 +44,24 @@ function isFatal(error: unknown): boolean {
  *
  * Start with `Worker.start`; `stop` finishes the units in flight, commits them, leaves
  * the group and closes every connection. `done` settles when the worker has stopped,
- * rejecting if it stopped because of an error it cannot recover from.
+ * rejecting if it stopped because of an error it cannot recover from. Its metrics go to
+ * the `WorkerMetrics` it is given; `readiness` says whether it is ready to serve.
  */
 export class Worker {
   private readonly tasks = new Map<string, Promise<StreamTask>>();
+  /** The tasks of `tasks` whose claim is done, so they process. */
+  private readonly claimed = new Map<string, StreamTask>();
+  private joined = false;
+  private globalTablesReady = false;
+  /** The worker's lag was within `readyMaxLag` once: it stays ready through later bursts. */
+  private caughtUpOnce = false;
+  private unwatch: (() => void) | undefined;
   private readonly taskBySource = new Map<string, number>();
   private readonly abort = new AbortController();
   private readonly logger: Logger;
   private readonly globalTables: GlobalTables;
   private punctuator: NodeJS.Timeout | undefined;
+  private endOffsetsRefresher: NodeJS.Timeout | undefined;
   private stopping: Promise<void> | undefined;
   private settle!: { resolve: () => void; reject: (error: unknown) => void };
   readonly done: Promise<void>;
@@ -60,6 +76,7 @@ export class Worker {
     private readonly consumer: Consumer,
     private readonly producer: Producer | undefined,
     logger: Logger,
+    private readonly metrics: WorkerMetrics,
   ) {
     this.logger = logger.child({ app: config.applicationId, worker: this.memberId });
     this.done = new Promise((resolve, reject) => (this.settle = { resolve, reject }));
@@ -72,14 +89,14 @@ export class Worker {
   }
 
   /** Checks and creates the topology's topics, connects, joins the group and starts processing. */
-  static async start(topology: Topology, config: WorkerConfig, logger: Logger): Promise<Worker> {
+  static async start(topology: Topology, config: WorkerConfig, logger: Logger, metrics: WorkerMetrics = new WorkerMetrics()): Promise<Worker> {
     configureSerdes(topology, serdeContext(config)); // the topology's serdes learn the registry here, never from the topology file
     const kafka = connectKafka(config, `${config.applicationId}-worker`, logger);
     const admin = kafka.admin();
     await admin.connect();
     let redis: RedisClient | undefined;
     try {
-      await prepareTopics(admin, topology);
+      await prepareTopics(admin, topology, config.deadLetterTopic);
       redis = connectRedis(config.redisUrl);
       const layout = { taskOf: (topic: string, partition: number) => worker.taskId(topic, partition), ownedTasks: () => worker.ownedTasks() };
       const consumer = kafka.consumer({
@@ -96,7 +113,7 @@ export class Worker {
       });
       const producer = config.guarantee === 'at_least_once' ? kafka.producer({ idempotent: true, maxInFlightRequests: 1, createPartitioner: Partitioners.DefaultPartitioner }) : undefined;
       // The assigner asks the worker only once the group forms, after this line.
-      const worker: Worker = new Worker(topology, config, kafka, admin, redis, consumer, producer, logger);
+      const worker: Worker = new Worker(topology, config, kafka, admin, redis, consumer, producer, logger, metrics);
       await worker.run();
       return worker;
     } catch (error) {
@@ -109,6 +126,32 @@ export class Worker {
   /** The ids of the tasks this worker owns now (`<subtopology>_<partition>`). */
   ownedTasks(): string[] {
     return [...this.tasks.keys()].sort();
+  }
+
+  /** Per input partition of the claimed tasks, the records not applied yet (see StreamTask.lags). */
+  lags(): InputLag[] {
+    const application = this.config.applicationId;
+    return [...this.claimed.values()].flatMap((task) => task.lags().map((l) => ({ application, ...l })));
+  }
+
+  /**
+   * Ready to serve: the worker has joined its group and has an assignment, every task
+   * assigned is claimed, the global tables are bootstrapped, and its lag is within
+   * `readyMaxLag` now or was once (a later burst does not take it out of service).
+   * Not ready while stopping.
+   */
+  readiness(): Readiness {
+    if (this.stopping) return { ready: false, reason: 'stopping' };
+    if (!this.globalTablesReady) return { ready: false, reason: 'bootstrapping global tables' };
+    if (!this.joined) return { ready: false, reason: 'joining the consumer group' };
+    const unclaimed = this.ownedTasks().filter((id) => !this.claimed.has(id));
+    if (unclaimed.length) return { ready: false, reason: `claiming tasks ${unclaimed.join(', ')}` };
+    if (!this.caughtUpOnce) {
+      const lag = this.lags().reduce((sum, l) => sum + l.lag, 0);
+      if (lag > this.config.readyMaxLag) return { ready: false, reason: `catching up: lag ${lag} > ${this.config.readyMaxLag} records` };
+      this.caughtUpOnce = true;
+    }
+    return { ready: true };
   }
 
   /**
@@ -124,15 +167,26 @@ export class Worker {
 
   private async run(): Promise<void> {
     const { consumer, producer } = this;
-    consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => this.assign(payload.memberAssignment));
+    consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
+      this.joined = true;
+      this.metrics.rebalances.inc({ application: this.config.applicationId });
+      this.assign(payload.memberAssignment);
+    });
     consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) =>
       this.batchEnded(payload.topic, payload.partition, payload.lastOffset, payload.highWatermark),
     );
     consumer.on(consumer.events.CRASH, ({ payload }) =>
       this.logger.error({ err: payload.error, restart: payload.restart }, 'consumer crashed'),
     );
+    this.unwatch = this.metrics.watch({
+      application: this.config.applicationId,
+      lags: () => this.lags(),
+      claimedTasks: () => this.claimed.size,
+      ready: () => this.readiness().ready,
+    });
     if (producer) await producer.connect();
     await this.globalTables.bootstrap(this.abort.signal);
+    this.globalTablesReady = true;
     await consumer.connect();
     await consumer.subscribe({ topics: [...this.taskBySource.keys()], fromBeginning: true });
     await consumer.run({
@@ -142,6 +196,7 @@ export class Worker {
       eachBatch: (payload) => this.eachBatch(payload),
     });
     this.punctuator = setInterval(() => this.punctuateAll(), this.config.commitIntervalMs);
+    this.endOffsetsRefresher = setInterval(() => void this.refreshEndOffsets(), END_OFFSETS_REFRESH_MS);
     this.logger.info({ guarantee: this.config.guarantee }, 'worker started');
   }
 
@@ -155,6 +210,7 @@ export class Worker {
     for (const [id, opening] of this.tasks) {
       if (ids.has(id)) continue;
       this.tasks.delete(id);
+      this.claimed.delete(id);
       void opening.then((task) => task.enqueue(() => task.close())).catch(() => undefined);
     }
     for (const id of ids) if (!this.tasks.has(id)) this.openTask(id);
@@ -165,7 +221,9 @@ export class Worker {
     const [subtopologyId, partition] = id.split('_').map(Number) as [number, number];
     const subtopology = this.topology.subtopologies.find((s) => s.id === subtopologyId)!;
     const logger = this.logger.child({ task: id });
-    const retry = <T>(what: string, operation: () => Promise<T>) => retryUntilDone(what, operation, { fatal: isFatal, signal: this.abort.signal, logger });
+    const application = this.config.applicationId;
+    const onRetry = (operation: string) => this.metrics.retries.inc({ application, operation });
+    const retry = <T>(what: string, operation: () => Promise<T>) => retryUntilDone(what, operation, { fatal: isFatal, signal: this.abort.signal, logger, onRetry });
     const state = new RedisTaskState(this.redis, {
       app: this.config.applicationId,
       namespace: this.config.stateNamespace,
@@ -186,12 +244,19 @@ export class Worker {
       retry,
       signal: this.abort.signal,
       logger,
-      recordDropped: (node, reason) => logger.debug({ node, reason }, 'record dropped'),
-      deadLettered: (topic, error) => logger.warn({ topic, err: error }, 'record dead-lettered'),
+      metrics: new TaskMetrics(this.metrics, application),
+      deadLetterTopic: (topic) => deadLetterTopicOf(this.config.deadLetterTopic, topic),
       wallClockTime: () => Date.now(),
       afterStateCommit: () => this.countCommit(),
     });
     this.tasks.set(id, opening);
+    const endClaim = this.metrics.claimDuration.startTimer({ application });
+    opening
+      .then((task) => {
+        endClaim();
+        if (this.tasks.get(id) === opening) this.claimed.set(id, task);
+      })
+      .catch(() => undefined); // failures are handled below
     opening.catch((error: unknown) => this.taskFailed(id, opening, error));
   }
 
@@ -232,6 +297,24 @@ export class Worker {
       result[topic] = Number(offsets.find((o) => o.partition === partition)?.high ?? 0);
     }
     return result;
+  }
+
+  private refreshing = false;
+
+  /** Reads the end offsets of the claimed tasks' inputs from the broker, for their lag; an outage only leaves them stale. */
+  private async refreshEndOffsets(): Promise<void> {
+    if (this.refreshing || !this.claimed.size) return;
+    this.refreshing = true;
+    try {
+      for (const topic of this.taskBySource.keys()) {
+        const offsets = await this.admin.fetchTopicOffsets(topic);
+        for (const { partition, high } of offsets) this.claimed.get(this.taskId(topic, partition))?.brokerEndOffset(topic, Number(high));
+      }
+    } catch (error) {
+      this.logger.debug({ err: error }, 'reading end offsets for the lag failed');
+    } finally {
+      this.refreshing = false;
+    }
   }
 
   /** A batch ended, perhaps one of transaction markers only that eachBatch never saw: the task may now apply what waited. */
@@ -281,7 +364,10 @@ export class Worker {
 
   /** A fenced task is dropped until the group assigns it again; anything else stops the worker. */
   private taskFailed(id: string, opening: Promise<StreamTask>, error: unknown): void {
-    if (this.tasks.get(id) === opening) this.tasks.delete(id);
+    if (this.tasks.get(id) === opening) {
+      this.tasks.delete(id);
+      this.claimed.delete(id);
+    }
     void opening.then((task) => task.close()).catch(() => undefined);
     if (this.abort.signal.aborted) return;
     if (isFenced(error)) {
@@ -294,6 +380,7 @@ export class Worker {
 
   private async shutdown(): Promise<void> {
     clearInterval(this.punctuator);
+    clearInterval(this.endOffsetsRefresher);
     const timer = setTimeout(() => {
       this.logger.error({ timeoutMs: this.config.shutdownTimeoutMs }, 'shutdown timed out; abandoning work in flight');
       this.abort.abort(new Error('shutdown timed out'));
@@ -304,12 +391,14 @@ export class Worker {
       const open = await Promise.allSettled([...this.tasks.values()]);
       for (const result of open) if (result.status === 'fulfilled') await result.value.enqueue(() => result.value.close());
       this.tasks.clear();
+      this.claimed.clear();
       await this.producer?.disconnect();
       await this.globalTables.close();
       await this.admin.disconnect();
       await closeRedis(this.redis);
     } finally {
       clearTimeout(timer);
+      this.unwatch?.();
     }
     if (this.abort.signal.aborted) {
       const error = new Error(`shutdown took longer than ${this.config.shutdownTimeoutMs} ms`);

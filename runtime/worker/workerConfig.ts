@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { connectionSchema, loadConnectionConfig, parse } from '../config.ts';
+import { DEAD_LETTER_TOPIC_PATTERN, DEFAULT_DEAD_LETTER_TOPIC } from '../deadLetters/deadLetterTopicPattern.ts';
 
 /** How outputs and input offsets reach Kafka (`processing.guarantee`). */
 export type ProcessingGuarantee = 'at_least_once' | 'exactly_once';
@@ -33,6 +34,16 @@ export const workerConfigSchema = connectionSchema.extend({
   sessionTimeoutMs: z.coerce.number().int().min(1000).max(1_800_000),
   /** SIGTERM: finish, commit and leave within this, or exit non-zero. */
   shutdownTimeoutMs: z.coerce.number().int().min(100).max(600_000),
+  /** Where dead letters go: a topic name, `{topic}` standing for the input's (see deadLetterTopicPattern.ts). */
+  deadLetterTopic: z
+    .string()
+    .max(249)
+    .regex(DEAD_LETTER_TOPIC_PATTERN, 'a dead-letter topic is letters, digits, . _ - and {topic} for the input topic')
+    .refine((pattern) => pattern !== '{topic}', 'a dead-letter topic must differ from the input topic'),
+  /** The port of the worker process's HTTP endpoints (/metrics, /healthz, /readyz); 0 picks a free one. */
+  httpPort: z.coerce.number().int().min(0).max(65535),
+  /** /readyz answers 200 once the worker's lag (records, all its tasks) is at most this, and from then on. */
+  readyMaxLag: z.coerce.number().int().min(0),
   /**
    * Fault injection for tests: the process SIGKILLs itself right after its Nth state
    * commit, before the outputs reach Kafka — the narrowest window of the commit protocol.
@@ -70,6 +81,9 @@ export function loadWorkerConfig(defaultApplicationId: string, overrides: Partia
     kafkaSsl: env.KAFKA_SSL === undefined ? false : /^(1|true|yes)$/i.test(env.KAFKA_SSL),
     sessionTimeoutMs: env.TRIBUTARY_SESSION_TIMEOUT_MS ?? 10_000,
     shutdownTimeoutMs: env.TRIBUTARY_SHUTDOWN_TIMEOUT_MS ?? 30_000,
+    deadLetterTopic: env.TRIBUTARY_DEAD_LETTER_TOPIC ?? DEFAULT_DEAD_LETTER_TOPIC,
+    httpPort: env.TRIBUTARY_HTTP_PORT ?? 0,
+    readyMaxLag: env.TRIBUTARY_READY_MAX_LAG ?? 1000,
     ...(env.TRIBUTARY_TEST_CRASH_AFTER_COMMITS ? { crashAfterCommits: env.TRIBUTARY_TEST_CRASH_AFTER_COMMITS } : {}),
     ...(sasl ? { kafkaSasl: sasl } : {}),
     ...(registryAuth ? { registryAuth } : {}),

@@ -9,9 +9,14 @@ import { loadWorkerConfig } from '../../worker/workerConfig.ts';
 
 interface ConnectionOptions {
   brokers?: string;
+  deadLetterTopic?: string;
 }
 
-const TOPIC_ARGUMENT = 'the topic whose dead letters to read (reads <topic>.dlq), or a dead-letter topic ending in .dlq';
+const TOPIC_ARGUMENT = 'the topic whose dead letters to read (reads <topic>.dlq, or as --dead-letter-topic says), or a dead-letter topic';
+const DEAD_LETTER_TOPIC_OPTION = [
+  '--dead-letter-topic <pattern>',
+  "the workers' --dead-letter-topic: a topic, {topic} standing for the input's; default {topic}.dlq (env TRIBUTARY_DEAD_LETTER_TOPIC)",
+] as const;
 
 /**
  * `tributary dlq list|replay <topic>`: the records workers dead-lettered (unreadable, or whose
@@ -27,9 +32,10 @@ export function dlqCommand(): Command {
     .option('--limit <n>', 'print at most n dead letters')
     .option('--json', 'print a JSON array for scripts')
     .option('--brokers <list>', 'Kafka bootstrap brokers, host:port,… (env KAFKA_BROKERS)')
+    .option(...DEAD_LETTER_TOPIC_OPTION)
     .action(async (topic: string, options: ConnectionOptions & { limit?: string; json?: boolean }) => {
       const limit = options.limit === undefined ? undefined : positiveInteger('--limit', options.limit);
-      const listing = await withKafka(options, (client) => readDeadLetters(client, topic, limit === undefined ? {} : { limit }));
+      const listing = await withKafka(options, (client, deadLetterTopic) => readDeadLetters(client, topic, { deadLetterTopic, ...(limit === undefined ? {} : { limit }) }));
       if (options.json) return print(JSON.stringify(listing.letters.map(toJson), null, 2));
       if (!listing.letters.length) return print(`no dead letters in ${listing.topic}`);
       printTable(listing.letters.map(listRow));
@@ -47,12 +53,14 @@ export function dlqCommand(): Command {
     .option('--filter-code <code>', 'only dead letters with this error code (e.g. NOT_FRAMED, PROCESSING); the others stay for a later replay')
     .option('--dry-run', 'print what would be replayed; write and commit nothing')
     .option('--brokers <list>', 'Kafka bootstrap brokers, host:port,… (env KAFKA_BROKERS)')
+    .option(...DEAD_LETTER_TOPIC_OPTION)
     .action(async (topic: string, options: ConnectionOptions & { to?: string; filterCode?: string; dryRun?: boolean }) => {
       if (options.to !== undefined && !/^[A-Za-z0-9._-]+$/.test(options.to)) throw new ConfigError(`--to must be a topic name (letters, digits, . _ -), not '${options.to}'`);
       if (options.filterCode !== undefined && !/^[A-Za-z0-9._-]+$/.test(options.filterCode)) throw new ConfigError(`--filter-code must be an error code such as NOT_FRAMED, not '${options.filterCode}'`);
       const planned: Replay[] = [];
-      const report = await withKafka(options, (client) =>
+      const report = await withKafka(options, (client, deadLetterTopic) =>
         replayDeadLetters(client, topic, {
+          deadLetterTopic,
           ...(options.to === undefined ? {} : { to: options.to }),
           ...(options.filterCode === undefined ? {} : { filterCode: options.filterCode }),
           dryRun: Boolean(options.dryRun),
@@ -69,11 +77,12 @@ export function dlqCommand(): Command {
   return dlq;
 }
 
-async function withKafka<T>(options: ConnectionOptions, work: (client: DeadLetterKafka) => Promise<T>): Promise<T> {
-  const config = loadWorkerConfig('tributary-dlq', { brokers: options.brokers?.split(',').map((b) => b.trim()) });
+/** Runs `work` with a connected client and the dead-letter topic pattern, both from flags, then the environment. */
+async function withKafka<T>(options: ConnectionOptions, work: (client: DeadLetterKafka, deadLetterTopic: string) => Promise<T>): Promise<T> {
+  const config = loadWorkerConfig('tributary-dlq', { brokers: options.brokers?.split(',').map((b) => b.trim()), deadLetterTopic: options.deadLetterTopic });
   const client = await connectDeadLetterKafka(config, createLogger(process.env.TRIBUTARY_LOG_LEVEL ?? 'warn'));
   try {
-    return await work(client);
+    return await work(client, config.deadLetterTopic);
   } finally {
     await client.close();
   }

@@ -1,7 +1,10 @@
 import { Command, Option } from 'commander';
 import { ConfigError } from '../../errors.ts';
+import { startHttpServer, type HttpServer } from '../../http/httpServer.ts';
+import { allReady } from '../../http/readiness.ts';
 import { loadTopology } from '../../loadTopology.ts';
 import { createLogger } from '../../logger.ts';
+import { WorkerMetrics } from '../../metrics/workerMetrics.ts';
 import { Worker } from '../../worker/worker.ts';
 import { loadWorkerConfig, type WorkerConfig } from '../../worker/workerConfig.ts';
 
@@ -14,12 +17,16 @@ interface RunOptions {
   commitIntervalMs?: string;
   concurrency?: string;
   stateNamespace?: string;
+  httpPort?: string;
+  deadLetterTopic?: string;
 }
 
 /**
  * `tributary run <topology...>`: one worker per topology in this process, until SIGTERM
  * or SIGINT, which drain and commit the work in flight and exit 0 (1 if that took longer
- * than the shutdown timeout, or a worker failed).
+ * than the shutdown timeout, or a worker failed). The process serves `/metrics`, `/healthz`
+ * and `/readyz` for all its workers on one HTTP port, from before the first worker starts
+ * (not ready until every worker is).
  */
 export function runCommand(): Command {
   return new Command('run')
@@ -33,6 +40,8 @@ export function runCommand(): Command {
     .option('--commit-interval-ms <ms>', 'how often idle tasks punctuate and commit (env TRIBUTARY_COMMIT_INTERVAL_MS)')
     .option('--concurrency <n>', 'partitions processed at once (env TRIBUTARY_CONCURRENCY)')
     .option('--state-namespace <ns>', 'state namespace in Redis (env TRIBUTARY_STATE_NAMESPACE)')
+    .option('--http-port <port>', 'port of /metrics, /healthz and /readyz; 0 (the default) picks a free one and logs it (env TRIBUTARY_HTTP_PORT)')
+    .option('--dead-letter-topic <pattern>', "where unreadable or failing records go: a topic, {topic} standing for the input's; default {topic}.dlq (env TRIBUTARY_DEAD_LETTER_TOPIC)")
     .action(async (files: string[], options: RunOptions) => {
       if (options.applicationId && files.length > 1) throw new ConfigError('--application-id names one application; run one topology with it');
       const logger = createLogger(process.env.TRIBUTARY_LOG_LEVEL ?? 'info');
@@ -47,10 +56,19 @@ export function runCommand(): Command {
           commitIntervalMs: options.commitIntervalMs === undefined ? undefined : Number(options.commitIntervalMs),
           concurrency: options.concurrency === undefined ? undefined : Number(options.concurrency),
           stateNamespace: options.stateNamespace,
+          httpPort: options.httpPort === undefined ? undefined : Number(options.httpPort),
+          deadLetterTopic: options.deadLetterTopic,
         }),
       );
       const workers: Worker[] = [];
-      const stopAll = () => Promise.allSettled(workers.map((w) => w.stop()));
+      const metrics = new WorkerMetrics();
+      let http: HttpServer | undefined;
+      const stopAll = async () => {
+        await Promise.allSettled(workers.map((w) => w.stop()));
+        const server = http;
+        http = undefined;
+        await server?.close();
+      };
       let signalled = false;
       for (const signal of ['SIGTERM', 'SIGINT'] as const) {
         process.once(signal, () => {
@@ -60,7 +78,14 @@ export function runCommand(): Command {
         });
       }
       try {
-        for (const [i, topology] of topologies.entries()) workers.push(await Worker.start(topology, configs[i]!, logger));
+        http = await startHttpServer({
+          port: configs[0]!.httpPort,
+          registry: metrics.registry,
+          readiness: () =>
+            allReady(topologies.map((topology, i) => ({ name: configs[i]!.applicationId, readiness: workers[i]?.readiness() ?? { ready: false, reason: 'starting' } }))),
+          logger,
+        });
+        for (const [i, topology] of topologies.entries()) workers.push(await Worker.start(topology, configs[i]!, logger, metrics));
       } catch (error) {
         await stopAll();
         throw error;
