@@ -1,4 +1,4 @@
-import { assignedTasks, firstEvent, type LogEvent } from './workerLog.ts';
+import { assignedTasks, firstEvent, type LogEvent } from '../support/workerLog.ts';
 
 /** Why a task moved: a worker joined (scale-out), or its owner was stopped with SIGTERM (shutdown). */
 export type MoveKind = 'scale-out' | 'shutdown';

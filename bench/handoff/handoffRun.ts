@@ -20,7 +20,7 @@ import { kafkaPartitioner } from './kafkaPartition.ts';
 import { timeRedisClaims } from './redisClaimTiming.ts';
 import { dropState, fillState, subtopologyOf, type StateFill, type StoredAggregate } from './stateFill.ts';
 import { Trickle } from './trickle.ts';
-import { assignedTasks, firstEvent, parseLog, type LogEvent } from './workerLog.ts';
+import { assignedTasks, firstEvent, parseLog, type LogEvent } from '../support/workerLog.ts';
 
 const FIXTURE = fileURLToPath(new URL('../../test/fault/fixtures/sumTopology.ts', import.meta.url));
 const STORE = 'sums';

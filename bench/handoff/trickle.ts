@@ -1,5 +1,5 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { Producer } from 'kafkajs';
+import { Pacer } from '../support/pacer.ts';
 
 export interface TrickleOptions {
   readonly topic: string;
@@ -12,41 +12,19 @@ export interface TrickleOptions {
 
 /**
  * A steady stream of numbers (1–9) on keys drawn uniformly from the whole keyspace, at a
- * fixed rate, until stopped. A send that falls behind is caught up on the next tick, so the
- * rate holds on average; one send is in flight at a time. Remembers what it sent per key
- * (the sum), so the state can be checked afterwards.
+ * fixed rate (see Pacer), until stopped. Remembers what it sent per key (the sum), so the
+ * state can be checked afterwards.
  */
 export class Trickle {
   /** Sum of the values sent per key. */
   readonly sums = new Map<string, number>();
-  sent = 0;
-  private running = false;
-  private loop: Promise<void> | undefined;
+  private readonly pacer: Pacer;
 
-  constructor(
-    private readonly producer: Producer,
-    private readonly options: TrickleOptions,
-  ) {}
-
-  start(): void {
-    this.running = true;
-    this.loop = this.run();
-    this.loop.catch(() => undefined); // surfaced by stop()
-  }
-
-  /** Stops after the send in flight; rejects if a send failed. */
-  async stop(): Promise<void> {
-    this.running = false;
-    await this.loop;
-  }
-
-  private async run(): Promise<void> {
-    const { rate, topic, keyCount, keyOf } = this.options;
-    const tickMs = this.options.tickMs ?? 50;
-    const started = performance.now();
-    while (this.running) {
-      const due = Math.floor(((performance.now() - started) / 1000) * rate) - this.sent;
-      if (due > 0) {
+  constructor(producer: Producer, options: TrickleOptions) {
+    const { topic, keyCount, keyOf } = options;
+    this.pacer = new Pacer(
+      options.rate,
+      async (due) => {
         const messages = [];
         for (let i = 0; i < due; i++) {
           const key = keyOf(Math.floor(Math.random() * keyCount));
@@ -54,10 +32,22 @@ export class Trickle {
           this.sums.set(key, (this.sums.get(key) ?? 0) + value);
           messages.push({ key, value: JSON.stringify(value) });
         }
-        await this.producer.send({ topic, messages, acks: -1 });
-        this.sent += due;
-      }
-      await sleep(tickMs);
-    }
+        await producer.send({ topic, messages, acks: -1 });
+      },
+      options.tickMs,
+    );
+  }
+
+  get sent(): number {
+    return this.pacer.sent;
+  }
+
+  start(): void {
+    this.pacer.start();
+  }
+
+  /** Stops after the send in flight; rejects if a send failed. */
+  stop(): Promise<void> {
+    return this.pacer.stop();
   }
 }

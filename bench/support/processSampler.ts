@@ -1,0 +1,70 @@
+import { readFileSync } from 'node:fs';
+
+/** Linux reports CPU time in clock ticks of 1/100 s on every architecture Node runs on. */
+const TICKS_PER_SECOND = 100;
+
+interface Sample {
+  readonly at: number;
+  readonly cpuSeconds: number;
+}
+
+/**
+ * Samples a process's CPU time (user + system, /proc/<pid>/stat) every `intervalMs`, and its
+ * peak resident set (VmHWM, /proc/<pid>/status), so the CPU spent between two instants of
+ * the run can be read afterwards by interpolating between the samples around them.
+ */
+export class ProcessSampler {
+  private readonly samples: Sample[] = [];
+  private peakRssBytes = 0;
+  private readonly timer: NodeJS.Timeout;
+
+  constructor(
+    private readonly pid: number,
+    intervalMs = 100,
+  ) {
+    this.sample();
+    this.timer = setInterval(() => this.sample(), intervalMs);
+  }
+
+  /** Stops sampling (take the last sample before the process exits). */
+  stop(): void {
+    this.sample();
+    clearInterval(this.timer);
+  }
+
+  /** Largest resident set the process ever had, as the kernel counts it (bytes). */
+  get peakRss(): number {
+    return this.peakRssBytes;
+  }
+
+  /** CPU seconds the process spent between `from` and `to` (epoch ms), linearly interpolated between samples. */
+  cpuSecondsBetween(from: number, to: number): number {
+    return this.cpuAt(to) - this.cpuAt(from);
+  }
+
+  private cpuAt(at: number): number {
+    const s = this.samples;
+    if (!s.length) return 0;
+    if (at <= s[0]!.at) return s[0]!.cpuSeconds;
+    for (let i = 1; i < s.length; i++) {
+      const a = s[i - 1]!;
+      const b = s[i]!;
+      if (at <= b.at) return a.cpuSeconds + ((b.cpuSeconds - a.cpuSeconds) * (at - a.at)) / Math.max(1, b.at - a.at);
+    }
+    return s[s.length - 1]!.cpuSeconds;
+  }
+
+  private sample(): void {
+    try {
+      // Fields after the command name (which may hold spaces): utime and stime are the 12th and 13th.
+      const stat = readFileSync(`/proc/${this.pid}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      const ticks = Number(fields[11]) + Number(fields[12]);
+      this.samples.push({ at: Date.now(), cpuSeconds: ticks / TICKS_PER_SECOND });
+      const hwm = /^VmHWM:\s+(\d+) kB/m.exec(readFileSync(`/proc/${this.pid}/status`, 'utf8'));
+      if (hwm) this.peakRssBytes = Math.max(this.peakRssBytes, Number(hwm[1]) * 1024);
+    } catch {
+      // The process is gone: the samples so far are all there is.
+    }
+  }
+}

@@ -1,0 +1,62 @@
+import type { BenchResult } from './benchRun.ts';
+
+export const RESULTS_START = '<!-- throughput:results:start -->';
+export const RESULTS_END = '<!-- throughput:results:end -->';
+
+function fixed(value: number | undefined, digits: number): string {
+  return value === undefined || Number.isNaN(value) ? '–' : value.toFixed(digits);
+}
+
+function thousands(value: number): string {
+  return Math.round(value).toLocaleString('en-US');
+}
+
+/** One row per workload: throughput, its ratio to the baseline, CPU, memory, Redis, latency. */
+export function resultsTable(result: BenchResult): string {
+  const rows = result.results.map((r) => {
+    const t = r.throughput;
+    const l = r.latency;
+    return `| ${r.workload} | ${thousands(t.eventsPerSecond)} | ${fixed(r.ratioToBaseline, 2)} | ${fixed(t.cpuSecondsPerMillion, 1)} | ${(t.peakRssBytes / 2 ** 20).toFixed(0)} | ${fixed(t.redisCommandsPerEvent, 3)} | ${l ? thousands(l.rate) : '–'} | ${l ? `${l.p50Ms} / ${l.p99Ms}` : '–'} |`;
+  });
+  return [
+    '| workload | events/s | × baseline | CPU s / 1M events | peak RSS (MB) | Redis commands / event | latency load (events/s) | latency p50 / p99 (ms) |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+    ...rows,
+  ].join('\n');
+}
+
+/** What each workload does, and what it did besides the figures (outputs, the Redis commands behind the figure, exit code). */
+export function workloadNotes(result: BenchResult): string {
+  return result.results
+    .map((r) => {
+      const t = r.throughput;
+      const commands = t.redisCommands.slice(0, 4).map(([c, n]) => `${c} ${n.toFixed(3)}`).join(', ');
+      return `- **${r.workload}**: ${r.what}. ${thousands(t.records)} orders → ${thousands(t.outputs)} outputs in ${t.seconds.toFixed(1)} s; Redis per event: ${commands || 'none'}; exit code ${t.exitCode}${r.latency ? `; latency over ${thousands(r.latency.samples)} outputs, max ${r.latency.maxMs} ms` : ''}.`;
+    })
+    .join('\n');
+}
+
+/** The block BENCHMARKS.md keeps between the markers: how the figures were made, then the figures. */
+export function resultsBlock(result: BenchResult, command: string, machine: string, when: Date, label: string): string {
+  const s = result.settings;
+  return [
+    RESULTS_START,
+    `${label}Run ${when.toISOString().slice(0, 16).replace('T', ' ')} UTC: \`${command}\``,
+    `(${thousands(s.records)} orders over ${thousands(s.customers)} customers, preloaded in ${result.preloadSeconds.toFixed(1)} s; latency: ${s.latencySeconds ? `${s.latencySeconds} s at ${Math.round(s.latencyLoad * 100)}% of each workload's own rate, the first quarter left out` : 'not measured'}).`,
+    '',
+    `Machine: ${machine}`,
+    '',
+    resultsTable(result),
+    '',
+    workloadNotes(result),
+    RESULTS_END,
+  ].join('\n');
+}
+
+/** `markdown` with the block between the markers replaced, or the block appended under `heading` when there is none yet. */
+export function withResults(markdown: string, block: string, heading: string): string {
+  const start = markdown.indexOf(RESULTS_START);
+  const end = markdown.indexOf(RESULTS_END);
+  if (start >= 0 && end > start) return markdown.slice(0, start) + block + markdown.slice(end + RESULTS_END.length);
+  return `${markdown.trimEnd()}\n\n${heading}\n\n${block}\n`;
+}

@@ -1,0 +1,78 @@
+import type { Admin, Kafka } from 'kafkajs';
+import type { RedisClient } from '../../state/redis/redisConnection.ts';
+import { ProcessSampler } from '../support/processSampler.ts';
+import { commandsBetween, redisCommandCounts } from '../support/redisCommandStats.ts';
+import { until } from '../support/until.ts';
+import type { BenchPhase } from './benchPhase.ts';
+import { caughtUp, lastTimestamp, recordCount } from './topicProbes.ts';
+import type { Workload } from './workloads.ts';
+
+export interface ThroughputResult {
+  /** Orders the workload read (the customer table's records, read by the join, are not counted). */
+  readonly records: number;
+  readonly outputs: number;
+  /** First record applied → last output appended by the broker. */
+  readonly seconds: number;
+  readonly eventsPerSecond: number;
+  /** CPU (user + system) of the workload's process over those seconds, per million orders. */
+  readonly cpuSecondsPerMillion: number;
+  /** VmHWM of the workload's process at the end: its start-up included. */
+  readonly peakRssBytes: number;
+  /** Redis commands (scripts' inner commands included) from the process's start to its catching up, per order; every client's. */
+  readonly redisCommandsPerEvent: number;
+  /** The commands behind that figure, per order, largest first. */
+  readonly redisCommands: ReadonlyArray<readonly [string, number]>;
+  /** SIGTERM's exit code (0: drained and stopped cleanly). */
+  readonly exitCode: number | null;
+}
+
+/**
+ * Runs the workload as a fresh process (its own group) over the phase's preloaded orders,
+ * from the beginning, until its group has committed the end of every input; then reads when
+ * the broker appended its last output (the output topic is LogAppendTime) and stops it.
+ */
+export async function measureThroughput(
+  kafka: Kafka,
+  admin: Admin,
+  redis: RedisClient,
+  workload: Workload,
+  phase: BenchPhase,
+  group: string,
+  records: number,
+): Promise<ThroughputResult> {
+  const output = workload.output(phase.topics);
+  const inputs = workload.inputs(phase.topics);
+  const redisBefore = await redisCommandCounts(redis);
+  const child = workload.start({ group, prefix: phase.prefix, topics: phase.topics });
+  const sampler = new ProcessSampler(child.pid);
+  let exitCode: number | null = null;
+  try {
+    // A million records at a few thousand a second take minutes; leave room, but not forever.
+    await until([child], `${workload.name} has processed all ${records} orders`, async () => {
+      if (!child.running) throw new Error(`${workload.name} exited early:\n${child.tail()}`);
+      return caughtUp(admin, group, inputs);
+    }, 180_000 + records);
+    const redisAfter = await redisCommandCounts(redis);
+    const last = await lastTimestamp(kafka, admin, output);
+    const first = workload.firstRecordAt(child.lines);
+    if (first === undefined) throw new Error(`${workload.name} never said when it read its first record:\n${child.tail()}`);
+    sampler.stop();
+    exitCode = await child.stop();
+    const seconds = (last - first) / 1000;
+    const redisUsed = commandsBetween(redisBefore, redisAfter);
+    return {
+      records,
+      outputs: await recordCount(admin, output),
+      seconds,
+      eventsPerSecond: records / seconds,
+      cpuSecondsPerMillion: (sampler.cpuSecondsBetween(first, last) / records) * 1e6,
+      peakRssBytes: sampler.peakRss,
+      redisCommandsPerEvent: redisUsed.total / records,
+      redisCommands: [...redisUsed.byCommand].map(([command, calls]) => [command, calls / records] as const).sort((a, b) => b[1] - a[1]),
+      exitCode,
+    };
+  } finally {
+    sampler.stop();
+    if (child.running) await child.stop(5_000);
+  }
+}

@@ -1,0 +1,97 @@
+import { fileURLToPath } from 'node:url';
+import { BenchProcess } from '../support/benchProcess.ts';
+import { parseLog } from '../support/workerLog.ts';
+import { TOPIC_PREFIX_ENV, type BenchTopics } from './benchTopics.ts';
+
+const REPO = fileURLToPath(new URL('../..', import.meta.url));
+
+/** Partitions of every bench topic: as many tasks as the handoff bench, so work can spread. */
+export const PARTITIONS = 6;
+
+/** What a workload's process is started with. */
+export interface WorkloadContext {
+  /** Consumer group (for a tributary worker, the application id). */
+  readonly group: string;
+  /** The phase's topic prefix. */
+  readonly prefix: string;
+  readonly topics: BenchTopics;
+}
+
+/** One thing the bench measures: a process that reads the bench's orders and writes one output topic. */
+export interface Workload {
+  readonly name: string;
+  /** One line for the report. */
+  readonly what: string;
+  /** Topics the process reads: its group must have committed their end before the run counts as done. */
+  inputs(topics: BenchTopics): string[];
+  output(topics: BenchTopics): string;
+  /** Its state is in Redis under its group (application id), to be removed afterwards. */
+  readonly redisState: boolean;
+  start(context: WorkloadContext): BenchProcess;
+  /** It owns every partition and reads: records sent from now on are processed at once. */
+  ready(lines: readonly string[]): boolean;
+  /** When it applied its first record (epoch ms), from its output. */
+  firstRecordAt(lines: readonly string[]): number | undefined;
+}
+
+function earliest(lines: readonly string[], msg: string): number | undefined {
+  const times = parseLog(lines).events.filter((e) => e.msg === msg).map((e) => e.time);
+  return times.length ? Math.min(...times) : undefined;
+}
+
+/** A topology file of bench/throughput/topologies run by `tributary run`, at_least_once with the worker's defaults. */
+function tributaryWorkload(name: string, file: string, what: string, output: (topics: BenchTopics) => string, inputs: (topics: BenchTopics) => string[], redisState: boolean): Workload {
+  const topologyFile = fileURLToPath(new URL(`./topologies/${file}`, import.meta.url));
+  return {
+    name,
+    what,
+    inputs,
+    output,
+    redisState,
+    start: ({ group, prefix }) =>
+      new BenchProcess(name, 'node', ['bin/tributary.js', 'run', topologyFile, '--application-id', group], {
+        cwd: REPO,
+        env: { [TOPIC_PREFIX_ENV]: prefix, TRIBUTARY_LOG_LEVEL: 'info' },
+      }).start(),
+    // Every bench topology is one subtopology: one task per partition.
+    ready: (lines) => new Set(parseLog(lines).events.filter((e) => e.msg === 'task claimed').map((e) => e.task)).size >= PARTITIONS,
+    firstRecordAt: (lines) => earliest(lines, 'first record since claim'),
+  };
+}
+
+const ordersOnly = (topics: BenchTopics) => [topics.orders];
+
+/** The raw kafkajs loop (baselineLoop.ts): the ceiling the others are compared with. */
+export const baseline: Workload = {
+  name: 'baseline',
+  what: 'raw kafkajs consume → produce loop, bytes copied, no framework',
+  inputs: ordersOnly,
+  output: (topics) => topics.baselineCopy,
+  redisState: false,
+  start: ({ group, topics }) =>
+    new BenchProcess('baseline', 'node', ['--import', 'tsx', fileURLToPath(new URL('./baselineLoop.ts', import.meta.url))], {
+      cwd: REPO,
+      env: { BENCH_INPUT_TOPIC: topics.orders, BENCH_OUTPUT_TOPIC: topics.baselineCopy, BENCH_GROUP: group },
+    }).start(),
+  ready: (lines) => {
+    const assigned = parseLog(lines).events.filter((e) => e.msg === 'assigned');
+    const last = assigned[assigned.length - 1]?.fields.partitions;
+    return Array.isArray(last) && last.length >= PARTITIONS;
+  },
+  firstRecordAt: (lines) => earliest(lines, 'first record since claim'),
+};
+
+/** tributary's workloads, cheapest first. */
+export const tributaryWorkloads: readonly Workload[] = [
+  tributaryWorkload('passthrough', 'passthrough.ts', 'Avro deserialize → serialize', (t) => t.copied, ordersOnly, false),
+  tributaryWorkload('stateless', 'stateless.ts', 'Avro, filter (about half pass) + mapValues to a summary', (t) => t.summarized, ordersOnly, false),
+  tributaryWorkload('stateful', 'statefulAggregate.ts', 'Avro, count + sum per customer in Redis, every update out', (t) => t.totals, ordersOnly, true),
+  tributaryWorkload(
+    'join-windowed',
+    'joinWindowed.ts',
+    'Avro, join with the customer table, then count + sum per customer and 1-minute window in Redis',
+    (t) => t.windowTotals,
+    (t) => [t.orders, t.customers],
+    true,
+  ),
+];
