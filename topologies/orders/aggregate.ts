@@ -1,0 +1,121 @@
+// The Order aggregate, event-sourced: its events are the order's log, its state the fold of them.
+//
+//   new ─place→ pending ─confirm payment→ paid ─reserve→ reserved ─ship→ shipped ─complete→ completed
+//                  │                        │               │
+//                  └─cancel→ cancelled      └──── cancel ───┴─→ compensated (refund, then release, undone in reverse)
+//
+// A shipped order can no longer be cancelled; a cancelled one can no longer move on.
+import { reject, type AggregateDefinition, type Decision } from '../../processors/eventSourcing/aggregateDefinition.ts';
+import type { CancellationReason, OrderItem } from '../../schemas/generated/types.ts';
+
+/** Where an order is in its life; `new` until it is placed. */
+export type OrderStatus = 'new' | 'pending' | 'paid' | 'reserved' | 'shipped' | 'completed' | 'cancelled' | 'compensated';
+
+/** A completed step a cancellation must undo, listed in the order to undo them (last done, first undone). */
+export type OrderCompensation = 'release-inventory' | 'refund-payment';
+
+/** What the Order aggregate is told to do. Ids and amounts come from the services that did the work. */
+export type OrderCommand =
+  | { readonly type: 'PlaceOrder'; readonly customerId: string; readonly items: readonly OrderItem[]; readonly currency: string; readonly totalMinor: number }
+  | { readonly type: 'ConfirmPayment'; readonly paymentId: string; readonly amountMinor: number }
+  | { readonly type: 'ReserveInventory'; readonly reservationId: string }
+  | { readonly type: 'ShipOrder'; readonly shipmentId: string }
+  | { readonly type: 'CompleteOrder' }
+  | { readonly type: 'CancelOrder'; readonly reason: CancellationReason; readonly detail: string | null };
+
+/** What happened to an order: the aggregate's event log. */
+export type OrderEvent =
+  | { readonly type: 'OrderPlaced'; readonly customerId: string; readonly items: readonly OrderItem[]; readonly currency: string; readonly totalMinor: number }
+  | { readonly type: 'PaymentConfirmed'; readonly paymentId: string; readonly amountMinor: number }
+  | { readonly type: 'InventoryReserved'; readonly reservationId: string }
+  | { readonly type: 'OrderShipped'; readonly shipmentId: string }
+  | { readonly type: 'OrderCompleted' }
+  | { readonly type: 'OrderCancelled'; readonly reason: CancellationReason; readonly detail: string | null; readonly compensations: readonly OrderCompensation[] };
+
+/** An order as its events made it. */
+export interface OrderState {
+  readonly status: OrderStatus;
+  readonly customerId: string | null;
+  readonly currency: string | null;
+  readonly totalMinor: number;
+  readonly paymentId: string | null;
+  readonly reservationId: string | null;
+  readonly shipmentId: string | null;
+  readonly cancellation: { readonly reason: CancellationReason; readonly detail: string | null; readonly compensations: readonly OrderCompensation[] } | null;
+}
+
+const initial: OrderState = { status: 'new', customerId: null, currency: null, totalMinor: 0, paymentId: null, reservationId: null, shipmentId: null, cancellation: null };
+
+/** Why a command cannot apply in a status it does not expect; `undefined` where it applies. */
+function refusal(status: OrderStatus, action: string, expected: readonly OrderStatus[]): string | undefined {
+  if (expected.includes(status)) return undefined;
+  if (status === 'new') return 'no order has been placed';
+  if (status === 'cancelled' || status === 'compensated') return `cannot ${action} a cancelled order`;
+  return `cannot ${action} an order that is ${status}`;
+}
+
+function decide(command: OrderCommand, state: OrderState): Decision<OrderEvent> {
+  switch (command.type) {
+    case 'PlaceOrder': {
+      if (state.status !== 'new') return reject('the order is already placed');
+      if (command.items.length === 0) return reject('an order needs at least one item');
+      if (command.items.some((item) => item.quantity < 1)) return reject('every item needs a quantity of at least 1');
+      const sum = command.items.reduce((total, item) => total + item.quantity * item.unitPriceMinor, 0);
+      if (command.totalMinor !== sum) return reject(`the total ${command.totalMinor} is not the items' sum ${sum}`);
+      return [{ type: 'OrderPlaced', customerId: command.customerId, items: command.items, currency: command.currency, totalMinor: command.totalMinor }];
+    }
+    case 'ConfirmPayment': {
+      const refused = refusal(state.status, 'confirm payment of', ['pending']);
+      if (refused) return reject(refused);
+      if (command.amountMinor !== state.totalMinor) return reject(`a payment of ${command.amountMinor} does not match the order total ${state.totalMinor}`);
+      return [{ type: 'PaymentConfirmed', paymentId: command.paymentId, amountMinor: command.amountMinor }];
+    }
+    case 'ReserveInventory': {
+      const refused = refusal(state.status, 'reserve stock for', ['paid']);
+      return refused ? reject(refused) : [{ type: 'InventoryReserved', reservationId: command.reservationId }];
+    }
+    case 'ShipOrder': {
+      const refused = refusal(state.status, 'ship', ['reserved']);
+      return refused ? reject(refused) : [{ type: 'OrderShipped', shipmentId: command.shipmentId }];
+    }
+    case 'CompleteOrder': {
+      const refused = refusal(state.status, 'complete', ['shipped']);
+      return refused ? reject(refused) : [{ type: 'OrderCompleted' }];
+    }
+    case 'CancelOrder': {
+      const refused = refusal(state.status, 'cancel', ['pending', 'paid', 'reserved']);
+      if (refused) return reject(refused);
+      const compensations: OrderCompensation[] = [];
+      if (state.reservationId !== null) compensations.push('release-inventory');
+      if (state.paymentId !== null) compensations.push('refund-payment');
+      return [{ type: 'OrderCancelled', reason: command.reason, detail: command.detail, compensations }];
+    }
+  }
+}
+
+function evolve(state: OrderState, event: OrderEvent): OrderState {
+  switch (event.type) {
+    case 'OrderPlaced':
+      return { ...state, status: 'pending', customerId: event.customerId, currency: event.currency, totalMinor: event.totalMinor };
+    case 'PaymentConfirmed':
+      return { ...state, status: 'paid', paymentId: event.paymentId };
+    case 'InventoryReserved':
+      return { ...state, status: 'reserved', reservationId: event.reservationId };
+    case 'OrderShipped':
+      return { ...state, status: 'shipped', shipmentId: event.shipmentId };
+    case 'OrderCompleted':
+      return { ...state, status: 'completed' };
+    case 'OrderCancelled': {
+      const cancellation = { reason: event.reason, detail: event.detail, compensations: event.compensations };
+      // Cancelling before any step completed leaves nothing to undo; after one, the order is compensated.
+      return { ...state, status: event.compensations.length === 0 ? 'cancelled' : 'compensated', cancellation };
+    }
+  }
+}
+
+/**
+ * The Order aggregate. Commands in the wrong status are rejected with the reason (`cannot
+ * ship a cancelled order`, `cannot cancel an order that is shipped`); a payment must
+ * match the order total; a cancellation lists the completed steps to undo, last first.
+ */
+export const orderAggregate: AggregateDefinition<OrderCommand, OrderEvent, OrderState> = { initial, decide, evolve };
