@@ -449,6 +449,36 @@ export interface GroupCheckoutTimedOut {
   readonly timedOutAt: number;
 }
 
+/** Why a saga compensates. */
+export interface SagaCause {
+  /** failed, timed-out or cancelled. */
+  readonly kind: string;
+  /** The step that failed, timed out, or was in flight when the saga was cancelled. */
+  readonly step: string;
+}
+
+/** One move of one order saga instance, as the saga operator emits it: the saga's audit log, and what the projections read an order's status from. Keyed by sagaId (the orderId). */
+export interface SagaTransitioned {
+  /** The saga instance: the order's id; the message key. */
+  readonly sagaId: string;
+  /** The saga's name, e.g. order-saga. */
+  readonly saga: string;
+  /** State before the move: new, running:<step>, cancelling:<step>, compensating:<step>, completed, compensated or failed. */
+  readonly from: string;
+  /** State after the move, in the same terms; equal to from for an ignored input. */
+  readonly to: string;
+  /** What moved it: started, succeeded, failed, timed-out, retried, cancelled, compensation-acknowledged, compensation-timed-out, compensation-retried, compensation-stuck, or an ignored input (duplicate-start, duplicate-reply, late-reply, unexpected-reply, unknown-instance, late-cancel). */
+  readonly event: string;
+  /** The step the event is about; null for an input of an unknown instance. */
+  readonly step: null | string;
+  /** The attempt of the command the instance awaits after the move; 0 once it awaits nothing. */
+  readonly attempt: number;
+  /** Why the instance compensates; null while it has no reason to. */
+  readonly cause: null | SagaCause;
+  /** The input record's timestamp, or the wall-clock time of the timeout that moved it (epoch milliseconds, UTC). */
+  readonly timestamp: number;
+}
+
 /** Value type of every catalogued topic: `TopicValues['orders.order.created']` is OrderCreated. Keys are strings. */
 export interface TopicValues {
   'orders.order.created': OrderCreated;
@@ -474,6 +504,7 @@ export interface TopicValues {
   'checkout.group.completed': GroupCheckoutCompleted;
   'checkout.group.failed': GroupCheckoutFailed;
   'checkout.group.timed-out': GroupCheckoutTimedOut;
+  'orders.saga.transitioned': SagaTransitioned;
 }
 
 /** A catalogued topic name. */
