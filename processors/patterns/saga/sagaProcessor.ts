@@ -1,0 +1,100 @@
+import type { CustomProcessorFactory } from '../../customProcessor.ts';
+import type { DropReason } from '../../processorContext.ts';
+import type { KeyValueStore } from '../../../state/keyValueStore.ts';
+import type { WindowStore } from '../../../state/windowStore.ts';
+import { DeadlineIndex } from '../processManager/deadlineIndex.ts';
+import type { SagaInstance } from './sagaInstance.ts';
+import { sagaStateOf, type ReplyRole, type SagaMachine, type SagaMachineInput, type SagaPlan } from './sagaMachine.ts';
+import { isIgnoredInput, type SagaIgnoredInput, type SagaState, type SagaTransition } from './sagaTransition.ts';
+
+/** A record of one of the saga's input streams, tagged with the stream's index. */
+export interface SagaInputRecord {
+  readonly input: number;
+  readonly value: unknown;
+}
+
+/** The parts the records of one input stream play; a record matching none of them is not a saga input. */
+export interface SagaInputRoles {
+  readonly start?: (value: unknown) => boolean;
+  readonly cancel?: (value: unknown) => boolean;
+  readonly replies: ReadonlyArray<ReplyRole & { readonly when: (value: unknown) => boolean }>;
+}
+
+/** What the saga processor forwards: transitions keyed by saga id, commands keyed by their own key with their topic. */
+export type SagaOutput<K> = { readonly kind: 'transition'; readonly transition: SagaTransition<K> } | { readonly kind: 'command'; readonly topic: string; readonly value: unknown };
+
+/** Where the saga keeps its instances and deadlines, and how it runs. */
+export interface SagaProcessorOptions<K, D> {
+  /** The processor node, named in drop counts. */
+  readonly node: string;
+  readonly plan: SagaPlan<K, D>;
+  readonly machine: SagaMachine<K, D>;
+  readonly inputs: readonly SagaInputRoles[];
+  /** Key-value store: saga id → SagaInstance. */
+  readonly instances: string;
+  /** Window store without retention: the DeadlineIndex of waiting instances. */
+  readonly deadlines: string;
+  readonly punctuationIntervalMs: number;
+}
+
+/**
+ * The saga as a custom processor: it routes each record to the instance of its key,
+ * runs the state machine, keeps the instance and its one deadline entry in step, and
+ * forwards what the machine decided. Everything it knows is in its two stores, so a rerun
+ * unit or a task rebuilt on another worker continues exactly; a wall-clock punctuation
+ * reads only the deadline entries already due.
+ */
+export function sagaProcessor<K, D>(options: SagaProcessorOptions<K, D>): CustomProcessorFactory<K, SagaInputRecord, unknown, SagaOutput<K>> {
+  const { node, plan, machine, inputs } = options;
+  return (ctx) => {
+    const instances = ctx.store<KeyValueStore<K, SagaInstance<D>>>(options.instances);
+    const deadlines = new DeadlineIndex(ctx.store<WindowStore<K, SagaState>>(options.deadlines));
+
+    const apply = (sagaId: K, input: SagaMachineInput, timestamp: number): void => {
+      const before = instances.get(sagaId);
+      const outcome = machine.apply(sagaId, before, input, ctx.wallClockTime(), timestamp);
+      const after = outcome.instance;
+      if (after && after !== before) {
+        instances.put(sagaId, after);
+        // One entry per waiting instance, at its deadline: moved whenever the deadline moves.
+        if (before?.deadline !== after.deadline) {
+          if (before?.deadline != null) deadlines.remove(sagaId, before.deadline);
+          if (after.deadline !== null) deadlines.add(sagaId, after.deadline, sagaStateOf(after, plan.steps));
+        }
+      }
+      const fields = { timestamp, headers: {} };
+      for (const transition of outcome.transitions) {
+        if (isIgnoredInput(transition.event)) ctx.recordDropped(node, dropReason(transition.event, before));
+        ctx.forward(sagaId, { kind: 'transition', transition }, fields);
+      }
+      for (const send of outcome.sends) ctx.forward(send.key, { kind: 'command', topic: send.topic, value: send.value }, fields);
+    };
+
+    ctx.schedule(options.punctuationIntervalMs, 'wall-clock', (now) => {
+      for (const [sagaId] of deadlines.due(now)) apply(sagaId, { kind: 'deadline' }, now);
+    });
+
+    return {
+      process(record) {
+        const { key, value: tagged, timestamp } = record;
+        if (key === null || key === undefined) return ctx.recordDropped(node, 'null-key');
+        const { value } = tagged;
+        if (value === null || value === undefined) return ctx.recordDropped(node, 'null-value');
+        const roles = inputs[tagged.input]!;
+        if (roles.start?.(value)) return apply(key, { kind: 'start', value }, timestamp);
+        if (roles.cancel?.(value)) return apply(key, { kind: 'cancel' }, timestamp);
+        const replies = roles.replies.filter((r) => r.when(value));
+        if (replies.length > 0) apply(key, { kind: 'reply', roles: replies, value }, timestamp);
+      },
+    };
+  };
+}
+
+/** How an ignored input is counted: by the instance's absence or end first, then as what it is. */
+function dropReason(event: SagaIgnoredInput, instance: SagaInstance<unknown> | undefined): DropReason {
+  if (event === 'duplicate-start') return 'duplicate-start';
+  if (!instance) return 'unknown-instance';
+  if (instance.status === 'completed' || instance.status === 'compensated' || instance.status === 'failed') return 'ended-instance';
+  // A reply or cancellation the live instance no longer awaits came too late for it.
+  return 'late';
+}
