@@ -45,6 +45,7 @@ export class Mediator<Commands = {}, Queries = {}, Events = {}> {
     handler: RequestHandler<z.output<Schema>, Result>,
   ): Mediator<Commands & { readonly [T in Type]: Registered<z.input<Schema>, Awaited<Result>> }, Queries, Events> {
     this.register(definition, handler as AnyHandler, false);
+    // The same mediator, typed with the new registration.
     return this as never;
   }
 

@@ -12,7 +12,7 @@ import type { Middleware } from './middleware.ts';
 export const validation: Middleware = async (message, next) => next({ ...message, payload: validatePayload(message.definition, message.payload) });
 
 /** The schema's output for `payload`, or a CommandValidationError naming every field at fault. */
-export function validatePayload(definition: MessageDefinition, payload: unknown): unknown {
+function validatePayload(definition: MessageDefinition, payload: unknown): unknown {
   const parsed = definition.schema.safeParse(payload);
   if (parsed.success) return parsed.data;
   const [first, ...rest] = parsed.error.issues.map(problemOf);

@@ -27,7 +27,7 @@ export function stateAsOf<E, S>(definition: Pick<AggregateDefinition<unknown, E,
 }
 
 /** The entries of `history` at or before `position`: a prefix, as timestamps never decrease along versions. */
-export function entriesUntil<E>(history: readonly HistoryEntry<E>[], position: HistoryPosition): readonly HistoryEntry<E>[] {
+function entriesUntil<E>(history: readonly HistoryEntry<E>[], position: HistoryPosition): readonly HistoryEntry<E>[] {
   const within = 'version' in position ? (entry: HistoryEntry<E>) => entry.version <= position.version : (entry: HistoryEntry<E>) => entry.timestamp <= position.timestamp;
   const end = history.findIndex((entry) => !within(entry));
   return end === -1 ? history : history.slice(0, end);
