@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import type { ProcessInstance } from '../../../processors/patterns/processManager/index.ts';
 import { TopologyTestDriver } from '../../../runtime/topologyTestDriver.ts';
 import type { GroupCheckoutStarted, GuestCheckoutCompleted, GuestCheckoutFailed } from '../../../schemas/generated/types.ts';
-import { groupCheckoutTopology, guestCompleted, guestFailed, started, TOPICS, type GroupCheckoutState } from './processManagerGroupCheckout.ts';
+import { groupCheckoutTopology, guestCompleted, guestFailed, handOff, started, TOPICS, type GroupCheckoutState } from './processManagerGroupCheckout.ts';
 
 /** A group checkout driver with handles on every topic; the wall clock starts at 0. */
 function run(options: Parameters<typeof groupCheckoutTopology>[0] = {}) {
@@ -20,16 +20,6 @@ function handles(driver: TopologyTestDriver) {
     outputs: () => [TOPICS.completed, TOPICS.failed, TOPICS.timedOut].flatMap((topic) => driver.outputTopic(topic).readRecords().map((r) => [topic, r.key, r.value, r.timestamp] as const)),
     drops: (reason: string) => driver.droppedRecords().filter((d) => d.reason === reason && d.node === 'group-checkout').length,
   };
-}
-
-/** A new driver holding a copy of the old one's stores: a task moved to another worker, which has only what Redis has. */
-function handOff(from: TopologyTestDriver, wallClockTimeMs: number, stores: readonly string[]): TopologyTestDriver {
-  const to = new TopologyTestDriver(from.topology, { wallClockTimeMs });
-  for (const name of stores) {
-    if (from.topology.stores.get(name)!.kind === 'keyValue') for (const [key, value] of from.keyValueStore(name).all()) to.keyValueStore(name).put(key, value);
-    else for (const [key, start, value] of from.windowStore(name).fetchAll(-Infinity, Infinity)) to.windowStore(name).put(key, start, value);
-  }
-  return to;
 }
 
 describe('processManager: group checkout', () => {
@@ -140,7 +130,7 @@ describe('processManager: group checkout', () => {
     const before = run();
     script(before.driver, 1);
     const firstOutputs = before.outputs();
-    const after = handOff(before.driver, 0, [before.checkout.instanceStore, before.checkout.deadlineStore]);
+    const after = handOff(before.driver, 0);
     script(after, 2);
     const expected = uninterrupted.outputs();
     assert.deepEqual(expected.map(([topic, key]) => [topic, key]), [[TOPICS.completed, 'a'], [TOPICS.failed, 'b'], [TOPICS.timedOut, 'c']]);

@@ -1,4 +1,5 @@
 import { processManager, type ProcessManagerDefinition } from '../../../processors/patterns/processManager/index.ts';
+import { TopologyTestDriver } from '../../../runtime/topologyTestDriver.ts';
 import { testTopology } from '../processors/stringTopology.ts';
 import type {
   GroupCheckoutCompleted,
@@ -97,4 +98,17 @@ export function guestCompleted(groupCheckoutId: string, guestId: string, complet
 
 export function guestFailed(groupCheckoutId: string, guestId: string, failedAt: number, reason = 'card declined'): GuestCheckoutFailed {
   return { eventId: `${groupCheckoutId}:${guestId}:failed:${failedAt}`, groupCheckoutId, guestId, orderId: `${groupCheckoutId}-o${guestId.slice(1)}`, reason, failedAt };
+}
+
+/**
+ * A new driver holding a copy of every store of `from`, its wall clock at `wallClockTimeMs`:
+ * a task moved to another worker, which has only what Redis has.
+ */
+export function handOff(from: TopologyTestDriver, wallClockTimeMs: number): TopologyTestDriver {
+  const to = new TopologyTestDriver(from.topology, { wallClockTimeMs });
+  for (const [name, { kind }] of from.topology.stores) {
+    if (kind === 'keyValue') for (const [key, value] of from.keyValueStore(name).all()) to.keyValueStore(name).put(key, value);
+    else for (const [key, start, value] of from.windowStore(name).fetchAll(-Infinity, Infinity)) to.windowStore(name).put(key, start, value);
+  }
+  return to;
 }

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { TopologyTestDriver } from '../../../runtime/topologyTestDriver.ts';
 import type { GroupCheckoutStarted, GuestCheckoutCompleted, GuestCheckoutFailed } from '../../../schemas/generated/types.ts';
-import { groupCheckoutTopology, guestCompleted, guestFailed, started, TOPICS } from './processManagerGroupCheckout.ts';
+import { groupCheckoutTopology, guestCompleted, guestFailed, handOff, started, TOPICS } from './processManagerGroupCheckout.ts';
 
 type Op =
   | { readonly kind: 'start'; readonly group: number }
@@ -94,8 +94,7 @@ function model({ groups, ops, punctuationIntervalMs, retainEndedMs }: Scenario):
 
 /** The same scenario through the test driver; a handoff moves the stores into a new driver. */
 function actual({ groups, ops, punctuationIntervalMs, retainEndedMs }: Scenario): { outputs: Outputs; drops: Drops } {
-  const { app, checkout } = groupCheckoutTopology({ punctuationIntervalMs, retainEndedMs });
-  const topology = app.build();
+  const topology = groupCheckoutTopology({ punctuationIntervalMs, retainEndedMs }).app.build();
   const outputs: Outputs = { [TOPICS.completed]: [], [TOPICS.failed]: [], [TOPICS.timedOut]: [] };
   const drops: Drops = { 'unknown-instance': 0, 'ended-instance': 0, 'duplicate-start': 0 };
   let wall = 0;
@@ -111,10 +110,7 @@ function actual({ groups, ops, punctuationIntervalMs, retainEndedMs }: Scenario)
     }
     if (op.kind === 'handoff') {
       collect();
-      const next = new TopologyTestDriver(topology, { wallClockTimeMs: wall });
-      for (const [k, v] of driver.keyValueStore(checkout.instanceStore).all()) next.keyValueStore(checkout.instanceStore).put(k, v);
-      for (const [k, at, v] of driver.windowStore(checkout.deadlineStore).fetchAll(-Infinity, Infinity)) next.windowStore(checkout.deadlineStore).put(k, at, v);
-      driver = next;
+      driver = handOff(driver, wall);
       return;
     }
     const id = groupId(op.group);
