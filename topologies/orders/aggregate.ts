@@ -6,7 +6,7 @@
 //
 // A shipped order can no longer be cancelled; a cancelled one can no longer move on.
 import { reject, type AggregateDefinition, type Decision } from '../../processors/eventSourcing/aggregateDefinition.ts';
-import type { CancellationReason, OrderItem } from '../../schemas/generated/types.ts';
+import type { CancellationReason, OrderItem } from '../../index.ts';
 
 /** Where an order is in its life; `new` until it is placed. */
 export type OrderStatus = 'new' | 'pending' | 'paid' | 'reserved' | 'shipped' | 'completed' | 'cancelled' | 'compensated';

@@ -6,7 +6,7 @@ import { z } from 'zod';
 import type { EventPublisher } from '../../processors/cqrs/eventPublisher.ts';
 import { defineCommand, defineQuery } from '../../processors/cqrs/messageDefinition.ts';
 import type { RequestHandler } from '../../processors/cqrs/mediator.ts';
-import type { CancellationReason, TopicValues } from '../../schemas/generated/types.ts';
+import type { CancellationReason, TopicValues } from '../../index.ts';
 
 // Intl knows the currencies in use (ISO 4217), so the list is not kept by hand.
 const currencies = new Set(Intl.supportedValuesOf('currency'));
