@@ -1,6 +1,7 @@
 import type { Named } from '../../options.ts';
 import type { Stream } from '../../stream.ts';
 import type { TopologyBuilder } from '../../topologyBuilder.ts';
+import { TopologyError } from '../../topologyError.ts';
 import type { Emitted, ProcessManagerDefinition } from './processManagerDefinition.ts';
 import { processManagerProcessor, type ProcessManagerInput } from './processManagerProcessor.ts';
 
@@ -76,7 +77,9 @@ export function processManager<K, Start, Events extends Record<string, unknown>,
   definition: ProcessManagerDefinition<K, Start, Events, S, Out>,
   options: ProcessManagerOptions<K, Start, Events>,
 ): ProcessManager<K, Out> {
-  const { name } = options;
+  const { name, punctuationIntervalMs = 1_000, retainEndedMs = 24 * 3600_000 } = options;
+  if (!(punctuationIntervalMs > 0)) throw new TopologyError(`process manager '${name}': punctuationIntervalMs must be positive, got ${punctuationIntervalMs}`);
+  if (!(retainEndedMs >= 0)) throw new TopologyError(`process manager '${name}': retainEndedMs must be ≥ 0 (Infinity: for good), got ${retainEndedMs}`);
   const instances = `${name}-instances`;
   const deadlines = `${name}-deadlines`;
   app.addStore({ name: instances, kind: 'keyValue' });
@@ -98,8 +101,8 @@ export function processManager<K, Start, Events extends Record<string, unknown>,
       node: name,
       instances,
       deadlines,
-      punctuationIntervalMs: options.punctuationIntervalMs ?? 1_000,
-      retainEndedMs: options.retainEndedMs ?? 24 * 3600_000,
+      punctuationIntervalMs,
+      retainEndedMs,
     }),
     { name, stores: [instances, deadlines] },
   );

@@ -10,8 +10,8 @@ export type ProcessManagerInput<Start, Events> =
   | { readonly kind: 'start'; readonly event: Start }
   | { readonly [T in keyof Events]: { readonly kind: 'event'; readonly type: T; readonly event: Events[T] } }[keyof Events];
 
-/** Where a process manager keeps its instances and their deadlines, and how often it looks for due ones. */
-export interface ProcessManagerStores {
+/** How a process manager is placed in its topology: its node, its stores, and how often it looks for due deadlines. */
+export interface ProcessManagerSetup {
   /** The processor node, named in drop counts. */
   readonly node: string;
   /** Key-value store: instance id → ProcessInstance. */
@@ -31,15 +31,15 @@ export interface ProcessManagerStores {
  */
 export function processManagerProcessor<K, Start, Events extends Record<string, unknown>, S, Out extends Record<string, unknown>>(
   definition: ProcessManagerDefinition<K, Start, Events, S, Out>,
-  stores: ProcessManagerStores,
+  setup: ProcessManagerSetup,
 ): CustomProcessorFactory<K, ProcessManagerInput<Start, Events>, K, Emitted<Out>> {
   return (ctx) => {
-    const instances = ctx.store<KeyValueStore<K, ProcessInstance<S>>>(stores.instances);
-    const deadlines = new DeadlineIndex(ctx.store<WindowStore<K, InstanceDeadline>>(stores.deadlines));
+    const instances = ctx.store<KeyValueStore<K, ProcessInstance<S>>>(setup.instances);
+    const deadlines = new DeadlineIndex(ctx.store<WindowStore<K, InstanceDeadline>>(setup.deadlines));
 
     const end = (key: K, state: S, outcome: 'completed' | 'timed-out', now: number): void => {
       instances.put(key, { status: 'ended', state, outcome, endedAt: now });
-      if (Number.isFinite(stores.retainEndedMs)) deadlines.add(key, now + stores.retainEndedMs, 'forget');
+      if (Number.isFinite(setup.retainEndedMs)) deadlines.add(key, now + setup.retainEndedMs, 'forget');
     };
 
     /** Emits what was decided, then keeps the instance active until its deadline or ends it. */
@@ -54,7 +54,7 @@ export function processManagerProcessor<K, Start, Events extends Record<string, 
       if (isNew) deadlines.add(key, deadline, 'timeout');
     };
 
-    ctx.schedule(stores.punctuationIntervalMs, 'wall-clock', (now) => {
+    ctx.schedule(setup.punctuationIntervalMs, 'wall-clock', (now) => {
       for (const [key, at, due] of deadlines.due(now)) {
         deadlines.remove(key, at);
         if (due === 'forget') {
@@ -63,7 +63,7 @@ export function processManagerProcessor<K, Start, Events extends Record<string, 
         }
         // An instance has a timeout entry exactly while it is active.
         const instance = instances.get(key);
-        if (instance?.status !== 'active') throw new Error(`process manager '${stores.node}': a timeout is due for an instance that is ${instance?.status ?? 'unknown'}`);
+        if (instance?.status !== 'active') throw new Error(`process manager '${setup.node}': a timeout is due for an instance that is ${instance?.status ?? 'unknown'}`);
         for (const emitted of definition.onTimeout(instance.state, { key, deadline: at, wallClockTime: now })) ctx.forward(key, emitted, { timestamp: now });
         end(key, instance.state, 'timed-out', now);
       }
@@ -71,17 +71,19 @@ export function processManagerProcessor<K, Start, Events extends Record<string, 
 
     return {
       process({ key, value: input, timestamp }) {
-        if (key === null || key === undefined) return ctx.recordDropped(stores.node, 'null-key');
-        if (input.event === null || input.event === undefined) return ctx.recordDropped(stores.node, 'null-value');
+        if (key === null || key === undefined) return ctx.recordDropped(setup.node, 'null-key');
+        if (input.event === null || input.event === undefined) return ctx.recordDropped(setup.node, 'null-value');
         const now = ctx.wallClockTime();
         const context: EventContext<K> = { key, timestamp, wallClockTime: now };
         const instance = instances.get(key);
         if (input.kind === 'start') {
-          if (instance) return ctx.recordDropped(stores.node, instance.status === 'active' ? 'duplicate-start' : 'ended-instance');
-          return apply(key, definition.start(input.event, context), definition.deadline(input.event, context), true, now);
+          if (instance) return ctx.recordDropped(setup.node, instance.status === 'active' ? 'duplicate-start' : 'ended-instance');
+          const deadline = definition.deadline(input.event, context);
+          if (!Number.isFinite(deadline)) throw new Error(`process manager '${setup.node}': deadline() gave ${deadline} for instance ${JSON.stringify(key)}, not an epoch-milliseconds time`);
+          return apply(key, definition.start(input.event, context), deadline, true, now);
         }
-        if (!instance) return ctx.recordDropped(stores.node, 'unknown-instance');
-        if (instance.status === 'ended') return ctx.recordDropped(stores.node, 'ended-instance');
+        if (!instance) return ctx.recordDropped(setup.node, 'unknown-instance');
+        if (instance.status === 'ended') return ctx.recordDropped(setup.node, 'ended-instance');
         const handle = definition.on[input.type] as (state: S, event: unknown, context: EventContext<K>) => Decision<S, Out>;
         apply(key, handle(instance.state, input.event, context), instance.deadline, false, now);
       },

@@ -107,6 +107,11 @@ describe('processManager: group checkout', () => {
     assert.deepEqual(driver.windowStore(checkout.deadlineStore).fetchAll(-Infinity, Infinity), []);
   });
 
+  it('refuses, when declared, a punctuation interval that could not run and a negative retention', () => {
+    assert.throws(() => groupCheckoutTopology({ punctuationIntervalMs: 0 }), /punctuationIntervalMs must be positive, got 0/);
+    assert.throws(() => groupCheckoutTopology({ retainEndedMs: -1 }), /retainEndedMs must be ≥ 0/);
+  });
+
   it('continues after a handoff with only what its stores held: same outputs as without one', () => {
     const script = (d: TopologyTestDriver, part: 1 | 2) => {
       const { start, completedGuest, failedGuest } = handles(d);
