@@ -13,7 +13,10 @@ export type MissingRowPolicy = 'drop' | 'pass';
 /** The row the mapper gets: never null when missing rows are dropped. */
 export type EnrichRow<VT, P extends MissingRowPolicy> = P extends 'pass' ? VT | null : VT;
 
-/** Options every `enrich` takes. */
+/**
+ * Options every `enrich` takes. A `name` names the join node, and after it `<name>-key` (the
+ * re-keying), `<name>-drop-missing` and the repartition topic `<app>-<name>-repartition`.
+ */
 export interface EnrichOptions<P extends MissingRowPolicy> extends Named {
   /** Required: what to do when the table has no row for an event. */
   readonly missingRow: P;
@@ -42,7 +45,8 @@ export interface EnrichGlobalOptions<K, V, KT, P extends MissingRowPolicy> exten
  * A missing row is handled as `missingRow` says: `'pass'` calls the mapper with a null
  * row; `'drop'` drops the event and counts it as `missing-row` (the output then comes from
  * a custom processor, so a join or aggregation after it repartitions first). An event
- * whose lookup key is null has no row.
+ * whose lookup key is null has no row in a global table; with a `Table` and `keyOf` it
+ * has no partition either, and the repartition drops it (as Kafka Streams does).
  *
  * - A `Table` keyed as the events: looked up by the event's key; the two must be
  *   co-partitioned (a re-keyed stream is repartitioned first, as for any join).
