@@ -82,6 +82,7 @@ export function saga<K, VStart, D, VCancel = never>(app: TopologyBuilder, defini
   const streams: Array<{ stream: Stream<K, unknown>; role: string; roles: Roles }> = [];
   const rolesOf = <V>(input: SagaInput<K, V>, role: string): Roles => {
     const stream = input.stream as unknown as Stream<K, unknown>;
+    if (stream.builder !== app) throw new TopologyError(`saga '${name}': the ${role} stream belongs to topology '${stream.builder.name}', not '${app.name}'`);
     let entry = streams.find((s) => s.stream.node === stream.node);
     if (!entry) streams.push((entry = { stream, role, roles: { replies: [] } }));
     return entry.roles;

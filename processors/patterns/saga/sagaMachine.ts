@@ -66,7 +66,6 @@ export class SagaMachine<K, D> {
     run.handle(input);
     return { instance: run.instance, transitions: run.transitions, sends: run.sends };
   }
-
 }
 
 /** The state label of an instance: `new`, `running:<step>`, …, `completed`. */
@@ -103,7 +102,7 @@ class MachineRun<K, D> {
         if (!instance) return this.ignore('unknown-instance', null);
         return this.cancel(instance);
       case 'deadline':
-        // The index entry was due, but the instance no longer waits until then: nothing to do.
+        // Only an instance waiting until now or earlier has a deadline to act on (the processor writes its index entry with it).
         if (!instance || instance.deadline === null || instance.deadline > this.now) return;
         return this.deadline(instance);
     }

@@ -658,5 +658,16 @@ describe('saga (orchestration)', () => {
     assert.throws(() => build(2, { name: 'twice' }), /two steps named 'twice'/);
     assert.throws(() => build(1, { timeoutMs: 0 }), /step 'step-0': timeoutMs must be positive/);
     assert.throws(() => build(1, { attempts: 0 }), /retry.attempts must be an integer ≥ 1/);
+    const other = testTopology('other');
+    assert.throws(
+      () =>
+        saga(testTopology('mine'), {
+          name: 's',
+          start: { stream: other.stream<string, string>('start') },
+          init: () => null,
+          steps: (step) => [step('one', { action: { topic: 'commands', build: () => ['k', 'v'] }, success: { stream: other.stream<string, string>('replies') }, timeoutMs: 1_000 })],
+        }),
+      /the start stream belongs to topology 'other', not 'mine'/,
+    );
   });
 });
