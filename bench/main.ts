@@ -13,10 +13,11 @@ import { describeMachine } from './support/machine.ts';
 import { positiveInt } from './support/positiveInt.ts';
 import { resultsBlock, resultsTable, withResults, workloadNotes } from './throughput/benchReport.ts';
 import { runBench, type BenchSettings } from './throughput/benchRun.ts';
+import { kafkaStreamsWorkloads } from './peers/kafkaStreamsPeer.ts';
 import { baseline, tributaryWorkloads, type Workload } from './throughput/workloads.ts';
 
 const BENCHMARKS = fileURLToPath(new URL('../BENCHMARKS.md', import.meta.url));
-const WORKLOADS: readonly Workload[] = [baseline, ...tributaryWorkloads];
+const WORKLOADS: readonly Workload[] = [baseline, ...tributaryWorkloads, ...kafkaStreamsWorkloads];
 
 function settingsFrom(argv: readonly string[]): { settings: BenchSettings; json: boolean; markdown: boolean; provisional: boolean } {
   const { values } = parseArgs({

@@ -3,14 +3,17 @@ import { AvroSerde } from '../../schemas/avroSerde.ts';
 import { registerEntry } from '../../schemas/catalogueRegistration.ts';
 import type { RegistryClient } from '../../schemas/registryClient.ts';
 import { createTopics } from '../support/createTopics.ts';
-import { benchCatalogue, benchTopics, type BenchTopics } from './benchTopics.ts';
+import type { Catalogue } from '../../schemas/catalogue.ts';
+import { benchCatalogue, benchTopics, PARTITIONS, type BenchTopics } from './benchTopics.ts';
 import { customerProfile, sendAll } from './orderLoad.ts';
-import { PARTITIONS } from './workloads.ts';
 
 /** One set of the bench's topics, schemas registered, the customer table loaded, and a serde to write orders with. */
 export interface BenchPhase {
   readonly prefix: string;
   readonly topics: BenchTopics;
+  readonly catalogue: Catalogue;
+  /** Registry id of each catalogued topic's value schema. */
+  readonly schemaIds: ReadonlyMap<string, number>;
   readonly serde: AvroSerde;
 }
 
@@ -31,7 +34,8 @@ export async function preparePhase(
   const catalogue = benchCatalogue(options.prefix);
   await createTopics(admin, [topics.orders, topics.customers], PARTITIONS);
   await createTopics(admin, options.outputs(topics), PARTITIONS, options.appendTime ? [{ name: 'message.timestamp.type', value: 'LogAppendTime' }] : []);
-  for (const entry of catalogue.entries) await registerEntry(registry, entry);
+  const schemaIds = new Map<string, number>();
+  for (const entry of catalogue.entries) schemaIds.set(entry.topic, (await registerEntry(registry, entry)).id!);
   const serde = new AvroSerde({ registry, catalogue });
   await sendAll(
     options.customers,
@@ -39,7 +43,8 @@ export async function preparePhase(
       const profile = customerProfile(j);
       return { key: profile.customerId, value: await serde.serialize(topics.customers, profile), timestamp: String(options.tableTime) };
     },
-    { producer, topic: topics.customers },
+    // The table's order does not matter: every row is stamped before the first order.
+    { producer, topic: topics.customers, inFlight: 4 },
   );
-  return { prefix: options.prefix, topics, serde };
+  return { prefix: options.prefix, topics, catalogue, schemaIds, serde };
 }

@@ -61,8 +61,9 @@ export async function runBench(settings: BenchSettings, connection: ConnectionCo
   let producer: Producer | undefined;
   try {
     await admin.connect();
-    producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
+    producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, createPartitioner: Partitioners.DefaultPartitioner });
     await producer.connect();
+    for (const workload of settings.workloads) await workload.prepare?.(progress);
     const start = Date.now() - settings.records * settings.spacingMs;
     const loading = Date.now();
     progress(`preloading ${settings.customers} customers and ${settings.records} orders (run ${id})`);

@@ -6,6 +6,9 @@ import type { OrderCreated } from '../../schemas/generated/types.ts';
 /** The bench's catalogue (`avro/catalogue.json`): OrderCreated in, a customer table, one output per workload. */
 export const BENCH_CATALOGUE_DIR = fileURLToPath(new URL('./avro/', import.meta.url));
 
+/** Partitions of every bench topic: as many tasks as the handoff bench, so work can spread. */
+export const PARTITIONS = 6;
+
 /** The variable that gives a workload's topology its run's topic prefix. */
 export const TOPIC_PREFIX_ENV = 'BENCH_TOPIC_PREFIX';
 

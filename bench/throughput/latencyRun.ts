@@ -34,7 +34,7 @@ export interface LatencySettings {
  * consumer, fetch waits included.
  */
 export async function measureLatency(kafka: Kafka, admin: Admin, producer: Producer, workload: Workload, phase: BenchPhase, group: string, settings: LatencySettings): Promise<LatencyResult> {
-  const child = workload.start({ group, prefix: phase.prefix, topics: phase.topics });
+  const child = workload.start({ group, phase });
   const probe = kafka.consumer({ groupId: `${group}-latency-probe`, maxWaitTimeInMs: 100, allowAutoTopicCreation: false });
   const samples: number[] = [];
   let measureFrom = Infinity;

@@ -43,7 +43,7 @@ export async function measureThroughput(
   const output = workload.output(phase.topics);
   const inputs = workload.inputs(phase.topics);
   const redisBefore = await redisCommandCounts(redis);
-  const child = workload.start({ group, prefix: phase.prefix, topics: phase.topics });
+  const child = workload.start({ group, phase });
   const sampler = new ProcessSampler(child.pid);
   let exitCode: number | null = null;
   try {

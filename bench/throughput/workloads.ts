@@ -1,20 +1,17 @@
 import { fileURLToPath } from 'node:url';
 import { BenchProcess } from '../support/benchProcess.ts';
 import { parseLog } from '../support/workerLog.ts';
-import { TOPIC_PREFIX_ENV, type BenchTopics } from './benchTopics.ts';
+import type { BenchPhase } from './benchPhase.ts';
+import { PARTITIONS, TOPIC_PREFIX_ENV, type BenchTopics } from './benchTopics.ts';
 
-const REPO = fileURLToPath(new URL('../..', import.meta.url));
-
-/** Partitions of every bench topic: as many tasks as the handoff bench, so work can spread. */
-export const PARTITIONS = 6;
+export const REPO = fileURLToPath(new URL('../..', import.meta.url));
 
 /** What a workload's process is started with. */
 export interface WorkloadContext {
   /** Consumer group (for a tributary worker, the application id). */
   readonly group: string;
-  /** The phase's topic prefix. */
-  readonly prefix: string;
-  readonly topics: BenchTopics;
+  /** The topics it reads and writes, their schemas and registry ids. */
+  readonly phase: BenchPhase;
 }
 
 /** One thing the bench measures: a process that reads the bench's orders and writes one output topic. */
@@ -27,6 +24,8 @@ export interface Workload {
   output(topics: BenchTopics): string;
   /** Its state is in Redis under its group (application id), to be removed afterwards. */
   readonly redisState: boolean;
+  /** Done once before any run (a build, an install). */
+  prepare?(progress: (line: string) => void): Promise<void>;
   start(context: WorkloadContext): BenchProcess;
   /** It owns every partition and reads: records sent from now on are processed at once. */
   ready(lines: readonly string[]): boolean;
@@ -34,7 +33,7 @@ export interface Workload {
   firstRecordAt(lines: readonly string[]): number | undefined;
 }
 
-function earliest(lines: readonly string[], msg: string): number | undefined {
+export function earliest(lines: readonly string[], msg: string): number | undefined {
   const times = parseLog(lines).events.filter((e) => e.msg === msg).map((e) => e.time);
   return times.length ? Math.min(...times) : undefined;
 }
@@ -48,10 +47,10 @@ function tributaryWorkload(name: string, file: string, what: string, output: (to
     inputs,
     output,
     redisState,
-    start: ({ group, prefix }) =>
+    start: ({ group, phase }) =>
       new BenchProcess(name, 'node', ['bin/tributary.js', 'run', topologyFile, '--application-id', group], {
         cwd: REPO,
-        env: { [TOPIC_PREFIX_ENV]: prefix, TRIBUTARY_LOG_LEVEL: 'info' },
+        env: { [TOPIC_PREFIX_ENV]: phase.prefix, TRIBUTARY_LOG_LEVEL: 'info' },
       }).start(),
     // Every bench topology is one subtopology: one task per partition.
     ready: (lines) => new Set(parseLog(lines).events.filter((e) => e.msg === 'task claimed').map((e) => e.task)).size >= PARTITIONS,
@@ -68,10 +67,10 @@ export const baseline: Workload = {
   inputs: ordersOnly,
   output: (topics) => topics.baselineCopy,
   redisState: false,
-  start: ({ group, topics }) =>
+  start: ({ group, phase }) =>
     new BenchProcess('baseline', 'node', ['--import', 'tsx', fileURLToPath(new URL('./baselineLoop.ts', import.meta.url))], {
       cwd: REPO,
-      env: { BENCH_INPUT_TOPIC: topics.orders, BENCH_OUTPUT_TOPIC: topics.baselineCopy, BENCH_GROUP: group },
+      env: { BENCH_INPUT_TOPIC: phase.topics.orders, BENCH_OUTPUT_TOPIC: phase.topics.baselineCopy, BENCH_GROUP: group },
     }).start(),
   ready: (lines) => {
     const assigned = parseLog(lines).events.filter((e) => e.msg === 'assigned');
