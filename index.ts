@@ -29,6 +29,8 @@ export { stringSerde } from './schemas/stringSerde.ts';
 export { TopologyError, CoPartitioningError } from './processors/topologyError.ts';
 export { describeTopology, describeTopologyAsMermaid } from './processors/describeTopology.ts';
 export { TopologyTestDriver, TestInputTopic, TestOutputTopic, type TestRecord } from './runtime/topologyTestDriver.ts';
+export * from './processors/patterns/saga/index.ts';
+export { dedupe, type DedupeOptions } from './processors/patterns/dedupe.ts';
 export { DeadlineIndex } from './processors/patterns/processManager/deadlineIndex.ts';
 export type { KeyValueStore } from './state/keyValueStore.ts';
 export type { WindowStore } from './state/windowStore.ts';

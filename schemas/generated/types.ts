@@ -450,7 +450,7 @@ export interface GroupCheckoutTimedOut {
 }
 
 /** Why a saga compensates. */
-export interface SagaCause {
+export interface TransitionCause {
   /** failed, timed-out or cancelled. */
   readonly kind: string;
   /** The step that failed, timed out, or was in flight when the saga was cancelled. */
@@ -474,7 +474,7 @@ export interface SagaTransitioned {
   /** The attempt of the command the instance awaits after the move; 0 once it awaits nothing. */
   readonly attempt: number;
   /** Why the instance compensates; null while it has no reason to. */
-  readonly cause: null | SagaCause;
+  readonly cause: null | TransitionCause;
   /** The input record's timestamp, or the wall-clock time of the timeout that moved it (epoch milliseconds, UTC). */
   readonly timestamp: number;
 }
