@@ -1,3 +1,3 @@
 export { processManager, ProcessManager, type ProcessManagerOptions } from './processManager.ts';
-export type { ProcessManagerDefinition, Decision, Emitted, EventContext, TimeoutContext } from './processManagerDefinition.ts';
+export type { ProcessManagerDefinition, ProcessDecision, ProcessEmitted, ProcessEventContext, ProcessTimeoutContext } from './processManagerDefinition.ts';
 export type { ProcessInstance } from './processInstance.ts';

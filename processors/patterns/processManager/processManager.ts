@@ -2,7 +2,7 @@ import type { Named } from '../../options.ts';
 import type { Stream } from '../../stream.ts';
 import type { TopologyBuilder } from '../../topologyBuilder.ts';
 import { TopologyError } from '../../topologyError.ts';
-import type { Emitted, ProcessManagerDefinition } from './processManagerDefinition.ts';
+import type { ProcessEmitted, ProcessManagerDefinition } from './processManagerDefinition.ts';
 import { processManagerProcessor, type ProcessManagerInput } from './processManagerProcessor.ts';
 
 /** How a process manager is wired into a topology. */
@@ -26,7 +26,7 @@ export interface ProcessManagerOptions<K, Start, Events extends Record<string, u
 /** What a process manager emits, routed by output name. */
 export class ProcessManager<K, Out extends Record<string, unknown>> {
   constructor(
-    private readonly emitted: Stream<K, Emitted<Out>>,
+    private readonly emitted: Stream<K, ProcessEmitted<Out>>,
     /** The key-value store of instances (`ProcessInstance<S>` per instance id), for queries. */
     readonly instanceStore: string,
     /** The window store of deadlines (instance id by due time). */
@@ -34,7 +34,7 @@ export class ProcessManager<K, Out extends Record<string, unknown>> {
   ) {}
 
   /** Every emitted event, tagged with its output name, in emission order. */
-  events(): Stream<K, Emitted<Out>> {
+  events(): Stream<K, ProcessEmitted<Out>> {
     return this.emitted;
   }
 

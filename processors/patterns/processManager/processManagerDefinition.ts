@@ -1,14 +1,14 @@
 /** One event a process manager emits: `type` names the output it goes to, `value` is the event. */
-export type Emitted<Out> = { readonly [T in keyof Out]: { readonly type: T; readonly value: Out[T] } }[keyof Out];
+export type ProcessEmitted<Out> = { readonly [T in keyof Out]: { readonly type: T; readonly value: Out[T] } }[keyof Out];
 
 /** What a handler decides: the instance's next state, and the events to emit, in order. */
-export interface Decision<S, Out> {
+export interface ProcessDecision<S, Out> {
   readonly state: S;
-  readonly emit?: ReadonlyArray<Emitted<Out>>;
+  readonly emit?: ReadonlyArray<ProcessEmitted<Out>>;
 }
 
 /** What a handler knows of the record it handles, besides its value. */
-export interface EventContext<K> {
+export interface ProcessEventContext<K> {
   /** The instance: the record's key. */
   readonly key: K;
   /** The record's timestamp; events emitted for it carry it too. */
@@ -18,7 +18,7 @@ export interface EventContext<K> {
 }
 
 /** What `onTimeout` knows. */
-export interface TimeoutContext<K> {
+export interface ProcessTimeoutContext<K> {
   readonly key: K;
   /** The deadline `deadline` gave at the start. */
   readonly deadline: number;
@@ -43,13 +43,13 @@ export interface TimeoutContext<K> {
  */
 export interface ProcessManagerDefinition<K, Start, Events extends Record<string, unknown>, S, Out extends Record<string, unknown>> {
   /** The new instance's state, and what to emit at once. */
-  readonly start: (event: Start, context: EventContext<K>) => Decision<S, Out>;
+  readonly start: (event: Start, context: ProcessEventContext<K>) => ProcessDecision<S, Out>;
   /** The wall-clock time (epoch ms) by which the instance must be complete, else it times out. */
-  readonly deadline: (event: Start, context: EventContext<K>) => number;
+  readonly deadline: (event: Start, context: ProcessEventContext<K>) => number;
   /** One handler per event type: the next state and what to emit. Not called for instances that are unknown or ended. */
-  readonly on: { readonly [T in keyof Events]: (state: S, event: Events[T], context: EventContext<K>) => Decision<S, Out> };
+  readonly on: { readonly [T in keyof Events]: (state: S, event: Events[T], context: ProcessEventContext<K>) => ProcessDecision<S, Out> };
   /** True once the instance has reached an end (succeeded or failed): later events for it are ignored. Checked after `start` and each handler. */
   readonly isComplete: (state: S) => boolean;
   /** What to emit when the deadline passes before `isComplete` holds; the instance then ends. */
-  readonly onTimeout: (state: S, context: TimeoutContext<K>) => ReadonlyArray<Emitted<Out>>;
+  readonly onTimeout: (state: S, context: ProcessTimeoutContext<K>) => ReadonlyArray<ProcessEmitted<Out>>;
 }

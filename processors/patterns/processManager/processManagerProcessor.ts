@@ -3,7 +3,7 @@ import type { KeyValueStore } from '../../../state/keyValueStore.ts';
 import type { WindowStore } from '../../../state/windowStore.ts';
 import { DeadlineIndex } from './deadlineIndex.ts';
 import type { InstanceDeadline, ProcessInstance } from './processInstance.ts';
-import type { Decision, Emitted, EventContext, ProcessManagerDefinition } from './processManagerDefinition.ts';
+import type { ProcessDecision, ProcessEmitted, ProcessEventContext, ProcessManagerDefinition } from './processManagerDefinition.ts';
 
 /** A process manager's input: its inputs merged into one stream, each value tagged with its input. */
 export type ProcessManagerInput<Start, Events> =
@@ -32,7 +32,7 @@ export interface ProcessManagerSetup {
 export function processManagerProcessor<K, Start, Events extends Record<string, unknown>, S, Out extends Record<string, unknown>>(
   definition: ProcessManagerDefinition<K, Start, Events, S, Out>,
   setup: ProcessManagerSetup,
-): CustomProcessorFactory<K, ProcessManagerInput<Start, Events>, K, Emitted<Out>> {
+): CustomProcessorFactory<K, ProcessManagerInput<Start, Events>, K, ProcessEmitted<Out>> {
   return (ctx) => {
     const instances = ctx.store<KeyValueStore<K, ProcessInstance<S>>>(setup.instances);
     const deadlines = new DeadlineIndex(ctx.store<WindowStore<K, InstanceDeadline>>(setup.deadlines));
@@ -43,7 +43,7 @@ export function processManagerProcessor<K, Start, Events extends Record<string, 
     };
 
     /** Emits what was decided, then keeps the instance active until its deadline or ends it. */
-    const apply = (key: K, decision: Decision<S, Out>, deadline: number, isNew: boolean, now: number): void => {
+    const apply = (key: K, decision: ProcessDecision<S, Out>, deadline: number, isNew: boolean, now: number): void => {
       for (const emitted of decision.emit ?? []) ctx.forward(key, emitted);
       if (definition.isComplete(decision.state)) {
         if (!isNew) deadlines.remove(key, deadline);
@@ -74,7 +74,7 @@ export function processManagerProcessor<K, Start, Events extends Record<string, 
         if (key === null || key === undefined) return ctx.recordDropped(setup.node, 'null-key');
         if (input.event === null || input.event === undefined) return ctx.recordDropped(setup.node, 'null-value');
         const now = ctx.wallClockTime();
-        const context: EventContext<K> = { key, timestamp, wallClockTime: now };
+        const context: ProcessEventContext<K> = { key, timestamp, wallClockTime: now };
         const instance = instances.get(key);
         if (input.kind === 'start') {
           if (instance) return ctx.recordDropped(setup.node, instance.status === 'active' ? 'duplicate-start' : 'ended-instance');
@@ -84,7 +84,7 @@ export function processManagerProcessor<K, Start, Events extends Record<string, 
         }
         if (!instance) return ctx.recordDropped(setup.node, 'unknown-instance');
         if (instance.status === 'ended') return ctx.recordDropped(setup.node, 'ended-instance');
-        const handle = definition.on[input.type] as (state: S, event: unknown, context: EventContext<K>) => Decision<S, Out>;
+        const handle = definition.on[input.type] as (state: S, event: unknown, context: ProcessEventContext<K>) => ProcessDecision<S, Out>;
         apply(key, handle(instance.state, input.event, context), instance.deadline, false, now);
       },
     };
