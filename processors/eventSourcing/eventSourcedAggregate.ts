@@ -40,6 +40,11 @@ export interface EventSourcedAggregate<K, C, E> {
   readonly stores: { readonly state: string; readonly history: string };
 }
 
+/** The stores of the aggregate named `name`: `<name>-state` and `<name>-history`, for queries. */
+export function aggregateStores(name: string): EventSourcedAggregate<unknown, unknown, unknown>['stores'] {
+  return { state: `${name}-state`, history: `${name}-history` };
+}
+
 type Outcome<C, E> = { readonly event: E } | { readonly rejection: CommandRejection<C> };
 
 /**
@@ -60,7 +65,7 @@ type Outcome<C, E> = { readonly event: E } | { readonly rejection: CommandReject
 export function eventSourcedAggregate<K, C, E, S>(commands: Stream<K, C>, definition: AggregateDefinition<C, E, S>, options: EventSourcedAggregateOptions<K, C>): EventSourcedAggregate<K, C, E> {
   const { name } = options;
   const builder = commands.builder;
-  const stores = { state: `${name}-state`, history: `${name}-history` };
+  const stores = aggregateStores(name);
   builder.addStore({ name: stores.state, kind: 'keyValue' });
   builder.addStore({ name: stores.history, kind: 'keyValue' });
   const input = commands.keyChanged ? commands.repartition({ name: `${name}-commands`, ...(options.serdes ? { serdes: options.serdes } : {}) }) : commands;

@@ -4,9 +4,12 @@
 //                  │                        │               │
 //                  └─cancel→ cancelled      └──── cancel ───┴─→ compensated (refund, then release, undone in reverse)
 //
-// A shipped order can no longer be cancelled; a cancelled one can no longer move on.
+// A shipped order can no longer be cancelled; a cancelled one can no longer move on. The
+// topology below feeds it the order system's facts as commands.
 import { reject, type AggregateDefinition, type Decision } from '../../processors/eventSourcing/aggregateDefinition.ts';
-import type { CancellationReason, OrderItem } from '../../index.ts';
+import { aggregateStores, eventSourcedAggregate } from '../../processors/eventSourcing/eventSourcedAggregate.ts';
+import { jsonSerde, stringSerde, topology, type CancellationReason, type OrderItem, type Stream, type TopologyBuilder } from '../../index.ts';
+import { orderTopic, orderTopicPrefix, type OrderTopic, type TopicBinding } from './orderTopics.ts';
 
 /** Where an order is in its life; `new` until it is placed. */
 export type OrderStatus = 'new' | 'pending' | 'paid' | 'reserved' | 'shipped' | 'completed' | 'cancelled' | 'compensated';
@@ -119,3 +122,42 @@ function evolve(state: OrderState, event: OrderEvent): OrderState {
  * match the order total; a cancellation lists the completed steps to undo, last first.
  */
 export const orderAggregate: AggregateDefinition<OrderCommand, OrderEvent, OrderState> = { initial, decide, evolve };
+
+/** The Order aggregate's stores, which queries read, and its topics (JSON, outside the Avro catalogue). */
+export const ORDER_AGGREGATE = {
+  name: 'order',
+  /** `state`: order id → AggregateSnapshot<OrderState>; `history`: order id → HistoryEntry<OrderEvent>[]. */
+  stores: aggregateStores('order'),
+  /** Order id → OrderEvent: the aggregate's event log. */
+  events: `${orderTopicPrefix}orders.order.events`,
+  /** Order id → CommandRejection<OrderCommand>: facts the aggregate could not apply. */
+  rejections: `${orderTopicPrefix}orders.order.rejections`,
+} as const;
+
+const json = { key: stringSerde, value: jsonSerde<never>() };
+
+/**
+ * The Order aggregate fed by the order system's facts, each read as the command it
+ * implies: an order created places it, a payment processed (charged) confirms payment,
+ * stock reserved reserves, a shipment initiated ships, the saga's move to `completed`
+ * completes, an order cancelled cancels. Refunds, failures and the saga's other moves
+ * imply no command. All inputs are keyed by order id, so the aggregate needs no repartition.
+ */
+export function orderAggregateTopology(): TopologyBuilder {
+  const app = topology('order-aggregate');
+  const read = <T extends OrderTopic>(topic: TopicBinding<T>) => app.stream(topic.name, { serdes: topic.serdes });
+  const commands: Array<Stream<string, OrderCommand>> = [
+    read(orderTopic('orders.order.created')).mapValues((o): OrderCommand => ({ type: 'PlaceOrder', customerId: o.customerId, items: o.items, currency: o.currency, totalMinor: o.totalMinor }), { name: 'place-order' }),
+    read(orderTopic('payments.payment.processed')).flatMapValues((p): OrderCommand[] => (p.status === 'PROCESSED' ? [{ type: 'ConfirmPayment', paymentId: p.paymentId, amountMinor: p.amountMinor }] : []), { name: 'confirm-payment' }),
+    read(orderTopic('inventory.stock.reserved')).mapValues((r): OrderCommand => ({ type: 'ReserveInventory', reservationId: r.reservationId }), { name: 'reserve-inventory' }),
+    read(orderTopic('shipping.shipment.initiated')).mapValues((s): OrderCommand => ({ type: 'ShipOrder', shipmentId: s.shipmentId }), { name: 'ship-order' }),
+    read(orderTopic('orders.saga.transitioned')).flatMapValues((t): OrderCommand[] => (t.to === 'completed' && t.from !== 'completed' ? [{ type: 'CompleteOrder' }] : []), { name: 'complete-order' }),
+    read(orderTopic('orders.order.cancelled')).mapValues((c): OrderCommand => ({ type: 'CancelOrder', reason: c.reason, detail: c.detail }), { name: 'cancel-order' }),
+  ];
+  const order = eventSourcedAggregate(commands.reduce((all, next) => all.merge(next)), orderAggregate, { name: ORDER_AGGREGATE.name });
+  order.events.to(ORDER_AGGREGATE.events, { serdes: json });
+  order.rejections.to(ORDER_AGGREGATE.rejections, { serdes: json });
+  return app;
+}
+
+export default orderAggregateTopology();

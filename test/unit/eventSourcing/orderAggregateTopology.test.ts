@@ -1,0 +1,80 @@
+import assert from 'node:assert/strict';
+import { describeTopology } from '../../../processors/describeTopology.ts';
+import { stateAsOf, type HistoryEntry } from '../../../processors/eventSourcing/aggregateHistory.ts';
+import type { AggregateSnapshot, CommandRejection } from '../../../processors/eventSourcing/eventSourcedAggregate.ts';
+import { rebuild } from '../../../processors/eventSourcing/rebuild.ts';
+import { TopologyTestDriver } from '../../../runtime/topologyTestDriver.ts';
+import type { OrderCancelled, OrderCreated, PaymentProcessed, SagaTransitioned, TopicValues } from '../../../schemas/generated/types.ts';
+import { ORDER_AGGREGATE, orderAggregate, orderAggregateTopology, type OrderCommand, type OrderEvent, type OrderState } from '../../../topologies/orders/aggregate.ts';
+import { orderTopic } from '../../../topologies/orders/orderTopics.ts';
+
+const orderId = '7b0c2d4e-1f3a-4b5c-8d9e-0a1b2c3d4e5f';
+const created: OrderCreated = {
+  eventId: 'e1',
+  orderId,
+  customerId: 'c1',
+  items: [{ sku: 'tea', name: 'Green tea', quantity: 2, unitPriceMinor: 450 }],
+  currency: 'EUR',
+  totalMinor: 900,
+  shippingAddress: { line1: 'Main St 1', line2: null, city: 'Berlin', postalCode: '10115', country: 'DE' },
+  groupCheckoutId: null,
+  createdAt: 1000,
+};
+const payment = (status: PaymentProcessed['status']): PaymentProcessed => ({ eventId: `p-${status}`, paymentId: 'pay-1', orderId, status, amountMinor: status === 'FAILED' ? 0 : 900, currency: 'EUR', failureReason: null, processedAt: 2000 });
+const move = (from: string, to: string): SagaTransitioned => ({ sagaId: orderId, saga: 'order-saga', from, to, event: 'succeeded', step: 'shipping', attempt: 0, cause: null, timestamp: 5000 });
+const cancelled: OrderCancelled = { eventId: 'x1', orderId, reason: 'CUSTOMER_REQUEST', detail: null, cancelledAt: 6000 };
+
+function pipe<T extends keyof TopicValues & string>(driver: TopologyTestDriver, topic: T, value: TopicValues[T], timestamp: number): void {
+  driver.inputTopic<string, TopicValues[T]>(orderTopic(topic).name).pipe(orderId, value, timestamp);
+}
+
+describe('the Order aggregate topology', () => {
+  it('reads the order system\'s facts as commands and logs the order\'s life; its state is the fold of its event log', () => {
+    const driver = new TopologyTestDriver(orderAggregateTopology());
+    pipe(driver, 'orders.order.created', created, 1000);
+    pipe(driver, 'payments.payment.processed', payment('FAILED'), 1500);
+    pipe(driver, 'payments.payment.processed', payment('PROCESSED'), 2000);
+    pipe(driver, 'inventory.stock.reserved', { eventId: 'r', orderId, reservationId: 'res-1', items: [{ sku: 'tea', quantity: 2 }], expiresAt: null, reservedAt: 3000 }, 3000);
+    pipe(driver, 'shipping.shipment.initiated', { eventId: 's', orderId, shipmentId: 'ship-1', carrier: 'DHL', trackingNumber: null, estimatedDeliveryAt: null, initiatedAt: 4000 }, 4000);
+    pipe(driver, 'orders.saga.transitioned', move('running:shipping', 'completed'), 5000);
+    pipe(driver, 'orders.order.cancelled', cancelled, 6000);
+
+    const log = driver.outputTopic<string, OrderEvent>(ORDER_AGGREGATE.events).readRecords();
+    assert.deepEqual(log.map((r) => [r.key, r.value.type, r.timestamp]), [
+      [orderId, 'OrderPlaced', 1000],
+      [orderId, 'PaymentConfirmed', 2000],
+      [orderId, 'InventoryReserved', 3000],
+      [orderId, 'OrderShipped', 4000],
+      [orderId, 'OrderCompleted', 5000],
+    ]);
+    assert.deepEqual(driver.outputTopic<string, CommandRejection<OrderCommand>>(ORDER_AGGREGATE.rejections).readValues(), [
+      { command: { type: 'CancelOrder', reason: 'CUSTOMER_REQUEST', detail: null }, reason: 'cannot cancel an order that is completed', version: 5 },
+    ]);
+    const snapshot = driver.keyValueStore<string, AggregateSnapshot<OrderState>>(ORDER_AGGREGATE.stores.state).get(orderId)!;
+    assert.deepEqual(snapshot, { state: rebuild(orderAggregate, log.map((r) => r.value)), version: 5 });
+    assert.equal(snapshot.state.status, 'completed');
+    const history = driver.keyValueStore<string, HistoryEntry<OrderEvent>[]>(ORDER_AGGREGATE.stores.history).get(orderId)!;
+    assert.equal(stateAsOf(orderAggregate, history, { timestamp: 3500 }).status, 'reserved');
+    assert.equal(stateAsOf(orderAggregate, history, { version: 2 }).paymentId, 'pay-1');
+  });
+
+  it('compensates an order cancelled after payment, and ignores refunds', () => {
+    const driver = new TopologyTestDriver(orderAggregateTopology());
+    pipe(driver, 'orders.order.created', created, 1000);
+    pipe(driver, 'payments.payment.processed', payment('PROCESSED'), 2000);
+    pipe(driver, 'payments.payment.processed', payment('REFUNDED'), 2500);
+    pipe(driver, 'orders.order.cancelled', { ...cancelled, reason: 'INVENTORY_UNAVAILABLE' }, 3000);
+    assert.deepEqual(driver.outputTopic<string, OrderEvent>(ORDER_AGGREGATE.events).readValues().at(-1), {
+      type: 'OrderCancelled',
+      reason: 'INVENTORY_UNAVAILABLE',
+      detail: null,
+      compensations: ['refund-payment'],
+    });
+    assert.ok(driver.outputTopic(ORDER_AGGREGATE.rejections).isEmpty());
+    assert.equal(driver.keyValueStore<string, AggregateSnapshot<OrderState>>(ORDER_AGGREGATE.stores.state).get(orderId)!.state.status, 'compensated');
+  });
+
+  it('needs no repartition: every input is keyed by order id', () => {
+    assert.doesNotMatch(describeTopology(orderAggregateTopology().build()), /repartition/);
+  });
+});
