@@ -85,7 +85,10 @@ export function processManager<K, Start, Events extends Record<string, unknown>,
   app.addStore({ name: instances, kind: 'keyValue' });
   app.addStore({ name: deadlines, kind: 'window' });
 
-  const partitioned = <V>(stream: Stream<K, V>, type: string): Stream<K, V> => (stream.keyChanged ? stream.repartition({ name: `${name}-${type}` }) : stream);
+  const partitioned = <V>(stream: Stream<K, V>, type: string): Stream<K, V> => {
+    if (stream.builder !== app) throw new TopologyError(`process manager '${name}': its ${type} input belongs to topology '${stream.builder.name}', not '${app.name}'`);
+    return stream.keyChanged ? stream.repartition({ name: `${name}-${type}` }) : stream;
+  };
   type Input = ProcessManagerInput<Start, Events>;
   const start = partitioned(options.start, 'start');
   const inputs = [start.mapValues((event): Input => ({ kind: 'start', event }), { name: `${name}-start` })];

@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
-import type { ProcessInstance } from '../../../processors/patterns/processManager/index.ts';
+import { processManager, type ProcessInstance } from '../../../processors/patterns/processManager/index.ts';
 import { TopologyTestDriver } from '../../../runtime/topologyTestDriver.ts';
 import type { GroupCheckoutStarted, GuestCheckoutCompleted, GuestCheckoutFailed } from '../../../schemas/generated/types.ts';
-import { groupCheckoutTopology, guestCompleted, guestFailed, handOff, started, TOPICS, type GroupCheckoutState } from './processManagerGroupCheckout.ts';
+import { testTopology } from '../processors/stringTopology.ts';
+import { groupCheckout, groupCheckoutTopology, guestCompleted, guestFailed, handOff, started, TOPICS, type GroupCheckoutState } from './processManagerGroupCheckout.ts';
 
 /** A group checkout driver with handles on every topic; the wall clock starts at 0. */
 function run(options: Parameters<typeof groupCheckoutTopology>[0] = {}) {
@@ -110,6 +111,28 @@ describe('processManager: group checkout', () => {
   it('refuses, when declared, a punctuation interval that could not run and a negative retention', () => {
     assert.throws(() => groupCheckoutTopology({ punctuationIntervalMs: 0 }), /punctuationIntervalMs must be positive, got 0/);
     assert.throws(() => groupCheckoutTopology({ retainEndedMs: -1 }), /retainEndedMs must be ≥ 0/);
+  });
+
+  it('repartitions an input whose keys may have changed, and refuses one of another topology', () => {
+    const app = testTopology('rekeyed');
+    const byGroup = (_key: string, reply: { groupCheckoutId: string }) => reply.groupCheckoutId;
+    const checkout = processManager(app, groupCheckout, {
+      name: 'gc',
+      start: app.stream<string, GroupCheckoutStarted>(TOPICS.started),
+      events: { completed: app.stream<string, GuestCheckoutCompleted>(TOPICS.guestCompleted).selectKey(byGroup), failed: app.stream<string, GuestCheckoutFailed>(TOPICS.guestFailed) },
+    });
+    checkout.output('completed').to(TOPICS.completed);
+    const driver = new TopologyTestDriver(app);
+    assert.deepEqual(driver.topology.internalTopics.map((t) => t.name), ['rekeyed-gc-completed-repartition']);
+    driver.inputTopic<string, GroupCheckoutStarted>(TOPICS.started).pipe('grp', started('grp', 1, 60_000), 1);
+    driver.inputTopic<string, GuestCheckoutCompleted>(TOPICS.guestCompleted).pipe('keyed-by-guest', guestCompleted('grp', 'g1', 2), 2);
+    assert.deepEqual(driver.outputTopic(TOPICS.completed).readKeyValues().map(([key]) => key), ['grp']);
+
+    const other = testTopology('other');
+    assert.throws(
+      () => processManager(app, groupCheckout, { name: 'gc2', start: other.stream<string, GroupCheckoutStarted>('elsewhere'), events: { completed: app.stream('c2'), failed: app.stream('f2') } }),
+      /its start input belongs to topology 'other', not 'rekeyed'/,
+    );
   });
 
   it('continues after a handoff with only what its stores held: same outputs as without one', () => {
