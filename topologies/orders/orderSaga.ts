@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import {
+  jsonSerde,
   saga,
+  stringSerde,
   topology,
   type CancelOrder,
   type CancellationReason,
@@ -67,7 +69,8 @@ export function orderSagaSettings(env: NodeJS.ProcessEnv = process.env): OrderSa
  * `order-saga-instances`.
  */
 export function orderSaga(settings: OrderSagaSettings = orderSagaSettings()): TopologyBuilder {
-  const app = topology('order-saga');
+  // Internal topics (the notifications rekeyed to orders) carry JSON; the catalogue's topics, Avro.
+  const app = topology('order-saga', { serdes: { key: stringSerde, value: jsonSerde() } });
   const topic = orderTopic;
   const read = <T extends Parameters<typeof orderTopic>[0]>(name: T) => app.stream(topic(name).name, { serdes: topic(name).serdes });
   const command = <T extends Parameters<typeof orderTopic>[0]>(name: T) => ({ topic: topic(name).name, serdes: topic(name).serdes });
