@@ -146,12 +146,18 @@ export class Worker {
     if (!this.joined) return { ready: false, reason: 'joining the consumer group' };
     const unclaimed = this.ownedTasks().filter((id) => !this.claimed.has(id));
     if (unclaimed.length) return { ready: false, reason: `claiming tasks ${unclaimed.join(', ')}` };
-    if (!this.caughtUpOnce) {
-      const lag = this.lags().reduce((sum, l) => sum + l.lag, 0);
-      if (lag > this.config.readyMaxLag) return { ready: false, reason: `catching up: lag ${lag} > ${this.config.readyMaxLag} records` };
-      this.caughtUpOnce = true;
-    }
+    const lag = this.totalLagUnlessCaughtUp();
+    if (lag !== undefined) return { ready: false, reason: `catching up: lag ${lag} > ${this.config.readyMaxLag} records` };
     return { ready: true };
+  }
+
+  /** The lag of all claimed tasks while it has never been within `readyMaxLag`; undefined from the first time it is. */
+  private totalLagUnlessCaughtUp(): number | undefined {
+    if (this.caughtUpOnce) return undefined;
+    const lag = this.lags().reduce((sum, l) => sum + l.lag, 0);
+    if (lag > this.config.readyMaxLag) return lag;
+    this.caughtUpOnce = true;
+    return undefined;
   }
 
   /**
@@ -301,7 +307,10 @@ export class Worker {
 
   private refreshing = false;
 
-  /** Reads the end offsets of the claimed tasks' inputs from the broker, for their lag; an outage only leaves them stale. */
+  /**
+   * Reads the end offsets of the claimed tasks' inputs from the broker, for their lag (an
+   * outage only leaves them stale), and notes a catch-up that no readiness probe saw.
+   */
   private async refreshEndOffsets(): Promise<void> {
     if (this.refreshing || !this.claimed.size) return;
     this.refreshing = true;
@@ -310,6 +319,7 @@ export class Worker {
         const offsets = await this.admin.fetchTopicOffsets(topic);
         for (const { partition, high } of offsets) this.claimed.get(this.taskId(topic, partition))?.brokerEndOffset(topic, Number(high));
       }
+      if (this.ownedTasks().every((id) => this.claimed.has(id))) this.totalLagUnlessCaughtUp();
     } catch (error) {
       this.logger.debug({ err: error }, 'reading end offsets for the lag failed');
     } finally {

@@ -82,7 +82,7 @@ export function runCommand(): Command {
           port: configs[0]!.httpPort,
           registry: metrics.registry,
           readiness: () =>
-            allReady(topologies.map((topology, i) => ({ name: configs[i]!.applicationId, readiness: workers[i]?.readiness() ?? { ready: false, reason: 'starting' } }))),
+            allReady(configs.map((config, i) => ({ name: config.applicationId, readiness: workers[i]?.readiness() ?? { ready: false, reason: 'starting' } }))),
           logger,
         });
         for (const [i, topology] of topologies.entries()) workers.push(await Worker.start(topology, configs[i]!, logger, metrics));
