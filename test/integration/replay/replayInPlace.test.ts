@@ -63,8 +63,12 @@ describe('tributary replay in place, on the real stack', function () {
   let topology: Topology;
   let live: { digest: string; entries: number };
 
-  function worker(): WorkerProcess {
-    return new WorkerProcess(`worker-${id}`, [FIXTURE], { ...env, ...FAULT_WORKER_ENV }).start();
+  const workers: WorkerProcess[] = [];
+
+  function worker(workerEnv: Record<string, string> = {}): WorkerProcess {
+    const started = new WorkerProcess(`worker-${id}`, [FIXTURE], { ...env, ...FAULT_WORKER_ENV, ...workerEnv }).start();
+    workers.push(started);
+    return started;
   }
 
   async function lag(): Promise<readonly PartitionLag[]> {
@@ -97,6 +101,7 @@ describe('tributary replay in place, on the real stack', function () {
   });
 
   after(async () => {
+    for (const started of workers) await started.kill(); // a test that failed half-way leaves none running
     await admin.deleteTopics({ topics: [env.REPLAY_ORDERS_TOPIC, env.REPLAY_TOTALS_TOPIC, repartitionTopic, `${env.REPLAY_ORDERS_TOPIC}.dlq`, `${repartitionTopic}.dlq`] }).catch(() => undefined);
     await admin.deleteGroups([app]).catch(() => undefined);
     await admin.disconnect();
@@ -154,12 +159,21 @@ describe('tributary replay in place, on the real stack', function () {
       else assert.equal(p.committedOffset, old.logStartOffset, `${p.topic}[${p.partition}]`);
     }
 
-    const rebuilding = worker();
-    try {
-      await untilCaughtUp(rebuilding);
-      assert.deepEqual(await projectionDigest(redis, scope), live);
-    } finally {
-      assert.equal(await rebuilding.stop(), 0, rebuilding.tail());
-    }
+    const rebuilding = worker({ TRIBUTARY_SESSION_TIMEOUT_MS: '20000' });
+    await untilCaughtUp(rebuilding);
+    assert.deepEqual(await projectionDigest(redis, scope), live);
+  });
+
+  it('--force waits until the member of a killed worker expires, then replays', async () => {
+    await workers.at(-1)!.kill(); // the worker that rebuilt the projection
+    const members = async () => (await admin.describeGroups([app])).groups[0]!.members.length;
+    // Its session (20 s for this worker) has not run out: Kafka would refuse to move the group's offsets now.
+    assert.equal(await members(), 1);
+    const { code, stdout, stderr } = await tributary(env, 'replay', FIXTURE, '--force', '--json');
+    assert.equal(code, 0, stderr);
+    assert.ok((JSON.parse(stdout) as { deletedKeys: number }).deletedKeys > 0);
+    assert.equal(await members(), 0);
+    assert.equal(await countNamespaceKeys(redis, scope), 0);
+    assert.ok((await lag()).filter((p) => p.topic === env.REPLAY_ORDERS_TOPIC).every((p) => p.committedOffset === p.logStartOffset));
   });
 });
