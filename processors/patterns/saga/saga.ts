@@ -60,7 +60,8 @@ type Roles = { start?: (value: unknown) => boolean; cancel?: (value: unknown) =>
  *   commands go to their command's topic, with the same timestamp and no headers.
  * - **State**: instances in `<name>-instances`, their deadlines in `<name>-deadlines`
  *   (a window store by due time, so a punctuation every `punctuationIntervalMs` reads only
- *   the due ones). Ended instances are kept, so late inputs stay ignored. Everything the
+ *   the due ones). Ended instances are kept `retainEndedMs` (default 1 day), so late inputs
+ *   and repeated starts stay ignored; then they are deleted. Everything the
  *   saga decides is a function of its inputs, its stores and the task's wall clock: the
  *   callbacks (`init`, `build`, `when`, `onSuccess`) must be deterministic and free of
  *   side effects.
@@ -77,6 +78,8 @@ export function saga<K, VStart, D, VCancel = never>(app: TopologyBuilder, defini
   checkSteps(name, steps);
   const punctuationIntervalMs = definition.punctuationIntervalMs ?? 1_000;
   if (!(punctuationIntervalMs > 0)) throw new TopologyError(`saga '${name}': punctuationIntervalMs must be positive, got ${punctuationIntervalMs}`);
+  const retainEndedMs = definition.retainEndedMs ?? 24 * 3600_000;
+  if (!(retainEndedMs > 0)) throw new TopologyError(`saga '${name}': retainEndedMs must be positive, got ${retainEndedMs}`);
 
   // One tagged input per distinct stream, named after the first role it plays.
   const streams: Array<{ stream: Stream<K, unknown>; role: string; roles: Roles }> = [];
@@ -112,12 +115,12 @@ export function saga<K, VStart, D, VCancel = never>(app: TopologyBuilder, defini
   const plan: SagaPlan<K, D> = { name, steps, init: definition.init as (start: unknown, sagaId: K) => D, ...(definition.onCompensated ? { onCompensated: definition.onCompensated } : {}) };
   const factory = sagaProcessor<K, D>({
     node: name,
-    plan,
     machine: new SagaMachine(plan),
     inputs: streams.map((s) => s.roles),
     instances: instanceStore,
     deadlines: deadlineStore,
     punctuationIntervalMs,
+    retainEndedMs,
   }) as CustomProcessorFactory<unknown, unknown, unknown, unknown>;
   const processor = app.addProcessor('KSTREAM-PROCESSOR', [merged.node], [instanceStore, deadlineStore], (ctx, [input]) => input!.pipe(customProcessor(ctx, factory)), name);
   // Transitions keep the saga id as key, so the output is not marked for repartitioning (commands go straight to sinks).

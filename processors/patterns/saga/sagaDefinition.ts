@@ -98,4 +98,11 @@ export interface SagaDefinition<K, VStart, D, VCancel> {
   readonly onCompensated?: SagaCommand<K, D>;
   /** How often (wall clock) due deadlines are looked for: a timeout fires up to this late. Default 1 s. */
   readonly punctuationIntervalMs?: number;
+  /**
+   * How long (wall clock) an ended instance is kept, to ignore its late inputs and repeated
+   * starts; then it is deleted, and a start with its id begins a new instance (put `dedupe`
+   * before the start stream if ids can come back later). `Infinity` keeps it for good.
+   * Default 1 day.
+   */
+  readonly retainEndedMs?: number;
 }

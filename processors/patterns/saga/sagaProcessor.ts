@@ -4,8 +4,8 @@ import type { KeyValueStore } from '../../../state/keyValueStore.ts';
 import type { WindowStore } from '../../../state/windowStore.ts';
 import { DeadlineIndex } from '../processManager/deadlineIndex.ts';
 import type { SagaInstance } from './sagaInstance.ts';
-import { sagaStateOf, type ReplyRole, type SagaMachine, type SagaMachineInput, type SagaPlan } from './sagaMachine.ts';
-import { isIgnoredInput, type SagaIgnoredInput, type SagaState, type SagaTransition } from './sagaTransition.ts';
+import type { ReplyRole, SagaMachine, SagaMachineInput } from './sagaMachine.ts';
+import { isIgnoredInput, type SagaIgnoredInput, type SagaTransition } from './sagaTransition.ts';
 
 /** A record of one of the saga's input streams, tagged with the stream's index. */
 export interface SagaInputRecord {
@@ -27,28 +27,33 @@ export type SagaOutput<K> = { readonly kind: 'transition'; readonly transition: 
 export interface SagaProcessorOptions<K, D> {
   /** The processor node, named in drop counts. */
   readonly node: string;
-  readonly plan: SagaPlan<K, D>;
   readonly machine: SagaMachine<K, D>;
   readonly inputs: readonly SagaInputRoles[];
   /** Key-value store: saga id → SagaInstance. */
   readonly instances: string;
-  /** Window store without retention: the DeadlineIndex of waiting instances. */
+  /** Window store without retention: the DeadlineIndex of waiting instances and of ended ones to forget. */
   readonly deadlines: string;
   readonly punctuationIntervalMs: number;
+  /** How long an ended instance is kept (Infinity: for good). */
+  readonly retainEndedMs: number;
 }
+
+/** What a deadline index entry is due for: the instance's own deadline, or deleting the ended instance. */
+type Due = 'deadline' | 'forget';
 
 /**
  * The saga as a custom processor: it routes each record to the instance of its key,
  * runs the state machine, keeps the instance and its one deadline entry in step, and
  * forwards what the machine decided. Everything it knows is in its two stores, so a rerun
  * unit or a task rebuilt on another worker continues exactly; a wall-clock punctuation
- * reads only the deadline entries already due.
+ * reads only the deadline entries already due: instances' deadlines, and ended instances
+ * to delete once `retainEndedMs` has passed.
  */
 export function sagaProcessor<K, D>(options: SagaProcessorOptions<K, D>): CustomProcessorFactory<K, SagaInputRecord, unknown, SagaOutput<K>> {
-  const { node, plan, machine, inputs } = options;
+  const { node, machine, inputs } = options;
   return (ctx) => {
     const instances = ctx.store<KeyValueStore<K, SagaInstance<D>>>(options.instances);
-    const deadlines = new DeadlineIndex(ctx.store<WindowStore<K, SagaState>>(options.deadlines));
+    const deadlines = new DeadlineIndex(ctx.store<WindowStore<K, Due>>(options.deadlines));
 
     const apply = (sagaId: K, input: SagaMachineInput, timestamp: number): void => {
       const before = instances.get(sagaId);
@@ -59,8 +64,9 @@ export function sagaProcessor<K, D>(options: SagaProcessorOptions<K, D>): Custom
         // One entry per waiting instance, at its deadline: moved whenever the deadline moves.
         if (before?.deadline !== after.deadline) {
           if (before?.deadline != null) deadlines.remove(sagaId, before.deadline);
-          if (after.deadline !== null) deadlines.add(sagaId, after.deadline, sagaStateOf(after, plan.steps));
+          if (after.deadline !== null) deadlines.add(sagaId, after.deadline, 'deadline');
         }
+        if (!ended(before) && ended(after) && Number.isFinite(options.retainEndedMs)) deadlines.add(sagaId, ctx.wallClockTime() + options.retainEndedMs, 'forget');
       }
       const fields = { timestamp, headers: {} };
       for (const transition of outcome.transitions) {
@@ -71,7 +77,13 @@ export function sagaProcessor<K, D>(options: SagaProcessorOptions<K, D>): Custom
     };
 
     ctx.schedule(options.punctuationIntervalMs, 'wall-clock', (now) => {
-      for (const [sagaId] of deadlines.due(now)) apply(sagaId, { kind: 'deadline' }, now);
+      for (const [sagaId, at, due] of deadlines.due(now)) {
+        if (due === 'deadline') apply(sagaId, { kind: 'deadline' }, now);
+        else {
+          deadlines.remove(sagaId, at);
+          instances.delete(sagaId);
+        }
+      }
     });
 
     return {
@@ -94,7 +106,11 @@ export function sagaProcessor<K, D>(options: SagaProcessorOptions<K, D>): Custom
 function dropReason(event: SagaIgnoredInput, instance: SagaInstance<unknown> | undefined): DropReason {
   if (event === 'duplicate-start') return 'duplicate-start';
   if (!instance) return 'unknown-instance';
-  if (instance.status === 'completed' || instance.status === 'compensated' || instance.status === 'failed') return 'ended-instance';
+  if (ended(instance)) return 'ended-instance';
   // A reply or cancellation the live instance no longer awaits came too late for it.
   return 'late';
+}
+
+function ended(instance: SagaInstance<unknown> | undefined): boolean {
+  return instance?.status === 'completed' || instance?.status === 'compensated' || instance?.status === 'failed';
 }

@@ -37,6 +37,7 @@ interface OrderSagaData {
 const TIMEOUT = 10_000;
 const BACKOFF = 1_000;
 const TICK = 1_000;
+const DAY = 24 * 3600_000;
 
 const STEPS = ['payment', 'inventory', 'shipping', 'notification'] as const;
 type StepName = (typeof STEPS)[number];
@@ -631,7 +632,30 @@ describe('saga (orchestration)', () => {
     h.reply('shipping', 'o2', 'success');
     h.reply('notification', 'o2', 'success');
     const index = h.driver.windowStore<string, string>('order-saga-deadlines');
-    assert.deepEqual(index.fetchAll(Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER), [['o1', 3 * TICK + TIMEOUT, 'running:inventory']]);
+    assert.deepEqual(index.fetchAll(Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER), [
+      ['o1', 3 * TICK + TIMEOUT, 'deadline'],
+      ['o2', 3 * TICK + DAY, 'forget'],
+    ]);
+  });
+
+  it('forgets an ended instance after retainEndedMs (default 1 day): its id then starts afresh', () => {
+    const h = new OrderSagaHarness();
+    h.succeed('o1', STEPS);
+    h.advance(DAY - TICK);
+    h.transitions();
+    h.reply('shipping', 'o1', 'success');
+    assert.deepEqual(h.transitions().map((t) => t.event), ['duplicate-reply'], 'still remembered');
+    h.advance(TICK);
+    assert.equal(h.instance('o1'), undefined);
+    assert.deepEqual(h.driver.windowStore('order-saga-deadlines').fetchAll(Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER), []);
+    h.reply('shipping', 'o1', 'success');
+    h.commands();
+    h.start('o1');
+    assert.deepEqual(h.transitions().map((t) => [t.from, t.to, t.event]), [
+      ['new', 'new', 'unknown-instance'],
+      ['new', 'running:payment', 'started'],
+    ]);
+    assert.deepEqual(h.commandTopics(), ['payments.payment.process']);
   });
 
   it('refuses definitions that could not run', () => {

@@ -193,6 +193,7 @@ function sagaUnderTest(steps: readonly StepConfig[]) {
     cancel: { stream: app.stream<string, string>('cancels') },
     onCompensated: command('compensated'),
     punctuationIntervalMs: TICK,
+    retainEndedMs: Infinity, // the model remembers ended instances for good
   });
   s.transitions.to('transitions');
   const driver = new TopologyTestDriver(app, { wallClockTimeMs: 0 });
