@@ -2,7 +2,7 @@ import type { z } from 'zod';
 import { DuplicateHandlerError, UnknownMessageTypeError } from './errors.ts';
 import type { MessageDefinition, MessageKind } from './messageDefinition.ts';
 import type { MediatorMessage, Middleware } from './middleware.ts';
-import { validation } from './validation.ts';
+import { validationMiddleware } from './validationMiddleware.ts';
 
 /** What the mediator's types remember of one command or query type: what senders pass and what they get back. */
 export interface Registered<Input, Result> {
@@ -31,7 +31,7 @@ interface Registration {
  *
  * Every dispatch runs through the middleware pipeline, in the order the stages were
  * added, then reaches its handlers. Payloads are always validated against their schema
- * before any handler runs: by the `validation` stage where it was added with `use`, else
+ * before any handler runs: by the `validationMiddleware` stage where it was added with `use`, else
  * innermost. A command or query has exactly one handler; an event has one or more, all
  * called in registration order (a failing one does not stop the others).
  */
@@ -96,7 +96,7 @@ export class Mediator<Commands = {}, Queries = {}, Events = {}> {
   async dispatch(kind: MessageKind, type: string, payload: unknown): Promise<unknown> {
     const registration = this.registrations.get(registrationKey(kind, type));
     if (!registration) throw new UnknownMessageTypeError(kind, type, this.typesOf(kind));
-    const stages = this.stages.includes(validation) ? this.stages : [...this.stages, validation];
+    const stages = this.stages.includes(validationMiddleware) ? this.stages : [...this.stages, validationMiddleware];
     const run = async (index: number, message: MediatorMessage): Promise<unknown> => {
       const stage = stages[index];
       return stage ? stage(message, (next) => run(index + 1, next)) : handle(registration, message.payload);

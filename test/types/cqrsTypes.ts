@@ -5,8 +5,8 @@ import { Counter, Histogram, Registry } from 'prom-client';
 import { z } from 'zod';
 import { Mediator } from '../../processors/cqrs/mediator.ts';
 import { defineCommand, defineEvent, defineQuery } from '../../processors/cqrs/messageDefinition.ts';
-import { logging } from '../../processors/cqrs/logging.ts';
-import { metrics } from '../../processors/cqrs/metrics.ts';
+import { loggingMiddleware } from '../../processors/cqrs/loggingMiddleware.ts';
+import { metricsMiddleware } from '../../processors/cqrs/metricsMiddleware.ts';
 import type { EventPublisher } from '../../processors/cqrs/eventPublisher.ts';
 import { cancelOrder, cancelOrderHandler, placeOrder, placeOrderHandler } from '../../topologies/orders/commands.ts';
 import type { TopicValues } from '../../schemas/generated/types.ts';
@@ -57,9 +57,9 @@ new Mediator().send('Rename', {});
 
 // pino and prom-client instruments fit the logging and metrics middleware as they are.
 const registry = new Registry();
-mediator.use(logging(pino({ enabled: false })));
+mediator.use(loggingMiddleware(pino({ enabled: false })));
 mediator.use(
-  metrics({
+  metricsMiddleware({
     dispatched: new Counter({ name: 'mediator_dispatched_total', help: 'dispatches', labelNames: ['kind', 'type', 'outcome'], registers: [registry] }),
     durationSeconds: new Histogram({ name: 'mediator_duration_seconds', help: 'durations', labelNames: ['kind', 'type', 'outcome'], registers: [registry] }),
   }),

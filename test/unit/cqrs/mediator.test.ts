@@ -2,12 +2,12 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { z } from 'zod';
 import { CommandValidationError, DuplicateHandlerError, UnknownMessageTypeError } from '../../../processors/cqrs/errors.ts';
-import { logging, type MediatorLogger } from '../../../processors/cqrs/logging.ts';
+import { loggingMiddleware, type MediatorLogger } from '../../../processors/cqrs/loggingMiddleware.ts';
 import { Mediator } from '../../../processors/cqrs/mediator.ts';
 import { defineCommand, defineEvent, defineQuery } from '../../../processors/cqrs/messageDefinition.ts';
-import { metrics, type DispatchLabels } from '../../../processors/cqrs/metrics.ts';
+import { metricsMiddleware, type DispatchLabels } from '../../../processors/cqrs/metricsMiddleware.ts';
 import type { Middleware } from '../../../processors/cqrs/middleware.ts';
-import { validation } from '../../../processors/cqrs/validation.ts';
+import { validationMiddleware } from '../../../processors/cqrs/validationMiddleware.ts';
 
 const addItems = defineCommand(
   'AddItems',
@@ -111,14 +111,14 @@ describe('Mediator', () => {
     assert.deepEqual(trace, ['first in', 'second in', 'handler', 'second out', 'first out']);
   });
 
-  it('validates innermost by default, or where use(validation) puts it', async () => {
+  it('validates innermost by default, or where use(validationMiddleware) puts it', async () => {
     const sawPayload = (into: unknown[]): Middleware => (message, next) => (into.push(message.payload), next(message));
     const invalid = { cartId: '', items: [] };
     const beforeDefault: unknown[] = [];
     await assert.rejects(new Mediator().command(addItems, () => 0).use(sawPayload(beforeDefault)).send('AddItems', invalid), CommandValidationError);
     assert.deepEqual(beforeDefault, [invalid]);
     const afterExplicit: unknown[] = [];
-    await assert.rejects(new Mediator().command(addItems, () => 0).use(validation).use(sawPayload(afterExplicit)).send('AddItems', invalid), CommandValidationError);
+    await assert.rejects(new Mediator().command(addItems, () => 0).use(validationMiddleware).use(sawPayload(afterExplicit)).send('AddItems', invalid), CommandValidationError);
     assert.deepEqual(afterExplicit, []);
   });
 
@@ -172,7 +172,7 @@ describe('Mediator', () => {
 });
 
 describe('mediator middleware', () => {
-  it('logging logs each dispatch once: handled at info, refused at warn with the reason, failed at error', async () => {
+  it('loggingMiddleware logs each dispatch once: handled at info, refused at warn with the reason, failed at error', async () => {
     const logger = recordingLogger();
     const boom = new Error('boom');
     const mediator = new Mediator()
@@ -180,7 +180,7 @@ describe('mediator middleware', () => {
       .query(cartSize, () => {
         throw boom;
       })
-      .use(logging(logger, { now: steppingClock() }));
+      .use(loggingMiddleware(logger, { now: steppingClock() }));
     await mediator.send('AddItems', { cartId: 'c', items: [{ sku: 's', quantity: 1 }] });
     await assert.rejects(mediator.send('AddItems', { cartId: 'c', items: [] }));
     await assert.rejects(mediator.ask('CartSize', { cartId: 'c' }));
@@ -195,7 +195,7 @@ describe('mediator middleware', () => {
     assert.equal(logger.lines[2]![1].err, boom);
   });
 
-  it('metrics counts every dispatch and observes its seconds, by kind, type and outcome', async () => {
+  it('metricsMiddleware counts every dispatch and observes its seconds, by kind, type and outcome', async () => {
     const counted: DispatchLabels[] = [];
     const observed: Array<[DispatchLabels, number]> = [];
     const mediator = new Mediator()
@@ -203,7 +203,7 @@ describe('mediator middleware', () => {
       .on(itemsAdded, () => {
         throw new Error('down');
       })
-      .use(metrics({ dispatched: { inc: (labels) => void counted.push(labels) }, durationSeconds: { observe: (labels, value) => void observed.push([labels, value]) } }, { now: steppingClock() }));
+      .use(metricsMiddleware({ dispatched: { inc: (labels) => void counted.push(labels) }, durationSeconds: { observe: (labels, value) => void observed.push([labels, value]) } }, { now: steppingClock() }));
     await mediator.send('AddItems', { cartId: 'c', items: [{ sku: 's', quantity: 1 }] });
     await assert.rejects(mediator.send('AddItems', { cartId: '', items: [{ sku: 's', quantity: 1 }] }));
     await assert.rejects(mediator.publish('ItemsAdded', { cartId: 'c' }));

@@ -7,9 +7,9 @@ import type { Middleware } from './middleware.ts';
  * Parses the payload with its definition's schema and passes the schema's output on, or
  * rejects with a CommandValidationError naming the fields at fault; `next` is not called
  * then, so no handler sees a payload its schema refuses. A mediator runs this stage
- * innermost unless it was added with `use(validation)`, which puts it where it is added.
+ * innermost unless it was added with `use(validationMiddleware)`, which puts it where it is added.
  */
-export const validation: Middleware = async (message, next) => next({ ...message, payload: validatePayload(message.definition, message.payload) });
+export const validationMiddleware: Middleware = async (message, next) => next({ ...message, payload: validatePayload(message.definition, message.payload) });
 
 /** The schema's output for `payload`, or a CommandValidationError naming every field at fault. */
 function validatePayload(definition: MessageDefinition, payload: unknown): unknown {

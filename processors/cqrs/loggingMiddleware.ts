@@ -11,9 +11,9 @@ export interface MediatorLogger {
 /**
  * Logs every dispatch once it ends, with `kind`, `type` and `durationMs`: handled at
  * info, refused by validation at warn (with the field and the reason), failed at error
- * (with the error as `err`). Added before `validation` (the default), it sees refusals too.
+ * (with the error as `err`). Added before `validationMiddleware` (the default), it sees refusals too.
  */
-export function logging(logger: MediatorLogger, options: { readonly now?: () => number } = {}): Middleware {
+export function loggingMiddleware(logger: MediatorLogger, options: { readonly now?: () => number } = {}): Middleware {
   const now = options.now ?? performance.now.bind(performance);
   return (message, next) =>
     observeDispatch(message, next, now, (outcome, durationMs, error) => {

@@ -31,7 +31,7 @@ export interface MediatorInstruments {
  * (`ok`, `invalid` for a validation refusal, `failed`). The instruments are the caller's:
  * this module knows no metrics library.
  */
-export function metrics(instruments: MediatorInstruments, options: { readonly now?: () => number } = {}): Middleware {
+export function metricsMiddleware(instruments: MediatorInstruments, options: { readonly now?: () => number } = {}): Middleware {
   const now = options.now ?? performance.now.bind(performance);
   return (message, next) =>
     observeDispatch(message, next, now, (outcome, durationMs) => {
