@@ -1,5 +1,5 @@
 import { jsonSerde, stringSerde, TimeWindows, topology, type OrderCreated, type Stream, type TopologyBuilder } from '../../index.ts';
-import { orderTopic, type OrderTopic, type TopicBinding } from './orderTopics.ts';
+import { orderAppId, orderTopic, type OrderTopic, type TopicBinding } from './orderTopics.ts';
 import { applySummaryEvent, EMPTY_SUMMARY, type SummaryEvent } from './projections/orderSummary.ts';
 
 /** The projections' stores, which the query endpoint reads. */
@@ -45,7 +45,7 @@ const json = { key: stringSerde, value: jsonSerde<never>() };
  *   tumbling one-day windows of the completion's event time (one hour of grace).
  */
 export function orderProjections(): TopologyBuilder {
-  const app = topology('order-projections');
+  const app = topology(orderAppId('order-projections'));
   const read = <T extends OrderTopic>(topic: TopicBinding<T>) => app.stream(topic.name, { serdes: topic.serdes });
   const created = read(orderTopic('orders.order.created'));
   const transitions = read(orderTopic('orders.saga.transitioned')).filter((_id, t) => !IGNORED.has(t.event), { name: 'saga-moves' });

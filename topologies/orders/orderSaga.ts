@@ -16,7 +16,7 @@ import {
   type SendNotification,
   type TopologyBuilder,
 } from '../../index.ts';
-import { orderTopic } from './orderTopics.ts';
+import { orderAppId, orderTopic } from './orderTopics.ts';
 import { ServiceBehaviourError } from './services/serviceBehaviour.ts';
 
 /** How patient the order saga is with the services. */
@@ -70,7 +70,7 @@ export function orderSagaSettings(env: NodeJS.ProcessEnv = process.env): OrderSa
  */
 export function orderSaga(settings: OrderSagaSettings = orderSagaSettings()): TopologyBuilder {
   // Internal topics (the notifications rekeyed to orders) carry JSON; the catalogue's topics, Avro.
-  const app = topology('order-saga', { serdes: { key: stringSerde, value: jsonSerde() } });
+  const app = topology(orderAppId('order-saga'), { serdes: { key: stringSerde, value: jsonSerde() } });
   const topic = orderTopic;
   const read = <T extends Parameters<typeof orderTopic>[0]>(name: T) => app.stream(topic(name).name, { serdes: topic(name).serdes });
   const command = <T extends Parameters<typeof orderTopic>[0]>(name: T) => ({ topic: topic(name).name, serdes: topic(name).serdes });

@@ -9,6 +9,14 @@ export type OrderTopic = keyof TopicValues & string;
  */
 export const orderTopicPrefix = process.env.ORDER_TOPIC_PREFIX ?? '';
 
+/**
+ * An order topology's application id: its name after the topic prefix, so that runs with
+ * different prefixes have their own consumer groups, internal topics and state.
+ */
+export function orderAppId(name: string): string {
+  return orderTopicPrefix + name;
+}
+
 // Unbound: the worker running a topology binds them to its registry (Serde.configure).
 const avro = avroSerdes<Record<string, unknown>>(loadCatalogue(undefined, { topicPrefix: orderTopicPrefix }));
 

@@ -1,5 +1,5 @@
 import { topology, type TopologyBuilder, type InventoryChecked, type InventoryReleased, type InventoryReservationFailed, type InventoryReserved, type KeyValueStore, type ReleaseInventory, type ReserveInventory } from '../../../index.ts';
-import { orderTopic } from '../orderTopics.ts';
+import { orderAppId, orderTopic } from '../orderTopics.ts';
 import { serviceBehaviour, type ServiceBehaviour, stableFraction, stableId } from './serviceBehaviour.ts';
 import { answerRequests, sendReplies, type Reply } from './serviceReplies.ts';
 
@@ -28,7 +28,7 @@ interface Reservation {
  * answers; releasing what was never reserved is acknowledged with no items.
  */
 export function inventoryService(behaviour: ServiceBehaviour = serviceBehaviour('inventory')): TopologyBuilder {
-  const app = topology('order-inventory-service');
+  const app = topology(orderAppId('order-inventory-service'));
   app.addStore({ name: 'reservations', kind: 'keyValue' });
   const reserves = app.stream(reserveInventory.name, { serdes: reserveInventory.serdes }).mapValues((reserve): InventoryRequest => ({ reserve }));
   const releases = app.stream(releaseInventory.name, { serdes: releaseInventory.serdes }).mapValues((release): InventoryRequest => ({ release }));

@@ -1,5 +1,5 @@
 import { topology, type TopologyBuilder, type NotificationSent, type SendNotification } from '../../../index.ts';
-import { orderTopic } from '../orderTopics.ts';
+import { orderAppId, orderTopic } from '../orderTopics.ts';
 import { serviceBehaviour, type ServiceBehaviour, stableId } from './serviceBehaviour.ts';
 import { answerRequests, sendReplies } from './serviceReplies.ts';
 
@@ -13,7 +13,7 @@ const sent = orderTopic('notifications.notification.sent');
  * command records the same notification.
  */
 export function notificationService(behaviour: ServiceBehaviour = serviceBehaviour('notification')): TopologyBuilder {
-  const app = topology('order-notification-service');
+  const app = topology(orderAppId('order-notification-service'));
   const requests = app.stream(sendNotification.name, { serdes: sendNotification.serdes });
   const replies = answerRequests<SendNotification>(requests, {
     name: 'notification-service',

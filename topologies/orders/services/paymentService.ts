@@ -1,5 +1,5 @@
 import { topology, type TopologyBuilder, type KeyValueStore, type PaymentProcessed, type ProcessPayment, type RefundPayment } from '../../../index.ts';
-import { orderTopic } from '../orderTopics.ts';
+import { orderAppId, orderTopic } from '../orderTopics.ts';
 import { serviceBehaviour, type ServiceBehaviour, stableFraction, stableId } from './serviceBehaviour.ts';
 import { answerRequests, sendReplies, type Reply } from './serviceReplies.ts';
 
@@ -17,7 +17,7 @@ type PaymentRequest = { readonly charge: ProcessPayment } | { readonly refund: R
  * what was charged, once; refunding an order never charged is acknowledged with 0.
  */
 export function paymentService(behaviour: ServiceBehaviour = serviceBehaviour('payment')): TopologyBuilder {
-  const app = topology('order-payment-service');
+  const app = topology(orderAppId('order-payment-service'));
   app.addStore({ name: 'payments', kind: 'keyValue' });
   const charges = app.stream(processPayment.name, { serdes: processPayment.serdes }).mapValues((charge): PaymentRequest => ({ charge }));
   const refunds = app.stream(refundPayment.name, { serdes: refundPayment.serdes }).mapValues((refund): PaymentRequest => ({ refund }));

@@ -1,5 +1,5 @@
 import { topology, type TopologyBuilder, type InitiateShipping, type KeyValueStore, type ShippingFailed, type ShippingInitiated } from '../../../index.ts';
-import { orderTopic } from '../orderTopics.ts';
+import { orderAppId, orderTopic } from '../orderTopics.ts';
 import { serviceBehaviour, type ServiceBehaviour, stableFraction, stableId } from './serviceBehaviour.ts';
 import { answerRequests, sendReplies, type Reply } from './serviceReplies.ts';
 
@@ -16,7 +16,7 @@ const DAY_MS = 24 * 3600_000;
  * the same answer.
  */
 export function shippingService(behaviour: ServiceBehaviour = serviceBehaviour('shipping')): TopologyBuilder {
-  const app = topology('order-shipping-service');
+  const app = topology(orderAppId('order-shipping-service'));
   app.addStore({ name: 'shipments', kind: 'keyValue' });
   const requests = app.stream(initiateShipping.name, { serdes: initiateShipping.serdes });
   const replies = answerRequests<InitiateShipping>(requests, {
