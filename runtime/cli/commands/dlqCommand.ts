@@ -23,7 +23,7 @@ const DEAD_LETTER_TOPIC_OPTION = [
  * processing failed), and copying them back to their topics once the cause is fixed.
  */
 export function dlqCommand(): Command {
-  const dlq = new Command('dlq').description('list and replay dead letters: records a worker could not read or process, kept in <topic>.dlq');
+  const dlq = new Command('dlq').description('list and replay dead letters: records a worker could not read or process, kept in <topic>.dlq or as --dead-letter-topic says');
 
   dlq
     .command('list')
