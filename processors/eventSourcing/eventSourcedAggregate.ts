@@ -53,7 +53,8 @@ type Outcome<C, E> = { readonly event: E } | { readonly rejection: CommandReject
  * state; its events are forwarded on `events` (the event log, the source of truth), each
  * applied with `evolve`, and appended to the aggregate's history; a rejection is forwarded
  * on `rejections` with its reason and changes nothing. A command whose keys may have
- * changed upstream is first repartitioned by key, so one task owns each aggregate.
+ * changed upstream is first repartitioned by key, so one task owns each aggregate; commands
+ * read from several topics require them co-partitioned (checked when a worker starts).
  *
  * Events carry their command's timestamp, raised to the aggregate's previous event's when
  * the command is older, so an aggregate's history is ordered in time as it is in version
@@ -69,6 +70,8 @@ export function eventSourcedAggregate<K, C, E, S>(commands: Stream<K, C>, defini
   builder.addStore({ name: stores.state, kind: 'keyValue' });
   builder.addStore({ name: stores.history, kind: 'keyValue' });
   const input = commands.keyChanged ? commands.repartition({ name: `${name}-commands`, ...(options.serdes ? { serdes: options.serdes } : {}) }) : commands;
+  // Commands for one aggregate from several topics must meet in one task, which owns its state.
+  builder.requireCoPartitioned(input.sourceTopics);
   const decider: CustomProcessorFactory<K, C, K, Outcome<C, E>> = (context) => {
     const snapshots = context.store<KeyValueStore<K, AggregateSnapshot<S>>>(stores.state);
     const histories = context.store<KeyValueStore<K, HistoryEntry<E>[]>>(stores.history);

@@ -74,7 +74,10 @@ describe('the Order aggregate topology', () => {
     assert.equal(driver.keyValueStore<string, AggregateSnapshot<OrderState>>(ORDER_AGGREGATE.stores.state).get(orderId)!.state.status, 'compensated');
   });
 
-  it('needs no repartition: every input is keyed by order id', () => {
-    assert.doesNotMatch(describeTopology(orderAggregateTopology().build()), /repartition/);
+  it('needs no repartition, as every input is keyed by order id, but its inputs co-partitioned', () => {
+    const built = orderAggregateTopology().build();
+    assert.doesNotMatch(describeTopology(built), /repartition/);
+    const inputs = ['orders.order.created', 'payments.payment.processed', 'inventory.stock.reserved', 'shipping.shipment.initiated', 'orders.saga.transitioned', 'orders.order.cancelled'] as const;
+    assert.deepEqual(built.coPartitionGroups, [inputs.map((topic) => orderTopic(topic).name)]);
   });
 });
