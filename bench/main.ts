@@ -14,10 +14,11 @@ import { positiveInt } from './support/positiveInt.ts';
 import { resultsBlock, resultsTable, withResults, workloadNotes } from './throughput/benchReport.ts';
 import { runBench, type BenchSettings } from './throughput/benchRun.ts';
 import { kafkaStreamsWorkloads } from './peers/kafkaStreamsPeer.ts';
+import { quixWorkloads } from './peers/quixPeer.ts';
 import { baseline, tributaryWorkloads, type Workload } from './throughput/workloads.ts';
 
 const BENCHMARKS = fileURLToPath(new URL('../BENCHMARKS.md', import.meta.url));
-const WORKLOADS: readonly Workload[] = [baseline, ...tributaryWorkloads, ...kafkaStreamsWorkloads];
+const WORKLOADS: readonly Workload[] = [baseline, ...tributaryWorkloads, ...kafkaStreamsWorkloads, ...quixWorkloads];
 
 function settingsFrom(argv: readonly string[]): { settings: BenchSettings; json: boolean; markdown: boolean; provisional: boolean } {
   const { values } = parseArgs({

@@ -130,7 +130,7 @@ export async function runBench(settings: BenchSettings, connection: ConnectionCo
     return { settings: rest, preloadSeconds, results };
   } finally {
     await producer?.disconnect().catch(() => undefined);
-    const topics = (await admin.listTopics().catch(() => [] as string[])).filter((t) => t.startsWith(`b${id}`) || groups.some((g) => t.startsWith(`${g}-`)));
+    const topics = (await admin.listTopics().catch(() => [] as string[])).filter((t) => t.startsWith(`b${id}`) || groups.some((g) => t.includes(g))); // internal topics: `<group>-…` (tributary, Kafka Streams), `changelog__<group>--…` (Quix)
     for (const topic of topics) await admin.deleteTopics({ topics: [topic] }).catch(() => undefined);
     for (const g of groups.flatMap((g) => [g, `${g}-latency-probe`])) await admin.deleteGroups([g]).catch(() => undefined);
     await admin.disconnect().catch(() => undefined);

@@ -4,7 +4,8 @@ import { percentile } from '../support/percentile.ts';
 import { until } from '../support/until.ts';
 import type { BenchPhase } from './benchPhase.ts';
 import { orderAt } from './orderLoad.ts';
-import { caughtUp } from './topicProbes.ts';
+import { PARTITIONS } from './benchTopics.ts';
+import { caughtUp, groupOwnsAll } from './topicProbes.ts';
 import type { Workload } from './workloads.ts';
 
 export interface LatencyResult {
@@ -41,7 +42,7 @@ export async function measureLatency(kafka: Kafka, admin: Admin, producer: Produ
   try {
     await until([child], `${workload.name} owns every partition`, () => {
       if (!child.running) throw new Error(`${workload.name} exited early:\n${child.tail()}`);
-      return workload.ready(child.lines);
+      return workload.ready ? workload.ready(child.lines) : groupOwnsAll(admin, group, workload.inputs(phase.topics), PARTITIONS);
     });
     let probeJoined = false;
     probe.on(probe.events.GROUP_JOIN, () => (probeJoined = true));

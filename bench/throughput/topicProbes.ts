@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { Admin, Kafka } from 'kafkajs';
+import { AssignerProtocol, type Admin, type Kafka } from 'kafkajs';
 
 /** True once `group` has committed, on every partition of every topic, the topic's end offset: it has processed everything there is. */
 export async function caughtUp(admin: Admin, group: string, topics: readonly string[]): Promise<boolean> {
@@ -59,4 +59,16 @@ export async function lastTimestamp(kafka: Kafka, admin: Admin, topic: string): 
     await consumer.disconnect().catch(() => undefined);
     await admin.deleteGroups([groupId]).catch(() => undefined);
   }
+}
+
+/** True once `group` is stable and its members between them own every partition of `topics` (`partitions` each). */
+export async function groupOwnsAll(admin: Admin, group: string, topics: readonly string[], partitions: number): Promise<boolean> {
+  const [description] = (await admin.describeGroups([group])).groups;
+  if (description?.state !== 'Stable') return false;
+  let owned = 0;
+  for (const member of description.members) {
+    const decoded = AssignerProtocol.MemberAssignment.decode(member.memberAssignment);
+    for (const topic of topics) owned += decoded?.assignment[topic]?.length ?? 0;
+  }
+  return owned >= topics.length * partitions;
 }

@@ -27,8 +27,12 @@ export interface Workload {
   /** Done once before any run (a build, an install). */
   prepare?(progress: (line: string) => void): Promise<void>;
   start(context: WorkloadContext): BenchProcess;
-  /** It owns every partition and reads: records sent from now on are processed at once. */
-  ready(lines: readonly string[]): boolean;
+  /**
+   * It owns every partition and reads: records sent from now on are processed at once. A
+   * workload that prints no such marker leaves it out, and the bench waits for its group to be
+   * stable with every partition assigned instead.
+   */
+  ready?(lines: readonly string[]): boolean;
   /** When it applied its first record (epoch ms), from its output. */
   firstRecordAt(lines: readonly string[]): number | undefined;
 }
