@@ -31,6 +31,8 @@ export { describeTopology, describeTopologyAsMermaid } from './processors/descri
 export { TopologyTestDriver, TestInputTopic, TestOutputTopic, type TestRecord } from './runtime/topologyTestDriver.ts';
 export * from './processors/patterns/saga/index.ts';
 export { dedupe, type DedupeOptions } from './processors/patterns/dedupe.ts';
+export { processManager, ProcessManager, type ProcessManagerOptions, type ProcessManagerDefinition, type ProcessDecision, type ProcessEmitted, type ProcessEventContext, type ProcessTimeoutContext, type ProcessInstance } from './processors/patterns/processManager/index.ts';
+export { enrich, type MissingRowPolicy, type EnrichRow, type EnrichOptions, type EnrichByKeyOptions, type EnrichGlobalOptions } from './processors/patterns/enrich.ts';
 export { DeadlineIndex } from './processors/patterns/processManager/deadlineIndex.ts';
 export type { KeyValueStore } from './state/keyValueStore.ts';
 export type { WindowStore } from './state/windowStore.ts';
