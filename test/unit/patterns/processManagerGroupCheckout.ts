@@ -1,17 +1,17 @@
-import { processManager, type ProcessManagerDefinition } from '../../../processors/patterns/processManager/index.ts';
+import { processManager } from '../../../processors/patterns/processManager/index.ts';
+import { groupCheckout } from '../../../topologies/orders/groupCheckout.ts';
+
+export { groupCheckout, type GroupCheckoutState } from '../../../topologies/orders/groupCheckout.ts';
 import { TopologyTestDriver } from '../../../runtime/topologyTestDriver.ts';
 import { testTopology } from '../processors/stringTopology.ts';
 import type {
-  GroupCheckoutCompleted,
-  GroupCheckoutFailed,
   GroupCheckoutStarted,
-  GroupCheckoutTimedOut,
   GuestCheckoutCompleted,
   GuestCheckoutFailed,
   TopicValues,
 } from '../../../schemas/generated/types.ts';
 
-/** The group checkout of issue 7, as the tests drive it: the catalogue's topics and shapes. */
+/** The order domain's group checkout (topologies/orders/groupCheckout.ts) as the tests drive it: the catalogue's topics, JSON. */
 export const TOPICS = {
   started: 'checkout.group.started',
   guestCompleted: 'checkout.guest.completed',
@@ -20,47 +20,6 @@ export const TOPICS = {
   failed: 'checkout.group.failed',
   timedOut: 'checkout.group.timed-out',
 } as const satisfies Record<string, keyof TopicValues>;
-
-export interface GroupCheckoutState {
-  readonly started: GroupCheckoutStarted;
-  /** Order id per guest that completed. */
-  readonly completed: Readonly<Record<string, string>>;
-  readonly failed: boolean;
-}
-
-type GuestReplies = { completed: GuestCheckoutCompleted; failed: GuestCheckoutFailed };
-type GroupOutcomes = { completed: GroupCheckoutCompleted; failed: GroupCheckoutFailed; timedOut: GroupCheckoutTimedOut };
-
-const allCompleted = (state: GroupCheckoutState) => state.started.guests.every((guest) => guest.guestId in state.completed);
-const isGuest = (state: GroupCheckoutState, guestId: string) => state.started.guests.some((guest) => guest.guestId === guestId);
-
-/** Complete when every guest completed; fail on the first failure; time out at `deadlineAt`. Replies from strangers or repeated ones change nothing. */
-export const groupCheckout: ProcessManagerDefinition<string, GroupCheckoutStarted, GuestReplies, GroupCheckoutState, GroupOutcomes> = {
-  start: (started) => ({ state: { started, completed: {}, failed: false } }),
-  deadline: (started) => started.deadlineAt,
-  on: {
-    completed: (state, reply) => {
-      if (!isGuest(state, reply.guestId) || reply.guestId in state.completed) return { state };
-      const next = { ...state, completed: { ...state.completed, [reply.guestId]: reply.orderId } };
-      if (!allCompleted(next)) return { state: next };
-      const { groupCheckoutId, guests } = state.started;
-      const event = { eventId: `${groupCheckoutId}:completed`, groupCheckoutId, orderIds: guests.map((g) => next.completed[g.guestId]!), completedAt: reply.completedAt };
-      return { state: next, emit: [{ type: 'completed', value: event }] };
-    },
-    failed: (state, reply) => {
-      if (!isGuest(state, reply.guestId)) return { state };
-      const { groupCheckoutId } = state.started;
-      const event = { eventId: `${groupCheckoutId}:failed`, groupCheckoutId, failedGuestId: reply.guestId, reason: reply.reason, failedAt: reply.failedAt };
-      return { state: { ...state, failed: true }, emit: [{ type: 'failed', value: event }] };
-    },
-  },
-  isComplete: (state) => state.failed || allCompleted(state),
-  onTimeout: (state, { wallClockTime }) => {
-    const { groupCheckoutId, guests } = state.started;
-    const pendingGuestIds = guests.map((g) => g.guestId).filter((id) => !(id in state.completed));
-    return [{ type: 'timedOut', value: { eventId: `${groupCheckoutId}:timed-out`, groupCheckoutId, pendingGuestIds, timedOutAt: wallClockTime } }];
-  },
-};
 
 /** The group checkout topology: the three inputs into the process manager, its three outputs to their topics. */
 export function groupCheckoutTopology(options: { punctuationIntervalMs?: number; retainEndedMs?: number } = {}) {
