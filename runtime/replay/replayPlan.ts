@@ -16,6 +16,8 @@ export interface OffsetChange {
   /** The group's committed offset now; null when it has none. */
   readonly currentOffset: number | null;
   readonly newOffset: number;
+  /** The log end when planned: a replay from a source partition's new offset reads up to here. */
+  readonly logEndOffset: number;
 }
 
 /** A repartition topic's partition: its records are deleted and the group starts at its (new) log start. */
@@ -49,10 +51,10 @@ export async function planReplay(admin: Admin, redis: RedisClient, topology: Top
   const newOffsets = await targetOffsets(admin, sources, target);
   return {
     applicationId: scope.app,
-    sourceOffsets: sources.map((p, i) => ({ topic: p.topic, partition: p.partition, currentOffset: p.committedOffset, newOffset: newOffsets[i]! })),
+    sourceOffsets: sources.map((p, i) => ({ topic: p.topic, partition: p.partition, currentOffset: p.committedOffset, newOffset: newOffsets[i]!, logEndOffset: p.logEndOffset })),
     repartitionTopics: partitions
       .filter((p) => repartition.has(p.topic))
-      .map((p) => ({ topic: p.topic, partition: p.partition, currentOffset: p.committedOffset, newOffset: p.logEndOffset, recordsDeleted: p.logEndOffset - p.logStartOffset })),
+      .map((p) => ({ topic: p.topic, partition: p.partition, currentOffset: p.committedOffset, newOffset: p.logEndOffset, logEndOffset: p.logEndOffset, recordsDeleted: p.logEndOffset - p.logStartOffset })),
     state: { namespace: scope.namespace, pattern: namespaceKeyPattern(scope), keys: await countNamespaceKeys(redis, scope) },
   };
 }

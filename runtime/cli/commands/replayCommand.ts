@@ -1,14 +1,18 @@
 import { Command } from 'commander';
+import type { Admin } from 'kafkajs';
 import { closeRedis, connectRedis, type RedisClient } from '../../../state/redis/redisConnection.ts';
 import { connectDeadLetterKafka } from '../../deadLetters/deadLetterKafka.ts';
+import { ConfigError } from '../../errors.ts';
 import { textTable } from '../../lag/textTable.ts';
 import { loadTopology } from '../../loadTopology.ts';
 import { createLogger } from '../../logger.ts';
 import { applyReplay } from '../../replay/applyReplay.ts';
+import { followReplay } from '../../replay/followReplay.ts';
 import { awaitEmptyGroup, describeGroupMembers } from '../../replay/groupMembers.ts';
 import { GroupHasLiveMembersError, RedisUnreachableError } from '../../replay/replayErrors.ts';
 import type { OffsetChange, ReplayPlan } from '../../replay/replayPlan.ts';
 import { planReplay } from '../../replay/replayPlan.ts';
+import { replayProgressDisplay } from '../../replay/replayProgressDisplay.ts';
 import { parseResetTarget, type ResetFlags } from '../../replay/resetTarget.ts';
 import { loadWorkerConfig } from '../../worker/workerConfig.ts';
 
@@ -19,6 +23,7 @@ interface ReplayOptions extends ResetFlags {
   stateNamespace?: string;
   dryRun?: boolean;
   force?: boolean;
+  follow?: boolean;
   json?: boolean;
 }
 
@@ -48,6 +53,7 @@ export function replayCommand(): Command {
     .option('--offsets <list>', 'restart at these offsets, topic:partition=offset,…; partitions not named restart at the beginning')
     .option('--dry-run', 'print what would change (offsets, records, Redis keys); change nothing')
     .option('--force', 'the group still lists members that are gone (killed workers whose sessions have not expired): wait for them to expire instead of refusing')
+    .option('--follow', "then show the rebuild as the application's workers (started separately) go: records replayed per source partition, rate and ETA, until each is read to the end it had when replay started")
     .option('--json', 'print one JSON object for scripts')
     .option('--application-id <id>', 'the application (default: the topology name; env TRIBUTARY_APPLICATION_ID)')
     .option('--brokers <list>', 'Kafka bootstrap brokers, host:port,… (env KAFKA_BROKERS)')
@@ -55,6 +61,7 @@ export function replayCommand(): Command {
     .option('--state-namespace <ns>', 'the state namespace to clear (env TRIBUTARY_STATE_NAMESPACE)')
     .action(async (file: string, options: ReplayOptions) => {
       const target = parseResetTarget(options, Date.now());
+      if (options.dryRun && options.follow) throw new ConfigError('--follow watches a replay, and --dry-run makes none');
       const topology = await loadTopology(file);
       const config = loadWorkerConfig(topology.name, {
         applicationId: options.applicationId,
@@ -78,11 +85,27 @@ export function replayCommand(): Command {
         const plan = await planReplay(kafka.admin, redis, topology, scope, target);
         const deletedKeys = options.dryRun ? 0 : await applyReplay(kafka.admin, redis, plan, scope);
         print(options.json ? JSON.stringify({ ...plan, dryRun: Boolean(options.dryRun), deletedKeys }, null, 2) : planText(plan, Boolean(options.dryRun), deletedKeys));
+        if (options.follow) await follow(kafka.admin, plan);
       } finally {
         await kafka.close();
         if (redis) await closeRedis(redis);
       }
     });
+}
+
+/** Shows the rebuild until every source partition is replayed, or SIGINT. */
+async function follow(admin: Admin, plan: ReplayPlan): Promise<void> {
+  const ranges = plan.sourceOffsets.map((c) => ({ topic: c.topic, partition: c.partition, from: c.newOffset, to: c.logEndOffset }));
+  const display = replayProgressDisplay();
+  const interrupted = new AbortController();
+  const interrupt = () => interrupted.abort();
+  process.once('SIGINT', interrupt);
+  try {
+    await followReplay(admin, plan.applicationId, ranges, (progress) => display.update(progress), { signal: interrupted.signal });
+  } finally {
+    process.off('SIGINT', interrupt);
+    display.stop();
+  }
 }
 
 /** A client whose connection answered a PING within `timeoutMs`; a CLI command should not wait out an outage as a worker does. */

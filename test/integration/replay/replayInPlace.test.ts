@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
+import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import { Kafka, logLevel, Partitioners } from 'kafkajs';
 import { loadConnectionConfig } from '../../../runtime/config.ts';
@@ -25,6 +26,27 @@ function tributary(env: Record<string, string>, ...args: string[]): Promise<{ co
       resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr });
     });
   });
+}
+
+/** The CLI as a child process whose JSON output can be read before it exits (`--follow` runs on after printing it). */
+function startCli(env: Record<string, string>, ...args: string[]) {
+  const child = spawn(process.execPath, ['bin/tributary.js', ...args], { cwd: REPO, env: { ...process.env, ...env } });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const exited = once(child, 'exit').then(([code]) => ({ code: code as number | null, stdout, stderr }));
+  return {
+    exited,
+    /** The JSON object on stdout, once its closing brace is there; fails if the command exits first. */
+    async printed(): Promise<string> {
+      while (!/^}$/m.test(stdout)) {
+        if (child.exitCode !== null) throw new Error(`exited ${child.exitCode} before printing: ${stderr}`);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      return stdout;
+    },
+  };
 }
 
 /**
@@ -134,8 +156,8 @@ describe('tributary replay in place, on the real stack', function () {
     const repartition = before.offsets.filter((p) => p.topic === repartitionTopic);
     assert.deepEqual(plan, {
       applicationId: app,
-      sourceOffsets: sources.map((p) => ({ topic: p.topic, partition: p.partition, currentOffset: p.committedOffset, newOffset: p.logStartOffset })),
-      repartitionTopics: repartition.map((p) => ({ topic: p.topic, partition: p.partition, currentOffset: p.committedOffset, newOffset: p.logEndOffset, recordsDeleted: p.logEndOffset - p.logStartOffset })),
+      sourceOffsets: sources.map((p) => ({ topic: p.topic, partition: p.partition, currentOffset: p.committedOffset, newOffset: p.logStartOffset, logEndOffset: p.logEndOffset })),
+      repartitionTopics: repartition.map((p) => ({ topic: p.topic, partition: p.partition, currentOffset: p.committedOffset, newOffset: p.logEndOffset, logEndOffset: p.logEndOffset, recordsDeleted: p.logEndOffset - p.logStartOffset })),
       state: { namespace: '0', pattern: `tributary:{${app}:0:*}:*`, keys: before.keys },
       dryRun: true,
       deletedKeys: 0,
@@ -144,11 +166,10 @@ describe('tributary replay in place, on the real stack', function () {
     assert.deepEqual({ offsets: await lag(), keys: await countNamespaceKeys(redis, scope) }, before);
   });
 
-  it('resets offsets, deletes repartition records and clears the state, and a worker then rebuilds the same projection', async () => {
+  it('resets offsets, deletes repartition records and clears the state; a worker then rebuilds the same projection, followed with --follow', async () => {
     const before = await lag();
-    const { code, stdout, stderr } = await tributary(env, 'replay', FIXTURE, '--json');
-    assert.equal(code, 0, stderr);
-    const report = JSON.parse(stdout) as ReplayPlan & { deletedKeys: number };
+    const replay = startCli(env, 'replay', FIXTURE, '--json', '--follow');
+    const report = JSON.parse(await replay.printed()) as ReplayPlan & { deletedKeys: number };
     assert.equal(report.deletedKeys, report.state.keys);
     assert.equal(await countNamespaceKeys(redis, scope), 0);
     const after = await lag();
@@ -159,7 +180,12 @@ describe('tributary replay in place, on the real stack', function () {
       else assert.equal(p.committedOffset, old.logStartOffset, `${p.topic}[${p.partition}]`);
     }
 
+    // --follow waits for workers started separately, and ends once each source partition is replayed to its old end.
     const rebuilding = worker({ TRIBUTARY_SESSION_TIMEOUT_MS: '20000' });
+    const { code, stderr } = await replay.exited;
+    assert.equal(code, 0, stderr);
+    const sources = before.filter((p) => p.topic === env.REPLAY_ORDERS_TOPIC);
+    assert.deepEqual(stderr.trimEnd().split('\n').sort(), sources.map((p) => `replayed ${p.topic}[${p.partition}]: ${p.logEndOffset - p.logStartOffset} records`));
     await untilCaughtUp(rebuilding);
     assert.deepEqual(await projectionDigest(redis, scope), live);
   });
