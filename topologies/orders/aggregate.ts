@@ -6,10 +6,22 @@
 //
 // A shipped order can no longer be cancelled; a cancelled one can no longer move on. The
 // topology below feeds it the order system's facts as commands.
-import { reject, type AggregateDefinition, type Decision } from '../../processors/eventSourcing/aggregateDefinition.ts';
-import { aggregateStores, eventSourcedAggregate } from '../../processors/eventSourcing/eventSourcedAggregate.ts';
-import { jsonSerde, stringSerde, topology, type CancellationReason, type OrderItem, type Stream, type TopologyBuilder } from '../../index.ts';
-import { orderTopic, orderTopicPrefix, type OrderTopic, type TopicBinding } from './orderTopics.ts';
+import {
+  aggregateStores,
+  eventSourcedAggregate,
+  jsonSerde,
+  reject,
+  stringSerde,
+  topology,
+  type AggregateDefinition,
+  type CancellationReason,
+  type Decision,
+  type OrderCancelled,
+  type OrderItem,
+  type Stream,
+  type TopologyBuilder,
+} from '../../index.ts';
+import { orderAppId, orderTopic, orderTopicPrefix, type OrderTopic, type TopicBinding } from './orderTopics.ts';
 
 /** Where an order is in its life; `new` until it is placed. */
 export type OrderStatus = 'new' | 'pending' | 'paid' | 'reserved' | 'shipped' | 'completed' | 'cancelled' | 'compensated';
@@ -140,11 +152,14 @@ const json = { key: stringSerde, value: jsonSerde<never>() };
  * The Order aggregate fed by the order system's facts, each read as the command it
  * implies: an order created places it, a payment processed (charged) confirms payment,
  * stock reserved reserves, a shipment initiated ships, the saga's move to `completed`
- * completes, an order cancelled cancels. Refunds, failures and the saga's other moves
- * imply no command. All inputs are keyed by order id, so the aggregate needs no repartition.
+ * completes, and a `CancelOrder` command (a customer's, or the saga's last compensation)
+ * cancels. Refunds, failures and the saga's other moves imply no command. All inputs are
+ * keyed by order id, so the aggregate needs no repartition. The aggregate is the order
+ * service: an accepted cancellation is announced on `orders.order.cancelled`, once; a
+ * cancellation it refuses (the order shipped, or is cancelled already) is a rejection.
  */
 export function orderAggregateTopology(): TopologyBuilder {
-  const app = topology('order-aggregate');
+  const app = topology(orderAppId('order-aggregate'));
   const read = <T extends OrderTopic>(topic: TopicBinding<T>) => app.stream(topic.name, { serdes: topic.serdes });
   const commands: Array<Stream<string, OrderCommand>> = [
     read(orderTopic('orders.order.created')).mapValues((o): OrderCommand => ({ type: 'PlaceOrder', customerId: o.customerId, items: o.items, currency: o.currency, totalMinor: o.totalMinor }), { name: 'place-order' }),
@@ -152,11 +167,22 @@ export function orderAggregateTopology(): TopologyBuilder {
     read(orderTopic('inventory.stock.reserved')).mapValues((r): OrderCommand => ({ type: 'ReserveInventory', reservationId: r.reservationId }), { name: 'reserve-inventory' }),
     read(orderTopic('shipping.shipment.initiated')).mapValues((s): OrderCommand => ({ type: 'ShipOrder', shipmentId: s.shipmentId }), { name: 'ship-order' }),
     read(orderTopic('orders.saga.transitioned')).flatMapValues((t): OrderCommand[] => (t.to === 'completed' && t.from !== 'completed' ? [{ type: 'CompleteOrder' }] : []), { name: 'complete-order' }),
-    read(orderTopic('orders.order.cancelled')).mapValues((c): OrderCommand => ({ type: 'CancelOrder', reason: c.reason, detail: c.detail }), { name: 'cancel-order' }),
+    read(orderTopic('orders.order.cancel')).mapValues((c): OrderCommand => ({ type: 'CancelOrder', reason: c.reason, detail: c.detail }), { name: 'cancel-order' }),
   ];
   const order = eventSourcedAggregate(commands.reduce((all, next) => all.merge(next)), orderAggregate, { name: ORDER_AGGREGATE.name });
   order.events.to(ORDER_AGGREGATE.events, { serdes: json });
   order.rejections.to(ORDER_AGGREGATE.rejections, { serdes: json });
+  const cancelled = orderTopic('orders.order.cancelled');
+  order.events
+    .process<string, OrderCancelled>(
+      (context) => ({
+        process({ key, value, timestamp }) {
+          if (value.type === 'OrderCancelled') context.forward(key, { eventId: `${key}:cancelled`, orderId: key, reason: value.reason, detail: value.detail, cancelledAt: timestamp });
+        },
+      }),
+      { name: 'order-cancelled' },
+    )
+    .to(cancelled.name, { serdes: cancelled.serdes });
   return app;
 }
 

@@ -3,10 +3,7 @@
 // they become, and the command handlers that turn them into records on the order topics.
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import type { EventPublisher } from '../../processors/cqrs/eventPublisher.ts';
-import { defineCommand, defineQuery } from '../../processors/cqrs/messageDefinition.ts';
-import type { RequestHandler } from '../../processors/cqrs/mediator.ts';
-import type { CancellationReason, TopicValues } from '../../index.ts';
+import { defineCommand, defineQuery, type CancellationReason, type EventPublisher, type RequestHandler, type TopicValues } from '../../index.ts';
 
 // Intl knows the currencies in use (ISO 4217), so the list is not kept by hand.
 const currencies = new Set(Intl.supportedValuesOf('currency'));

@@ -4,7 +4,7 @@ import { stateAsOf, type HistoryEntry } from '../../../processors/eventSourcing/
 import type { AggregateSnapshot, CommandRejection } from '../../../processors/eventSourcing/eventSourcedAggregate.ts';
 import { rebuild } from '../../../processors/eventSourcing/rebuild.ts';
 import { TopologyTestDriver } from '../../../runtime/topologyTestDriver.ts';
-import type { OrderCancelled, OrderCreated, PaymentProcessed, SagaTransitioned, TopicValues } from '../../../schemas/generated/types.ts';
+import type { CancelOrder, OrderCancelled, OrderCreated, PaymentProcessed, SagaTransitioned, TopicValues } from '../../../schemas/generated/types.ts';
 import { ORDER_AGGREGATE, orderAggregate, orderAggregateTopology, type OrderCommand, type OrderEvent, type OrderState } from '../../../topologies/orders/aggregate.ts';
 import { orderTopic } from '../../../topologies/orders/orderTopics.ts';
 
@@ -22,7 +22,7 @@ const created: OrderCreated = {
 };
 const payment = (status: PaymentProcessed['status']): PaymentProcessed => ({ eventId: `p-${status}`, paymentId: 'pay-1', orderId, status, amountMinor: status === 'FAILED' ? 0 : 900, currency: 'EUR', failureReason: null, processedAt: 2000 });
 const move = (from: string, to: string): SagaTransitioned => ({ sagaId: orderId, saga: 'order-saga', from, to, event: 'succeeded', step: 'shipping', attempt: 0, cause: null, timestamp: 5000 });
-const cancelled: OrderCancelled = { eventId: 'x1', orderId, reason: 'CUSTOMER_REQUEST', detail: null, cancelledAt: 6000 };
+const cancel: CancelOrder = { commandId: 'x1', sagaId: '', orderId, reason: 'CUSTOMER_REQUEST', detail: null, issuedAt: 6000 };
 
 function pipe<T extends keyof TopicValues & string>(driver: TopologyTestDriver, topic: T, value: TopicValues[T], timestamp: number): void {
   driver.inputTopic<string, TopicValues[T]>(orderTopic(topic).name).pipe(orderId, value, timestamp);
@@ -37,7 +37,7 @@ describe('the Order aggregate topology', () => {
     pipe(driver, 'inventory.stock.reserved', { eventId: 'r', orderId, reservationId: 'res-1', items: [{ sku: 'tea', quantity: 2 }], expiresAt: null, reservedAt: 3000 }, 3000);
     pipe(driver, 'shipping.shipment.initiated', { eventId: 's', orderId, shipmentId: 'ship-1', carrier: 'DHL', trackingNumber: null, estimatedDeliveryAt: null, initiatedAt: 4000 }, 4000);
     pipe(driver, 'orders.saga.transitioned', move('running:shipping', 'completed'), 5000);
-    pipe(driver, 'orders.order.cancelled', cancelled, 6000);
+    pipe(driver, 'orders.order.cancel', cancel, 6000);
 
     const log = driver.outputTopic<string, OrderEvent>(ORDER_AGGREGATE.events).readRecords();
     assert.deepEqual(log.map((r) => [r.key, r.value.type, r.timestamp]), [
@@ -58,26 +58,31 @@ describe('the Order aggregate topology', () => {
     assert.equal(stateAsOf(orderAggregate, history, { version: 2 }).paymentId, 'pay-1');
   });
 
-  it('compensates an order cancelled after payment, and ignores refunds', () => {
+  it('compensates an order cancelled after payment, announces the cancellation once, and ignores refunds', () => {
     const driver = new TopologyTestDriver(orderAggregateTopology());
     pipe(driver, 'orders.order.created', created, 1000);
     pipe(driver, 'payments.payment.processed', payment('PROCESSED'), 2000);
     pipe(driver, 'payments.payment.processed', payment('REFUNDED'), 2500);
-    pipe(driver, 'orders.order.cancelled', { ...cancelled, reason: 'INVENTORY_UNAVAILABLE' }, 3000);
+    pipe(driver, 'orders.order.cancel', { ...cancel, reason: 'INVENTORY_UNAVAILABLE' }, 3000);
+    pipe(driver, 'orders.order.cancel', { ...cancel, reason: 'INVENTORY_UNAVAILABLE' }, 3100);
     assert.deepEqual(driver.outputTopic<string, OrderEvent>(ORDER_AGGREGATE.events).readValues().at(-1), {
       type: 'OrderCancelled',
       reason: 'INVENTORY_UNAVAILABLE',
       detail: null,
       compensations: ['refund-payment'],
     });
-    assert.ok(driver.outputTopic(ORDER_AGGREGATE.rejections).isEmpty());
+    assert.deepEqual(driver.outputTopic<string, CommandRejection<OrderCommand>>(ORDER_AGGREGATE.rejections).readValues().map((r) => r.reason), ['cannot cancel a cancelled order']);
+    // The order service announces the cancellation once, when it is accepted.
+    assert.deepEqual(driver.outputTopic<string, OrderCancelled>(orderTopic('orders.order.cancelled').name).readRecords().map((r) => [r.key, r.value, r.timestamp]), [
+      [orderId, { eventId: `${orderId}:cancelled`, orderId, reason: 'INVENTORY_UNAVAILABLE', detail: null, cancelledAt: 3000 }, 3000],
+    ]);
     assert.equal(driver.keyValueStore<string, AggregateSnapshot<OrderState>>(ORDER_AGGREGATE.stores.state).get(orderId)!.state.status, 'compensated');
   });
 
   it('needs no repartition, as every input is keyed by order id, but its inputs co-partitioned', () => {
     const built = orderAggregateTopology().build();
     assert.doesNotMatch(describeTopology(built), /repartition/);
-    const inputs = ['orders.order.created', 'payments.payment.processed', 'inventory.stock.reserved', 'shipping.shipment.initiated', 'orders.saga.transitioned', 'orders.order.cancelled'] as const;
+    const inputs = ['orders.order.created', 'payments.payment.processed', 'inventory.stock.reserved', 'shipping.shipment.initiated', 'orders.saga.transitioned', 'orders.order.cancel'] as const;
     assert.deepEqual(built.coPartitionGroups, [inputs.map((topic) => orderTopic(topic).name)]);
   });
 });
