@@ -1,22 +1,11 @@
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { fileURLToPath } from 'node:url';
 import { Kafka, logLevel } from 'kafkajs';
 import { loadConnectionConfig } from '../../../runtime/config.ts';
+import { tributary } from '../replay/tributaryCli.ts';
 
-const REPO = fileURLToPath(new URL('../../..', import.meta.url));
 const FIXTURE = 'test/integration/replay/fixtures/projectionTopology.ts';
 const connection = loadConnectionConfig();
-
-/** Runs the CLI as a user would; resolves with its exit code and output, never rejects. */
-function tributary(env: Record<string, string>, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, ['bin/tributary.js', ...args], { cwd: REPO, env: { ...process.env, ...env }, timeout: 120_000 }, (error, stdout, stderr) => {
-      resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr });
-    });
-  });
-}
 
 // The offsets are made by hand, so the expected lag is known without asking the broker the way the command does.
 describe('tributary lag against Kafka', function () {
