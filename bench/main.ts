@@ -1,11 +1,12 @@
 /**
  * Throughput, latency, CPU, memory and Redis commands per workload, against a raw kafkajs
  * loop: `npm run bench -- [--records 1000000] [--customers 10000] [--workloads baseline,stateful]
- * [--latency-seconds 20] [--json] [--no-markdown] [--provisional]`. Needs the local stack (or
+ * [--latency-seconds 20] [--latency-load 0.5] [--json] [--no-markdown] [--provisional] [--cpu-prof-dir dir]`. Needs the local stack (or
  * KAFKA_BROKERS / REDIS_URL / SCHEMA_REGISTRY_URL). Prints a table (or JSON) and writes it into
  * BENCHMARKS.md ("Throughput and latency"). See bench/throughput/ for what is measured.
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { loadConnectionConfig } from '../runtime/config.ts';
@@ -33,6 +34,7 @@ function settingsFrom(argv: readonly string[]): { settings: BenchSettings; json:
       json: { type: 'boolean', default: false },
       'no-markdown': { type: 'boolean', default: false },
       provisional: { type: 'boolean', default: false },
+      'cpu-prof-dir': { type: 'string' },
     },
     strict: true,
     allowPositionals: false,
@@ -56,6 +58,7 @@ function settingsFrom(argv: readonly string[]): { settings: BenchSettings; json:
       latencyLoad: load,
       // The baseline first: the ratios need it, and it sees the broker's caches as cold as the others do.
       workloads: WORKLOADS.filter((w) => workloads.includes(w)),
+      ...(values['cpu-prof-dir'] ? { cpuProfileDir: path.resolve(values['cpu-prof-dir']) } : {}),
     },
     json: values.json,
     markdown: !values['no-markdown'],

@@ -22,6 +22,8 @@ export interface BenchSettings {
   /** Share of the workload's own measured rate the latency run sends at. */
   readonly latencyLoad: number;
   readonly workloads: readonly Workload[];
+  /** When set, each Node workload's throughput run is CPU-profiled into `<dir>/<workload>/`. */
+  readonly cpuProfileDir?: string;
 }
 
 export interface WorkloadResult {
@@ -34,7 +36,7 @@ export interface WorkloadResult {
 }
 
 export interface BenchResult {
-  readonly settings: Omit<BenchSettings, 'workloads'>;
+  readonly settings: Omit<BenchSettings, 'workloads' | 'cpuProfileDir'>;
   readonly preloadSeconds: number;
   readonly results: WorkloadResult[];
 }
@@ -89,7 +91,7 @@ export async function runBench(settings: BenchSettings, connection: ConnectionCo
     const throughputs = new Map<Workload, ThroughputResult>();
     for (const workload of settings.workloads) {
       progress(`${workload.name}: throughput over ${settings.records} orders`);
-      const result = await measureThroughput(kafka, admin, redis, workload, phase, group(workload, 'throughput'), settings.records);
+      const result = await measureThroughput(kafka, admin, redis, workload, phase, group(workload, 'throughput'), settings.records, settings.cpuProfileDir);
       throughputs.set(workload, result);
       progress(`${workload.name}: ${Math.round(result.eventsPerSecond)} orders/s, ${result.cpuSecondsPerMillion.toFixed(1)} CPU s per 1M, ${(result.peakRssBytes / 2 ** 20).toFixed(0)} MB peak RSS, ${result.redisCommandsPerEvent.toFixed(3)} Redis commands per order`);
     }
@@ -126,7 +128,7 @@ export async function runBench(settings: BenchSettings, connection: ConnectionCo
         latency,
       });
     }
-    const { workloads: _, ...rest } = settings;
+    const { workloads: _, cpuProfileDir: __, ...rest } = settings;
     return { settings: rest, preloadSeconds, results };
   } finally {
     await producer?.disconnect().catch(() => undefined);

@@ -1,3 +1,4 @@
+import path from 'node:path';
 import type { Admin, Kafka } from 'kafkajs';
 import type { RedisClient } from '../../state/redis/redisConnection.ts';
 import { ProcessSampler } from '../support/processSampler.ts';
@@ -30,6 +31,8 @@ export interface ThroughputResult {
  * Runs the workload as a fresh process (its own group) over the phase's preloaded orders,
  * from the beginning, until its group has committed the end of every input; then reads when
  * the broker appended its last output (the output topic is LogAppendTime) and stops it.
+ * With `cpuProfileDir`, a Node workload writes its CPU profile into `<cpuProfileDir>/<workload>/`
+ * (the profiler's own cost is in that run's figures).
  */
 export async function measureThroughput(
   kafka: Kafka,
@@ -39,11 +42,12 @@ export async function measureThroughput(
   phase: BenchPhase,
   group: string,
   records: number,
+  cpuProfileDir?: string,
 ): Promise<ThroughputResult> {
   const output = workload.output(phase.topics);
   const inputs = workload.inputs(phase.topics);
   const redisBefore = await redisCommandCounts(redis);
-  const child = workload.start({ group, phase });
+  const child = workload.start({ group, phase, ...(cpuProfileDir ? { cpuProfileDir: path.join(cpuProfileDir, workload.name) } : {}) });
   const sampler = new ProcessSampler(child.pid);
   let exitCode: number | null = null;
   try {

@@ -12,6 +12,13 @@ export interface WorkloadContext {
   readonly group: string;
   /** The topics it reads and writes, their schemas and registry ids. */
   readonly phase: BenchPhase;
+  /** When set, a Node process writes a V8 CPU profile (`--cpu-prof`) into this folder as it exits. */
+  readonly cpuProfileDir?: string;
+}
+
+/** Node refuses --cpu-prof in NODE_OPTIONS: it goes on the command line. */
+function profilerFlags(cpuProfileDir: string | undefined): string[] {
+  return cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${cpuProfileDir}`] : [];
 }
 
 /** One thing the bench measures: a process that reads the bench's orders and writes one output topic. */
@@ -51,8 +58,8 @@ function tributaryWorkload(name: string, file: string, what: string, output: (to
     inputs,
     output,
     redisState,
-    start: ({ group, phase }) =>
-      new BenchProcess(name, 'node', ['bin/tributary.js', 'run', topologyFile, '--application-id', group], {
+    start: ({ group, phase, cpuProfileDir }) =>
+      new BenchProcess(name, 'node', [...profilerFlags(cpuProfileDir), 'bin/tributary.js', 'run', topologyFile, '--application-id', group], {
         cwd: REPO,
         env: { [TOPIC_PREFIX_ENV]: phase.prefix, TRIBUTARY_LOG_LEVEL: 'info' },
       }).start(),
@@ -71,8 +78,8 @@ export const baseline: Workload = {
   inputs: ordersOnly,
   output: (topics) => topics.baselineCopy,
   redisState: false,
-  start: ({ group, phase }) =>
-    new BenchProcess('baseline', 'node', ['--import', 'tsx', fileURLToPath(new URL('./baselineLoop.ts', import.meta.url))], {
+  start: ({ group, phase, cpuProfileDir }) =>
+    new BenchProcess('baseline', 'node', [...profilerFlags(cpuProfileDir), '--import', 'tsx', fileURLToPath(new URL('./baselineLoop.ts', import.meta.url))], {
       cwd: REPO,
       env: { BENCH_INPUT_TOPIC: phase.topics.orders, BENCH_OUTPUT_TOPIC: phase.topics.baselineCopy, BENCH_GROUP: group },
     }).start(),
