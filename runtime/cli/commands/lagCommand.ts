@@ -18,6 +18,7 @@ interface LagOptions {
  */
 export function lagCommand(): Command {
   return new Command('lag')
+    .summary("how far an application's consumer group is behind, per input partition and in total")
     .description("print how far an application's consumer group is behind: per input partition (source and repartition topics) the committed offset, log end offset and lag, and the total")
     .argument('<topology>', 'a module whose default export is the topology (e.g. topologies/orderSaga.ts)')
     .option('--application-id <id>', 'the consumer group (default: the topology name; env TRIBUTARY_APPLICATION_ID)')

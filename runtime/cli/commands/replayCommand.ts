@@ -10,8 +10,7 @@ import { applyReplay } from '../../replay/applyReplay.ts';
 import { followReplay } from '../../replay/followReplay.ts';
 import { awaitEmptyGroup, describeGroupMembers } from '../../replay/groupMembers.ts';
 import { GroupHasLiveMembersError, RedisUnreachableError } from '../../replay/replayErrors.ts';
-import type { OffsetChange, ReplayPlan } from '../../replay/replayPlan.ts';
-import { planReplay } from '../../replay/replayPlan.ts';
+import { planReplay, type OffsetChange, type RecordsDeletion, type ReplayPlan } from '../../replay/replayPlan.ts';
 import { replayProgressDisplay } from '../../replay/replayProgressDisplay.ts';
 import { parseResetTarget, type ResetFlags } from '../../replay/resetTarget.ts';
 import { loadWorkerConfig } from '../../worker/workerConfig.ts';
@@ -125,15 +124,20 @@ function planText(plan: ReplayPlan, dryRun: boolean, deletedKeys: number): strin
   const lines = [
     `${dryRun ? 'would replay' : 'replayed'} ${plan.applicationId} in place${dryRun ? ' (dry run: nothing changed)' : ''}`,
     'source offsets of the consumer group:',
-    ...textTable(plan.sourceOffsets.map(offsetRow)),
+    ...textTable([['  TOPIC', 'PARTITION', 'CURRENT → NEW OFFSET'], ...plan.sourceOffsets.map(offsetRow)]),
   ];
   if (plan.repartitionTopics.length) {
     lines.push('repartition topics (records deleted; the group starts at the new log start):');
-    lines.push(...textTable(plan.repartitionTopics.map((d) => [...offsetRow(d), `${d.recordsDeleted} record${d.recordsDeleted === 1 ? '' : 's'} ${dryRun ? 'to delete' : 'deleted'}`])));
+    const records = (d: RecordsDeletion) => `${counted(d.recordsDeleted, 'record')} ${dryRun ? 'to delete' : 'deleted'}`;
+    lines.push(...textTable([['  TOPIC', 'PARTITION', 'CURRENT → NEW OFFSET', 'RECORDS'], ...plan.repartitionTopics.map((d) => [...offsetRow(d), records(d)])]));
   }
-  const keys = dryRun ? `${plan.state.keys} key${plan.state.keys === 1 ? '' : 's'} to delete` : `${deletedKeys} key${deletedKeys === 1 ? '' : 's'} deleted`;
+  const keys = dryRun ? `${counted(plan.state.keys, 'key')} to delete` : `${counted(deletedKeys, 'key')} deleted`;
   lines.push(`state namespace ${plan.state.namespace} in Redis (${plan.state.pattern}): ${keys}`);
   return lines.join('\n');
+}
+
+function counted(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? '' : 's'}`;
 }
 
 function print(text: string): void {
