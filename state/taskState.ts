@@ -28,8 +28,6 @@ export interface CommitUnit {
   readonly watermarks: Readonly<Record<string, number>>;
   /** Outputs to append to the outbox, in order. */
   readonly outbox: readonly Buffer[];
-  /** The task's stream time, for window expiry (entries older than streamTime - retention may go). */
-  readonly streamTime: number;
 }
 
 /**

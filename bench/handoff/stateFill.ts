@@ -57,7 +57,7 @@ export async function fillState(redis: RedisClient, options: StateFillOptions): 
   const pending: Array<Promise<void>> = states.map(() => Promise.resolve());
   const buffered = states.map(() => 0);
   const perTask = states.map(() => 0);
-  const commit = (p: number) => states[p]!.commit({ watermarks: {}, outbox: [], streamTime: options.value.timestamp });
+  const commit = (p: number) => states[p]!.commit({ watermarks: {}, outbox: [] });
   for (let i = 0; i < options.count; i++) {
     const key = options.keyOf(i);
     const p = options.partitionOf(key);

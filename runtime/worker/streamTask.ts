@@ -332,7 +332,7 @@ export class StreamTask {
     if (!encoded.length && !this.deps.state.dirty && !Object.keys(watermarks).length) return;
     const started = performance.now();
     const outbox = encoded.map(encodeOutboxRecord);
-    await this.deps.retry('commit', () => this.deps.metrics.redis('commit', () => this.deps.state.commit({ watermarks, outbox, streamTime: this.task.streamTime })));
+    await this.deps.retry('commit', () => this.deps.metrics.redis('commit', () => this.deps.state.commit({ watermarks, outbox })));
     Object.assign(this.watermarks, watermarks);
     this.deps.metrics.unitCommitted(consumed);
     this.deps.afterStateCommit?.();

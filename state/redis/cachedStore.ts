@@ -22,7 +22,7 @@ export interface CachedStore extends StateStore {
   /** What to read for `requests` (all of this store); nothing for what is loaded already. */
   plan(requests: readonly LoadRequest[]): PlannedRead[];
   /** Moves the pending writes in flight and says what to write (undefined: nothing to do here). */
-  beginCommit(streamTime: number): StoreWrites | undefined;
+  beginCommit(): StoreWrites | undefined;
   /** Ends the commit begun last: its writes are committed, or pending again. */
   endCommit(applied: boolean): void;
   /** Drops the pending writes. */

@@ -113,8 +113,8 @@ export class RedisTaskState implements TaskState {
   /**
    * Applies the writes since the last commit, `unit.watermarks` and `unit.outbox` in one
    * script, if the claimed epoch still holds (else TaskFencedError, and Redis is unchanged).
-   * Window and session stores get their retention as TTL and lose entries older than
-   * `unit.streamTime - retention`. Takes the writes made before the call (or, behind a commit
+   * Window and session stores get their retention (plus a week) as TTL and lose entries
+   * older than their own observed time minus retention. Takes the writes made before the call (or, behind a commit
    * still in flight, before that one ends); later writes go with the next commit.
    */
   commit(unit: CommitUnit): Promise<void> {
@@ -141,7 +141,7 @@ export class RedisTaskState implements TaskState {
     const writes: StoreWrites[] = [];
     let storesWritten = false;
     for (const store of this.stores.values()) {
-      const storeWrites = store.beginCommit(unit.streamTime);
+      const storeWrites = store.beginCommit();
       if (!storeWrites) continue;
       writes.push(storeWrites);
       if (storeWrites.set.length > 0 || storeWrites.del.length > 0) storesWritten = true;

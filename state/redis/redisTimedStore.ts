@@ -29,8 +29,8 @@ export abstract class RedisTimedStore implements CachedStore {
     return this.cache.plan(requests);
   }
 
-  beginCommit(streamTime: number): StoreWrites | undefined {
-    return this.cache.beginCommit(streamTime);
+  beginCommit(): StoreWrites | undefined {
+    return this.cache.beginCommit();
   }
 
   endCommit(applied: boolean): void {

@@ -9,10 +9,12 @@ import { entryField, keyFieldPrefix, parseEntryField, type TimedStoreKeys } from
 import { ABSENT, newest, WriteBehindSlots, type Known, type Slot, type SlotIndex } from './writeBehindSlots.ts';
 
 /**
- * Retention is stream time (entries older than streamTime - retention go at each commit);
- * the TTL only reclaims a store whose task stopped writing. It must outlast any pause of
- * the partition, or a join's short retention would wipe records still waiting for their
- * window to close while the partition idles.
+ * Retention follows the store's own observed time, as in Kafka Streams' segmented stores:
+ * at each commit, entries older than (the latest time put into the store) - retention go,
+ * whatever the task's stream time, so a store its task stopped writing keeps its entries.
+ * The TTL only reclaims a store whose task stopped writing for good. It must outlast any
+ * pause of the partition, or a join's short retention would wipe records still waiting for
+ * their window to close while the partition idles.
  */
 const IDLE_STORE_TTL_MS = 7 * 24 * 3600_000;
 
@@ -47,6 +49,8 @@ export class TimedStoreCache implements SlotIndex<TimedMeta, TimedEntry> {
   private readonly ordered: OrderedSlots<TimedSlot>;
   private readonly loadedKeys = new Set<string>();
   private readonly loadedRanges = new LoadedRanges();
+  /** The latest time (window start, session end) put into the store since this cache began; what retention counts back from. */
+  private observedTime = -Infinity;
 
   constructor(
     private readonly kind: TimedKind,
@@ -155,16 +159,23 @@ export class TimedStoreCache implements SlotIndex<TimedMeta, TimedEntry> {
     return planned;
   }
 
-  /** Moves pending writes in flight and says what the commit writes, and what it expires at `streamTime`. */
-  beginCommit(streamTime: number): StoreWrites | undefined {
+  /**
+   * Moves pending writes in flight and says what the commit writes, and what it expires:
+   * entries older than the store's observed time minus retention. After a claim the
+   * observed time starts again from the first put, so expiry waits for the store's next write.
+   */
+  beginCommit(): StoreWrites | undefined {
     const set: Array<[string, number, string]> = [];
     const del: string[] = [];
     for (const slot of this.slots.beginCommit()) {
       const entry = slot.inFlight!;
       if (entry === ABSENT) del.push(slot.id);
-      else set.push([slot.id, slot.meta.time, encodeStored([entry.key, entry.value])]);
+      else {
+        set.push([slot.id, slot.meta.time, encodeStored([entry.key, entry.value])]);
+        this.observedTime = Math.max(this.observedTime, slot.meta.time);
+      }
     }
-    const expireBefore = this.retentionMs !== undefined && Number.isFinite(streamTime) ? streamTime - this.retentionMs : undefined;
+    const expireBefore = this.retentionMs !== undefined && Number.isFinite(this.observedTime) ? this.observedTime - this.retentionMs : undefined;
     if (set.length === 0 && del.length === 0 && expireBefore === undefined) return undefined;
     return {
       kind: 'timed',

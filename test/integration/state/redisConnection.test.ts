@@ -142,7 +142,7 @@ describe('connectRedis', function () {
       await state.claim();
       const keys = new TaskKeys({ app, taskId: '0_0' });
       proxy.loseReplies = true;
-      const committed = state.commit({ watermarks: { orders: 1 }, outbox: [Buffer.from('out')], streamTime: 0 });
+      const committed = state.commit({ watermarks: { orders: 1 }, outbox: [Buffer.from('out')] });
       while ((await direct.llen(keys.outbox)) === 0) await sleep(10);
       proxy.loseReplies = false;
       proxy.dropConnections();

@@ -23,7 +23,7 @@ import type { WindowStore } from '../../../state/windowStore.ts';
 const WEEK = 7 * 24 * 3600_000;
 
 const TASK = '0_3';
-const EMPTY_UNIT: CommitUnit = { watermarks: {}, outbox: [], streamTime: 0 };
+const EMPTY_UNIT: CommitUnit = { watermarks: {}, outbox: [] };
 
 interface Views {
   readonly kv: KeyValueStore<unknown, unknown>;
@@ -235,7 +235,7 @@ describe('RedisTaskState against a real Redis', function () {
       const first = newState(app);
       assert.equal((await first.claim()).epoch, 1);
       viewsOf(first).kv.put('k', 'v1');
-      await first.commit({ watermarks: { orders: 10 }, outbox: [Buffer.from('a')], streamTime: 5 });
+      await first.commit({ watermarks: { orders: 10 }, outbox: [Buffer.from('a')] });
 
       const second = newState(app);
       const claim = await second.claim();
@@ -245,7 +245,7 @@ describe('RedisTaskState against a real Redis', function () {
       const stale = viewsOf(first);
       stale.kv.put('k', 'v2');
       stale.win.put('w', 0, 1);
-      await assert.rejects(first.commit({ watermarks: { orders: 11 }, outbox: [Buffer.from('b')], streamTime: 6 }), (error: unknown) => {
+      await assert.rejects(first.commit({ watermarks: { orders: 11 }, outbox: [Buffer.from('b')] }), (error: unknown) => {
         assert.ok(error instanceof TaskFencedError);
         assert.equal(error.code, 'TASK_FENCED');
         assert.equal(error.epoch, 1);
@@ -269,7 +269,7 @@ describe('RedisTaskState against a real Redis', function () {
         kv.put(`key-${i}`, { n: i, payload: 'x'.repeat(50) });
         win.put(`key-${i}`, i % 100, i);
       }
-      await writer.commit({ watermarks: { orders: 9_999 }, outbox: [], streamTime: 100 });
+      await writer.commit({ watermarks: { orders: 9_999 }, outbox: [] });
       assert.equal(await redis.hlen(new TaskKeys({ app, taskId: TASK }).keyValue('kv')), 10_000);
 
       const client = connectRedis(url) as Redis;
@@ -328,8 +328,8 @@ describe('RedisTaskState against a real Redis', function () {
       win.put('clicks', 60_000, 4);
       sess.put('user', { start: 10, end: 20 }, 'visit');
       const outputs = [Buffer.from([0xff, 0x00, 0xfe]), Buffer.from('second')];
-      await state.commit({ watermarks: { orders: 41, payments: 7 }, outbox: outputs, streamTime: 60_000 });
-      await state.commit({ watermarks: { orders: 42 }, outbox: [Buffer.from('third')], streamTime: 60_001 });
+      await state.commit({ watermarks: { orders: 41, payments: 7 }, outbox: outputs });
+      await state.commit({ watermarks: { orders: 42 }, outbox: [Buffer.from('third')] });
 
       const next = newState(app);
       const claim = await next.claim();
@@ -348,7 +348,7 @@ describe('RedisTaskState against a real Redis', function () {
       await state.claim();
       await state.commit(EMPTY_UNIT);
       assert.deepEqual(await keysOf(app), [new TaskKeys({ app, taskId: TASK }).epoch]);
-      await state.commit({ watermarks: { orders: 3 }, outbox: [], streamTime: 0 });
+      await state.commit({ watermarks: { orders: 3 }, outbox: [] });
       assert.deepEqual(await redis.hgetall(new TaskKeys({ app, taskId: TASK }).watermarks), { orders: '3' });
     });
 
@@ -385,7 +385,7 @@ describe('RedisTaskState against a real Redis', function () {
       win.put('k', 1_000, 1);
       sess.put('k', { start: 1, end: 2 }, 1);
       (state.store('forever') as WindowStore<string, number>).put('k', 1_000, 1);
-      await state.commit({ watermarks: {}, outbox: [], streamTime: 1_000 });
+      await state.commit({ watermarks: {}, outbox: [] });
       const keys = new TaskKeys({ app, taskId: TASK });
       for (const key of Object.values(keys.window('win'))) {
         const ttl = await redis.pttl(key);
@@ -399,23 +399,31 @@ describe('RedisTaskState against a real Redis', function () {
       assert.equal(await redis.pttl(keys.keyValue('kv')), -1);
     });
 
-    it('drops window entries older than stream time minus retention from Redis and its indexes', async () => {
+    it("drops window and session entries older than the store's own observed time minus retention, whatever other stores' times", async () => {
       const app = newApp();
-      const stores: StoreDefinition[] = [{ name: 'win', kind: 'window', retentionMs: 2_000 }, { name: 'sess', kind: 'session', retentionMs: 2_000 }];
+      const stores: StoreDefinition[] = [
+        { name: 'win', kind: 'window', retentionMs: 2_000 },
+        { name: 'sess', kind: 'session', retentionMs: 2_000 },
+        { name: 'idle', kind: 'window', retentionMs: 2_000 },
+      ];
       const state = newState(app, { stores });
       await state.claim();
       const win = state.store('win') as WindowStore<string, number>;
       const sess = state.store('sess') as SessionStore<string, number>;
-      for (const start of [0, 1_000, 5_000]) win.put('k', start, start);
-      sess.put('k', { start: 0, end: 3_000 }, 1);
-      sess.put('k', { start: 0, end: 4_500 }, 2);
-      await state.commit({ watermarks: {}, outbox: [], streamTime: 1_000 });
-      await state.commit({ watermarks: { t: 1 }, outbox: [], streamTime: 6_000 });
+      (state.store('idle') as WindowStore<string, number>).put('k', 0, 0);
+      for (const start of [0, 1_000]) win.put('k', start, start);
+      sess.put('k', { start: 0, end: 1_000 }, 1);
+      await state.commit(EMPTY_UNIT);
+      // Later writes move 'win' to 5000 and 'sess' to 3500; 'idle' gets none, as a join side whose partner runs ahead.
+      win.put('k', 5_000, 5_000);
+      sess.put('k', { start: 3_000, end: 3_500 }, 2);
+      await state.commit({ watermarks: { t: 1 }, outbox: [] });
       const keys = new TaskKeys({ app, taskId: TASK });
       assert.deepEqual(await redis.zrange(keys.window('win').byTime, 0, -1), ['1:k:5000']);
       assert.deepEqual(await redis.zrange(keys.window('win').byKey, 0, -1), ['1:k:5000']);
       assert.deepEqual(Object.keys(await redis.hgetall(keys.window('win').data)), ['1:k:5000']);
-      assert.deepEqual(await redis.zrange(keys.session('sess').byTime, 0, -1), ['1:k:0:4500']);
+      assert.deepEqual(await redis.zrange(keys.session('sess').byTime, 0, -1), ['1:k:3000:3500']);
+      assert.deepEqual(await redis.zrange(keys.window('idle').byTime, 0, -1), ['1:k:0']);
 
       const next = newState(app, { stores });
       await next.claim();
@@ -458,7 +466,7 @@ describe('RedisTaskState against a real Redis', function () {
       const app = newApp();
       const state = newState(app);
       await state.claim();
-      await state.commit({ watermarks: {}, outbox: ['a', 'b', 'c', 'd'].map((s) => Buffer.from(s)), streamTime: 0 });
+      await state.commit({ watermarks: {}, outbox: ['a', 'b', 'c', 'd'].map((s) => Buffer.from(s)) });
       await state.trimOutbox(0);
       await state.trimOutbox(3);
       const claim = await newState(app).claim();
