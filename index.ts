@@ -45,7 +45,7 @@ export { reject, isRejection, type AggregateDefinition, type Decision, type Reje
 export { eventSourcedAggregate, aggregateStores, type EventSourcedAggregate, type EventSourcedAggregateOptions, type AggregateSnapshot, type CommandRejection } from './processors/eventSourcing/eventSourcedAggregate.ts';
 export { rebuild } from './processors/eventSourcing/rebuild.ts';
 export { stateAsOf, type HistoryEntry, type HistoryPosition } from './processors/eventSourcing/aggregateHistory.ts';
-export { DeadlineIndex } from './processors/patterns/processManager/deadlineIndex.ts';
+export { DeadlineIndex } from './processors/patterns/deadlineIndex.ts';
 export type { KeyValueStore } from './state/keyValueStore.ts';
 export type { WindowStore } from './state/windowStore.ts';
 export type { SessionStore } from './state/sessionStore.ts';

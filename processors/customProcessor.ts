@@ -5,9 +5,10 @@ import type { Headers, StreamRecord } from './record.ts';
 /** The context a custom processor gets: the task's context plus `forward`. */
 export interface CustomProcessorContext<KOut, VOut> extends ProcessorContext {
   /**
-   * Sends a record downstream. It takes the context (topic, partition, offset, headers)
-   * of the input being processed; from a punctuation, that of the last input, with the
-   * punctuation's time as timestamp unless one is given.
+   * Sends a record downstream. It takes the context (topic, partition, offset, headers,
+   * timestamp) of the input being processed; from a punctuation, the topic, partition and
+   * offset of the last input, no headers, and the punctuation's time as timestamp (as
+   * Kafka Streams' punctuators forward), unless `fields` says otherwise.
    */
   forward(key: KOut, value: VOut, fields?: { readonly timestamp?: number; readonly headers?: Headers }): void;
 }
@@ -29,15 +30,28 @@ export function customProcessor<KIn, VIn, KOut, VOut>(
     new Observable<StreamRecord<KOut, VOut>>((subscriber) => {
       let last: StreamRecord<KIn, VIn> | undefined;
       let processing = false;
+      /** The time of the punctuation running now, if one is. */
+      let punctuation: number | undefined;
       const context: CustomProcessorContext<KOut, VOut> = {
         ...ctx,
+        schedule(intervalMs, type, callback) {
+          return ctx.schedule(intervalMs, type, (timestamp) => {
+            punctuation = timestamp;
+            try {
+              callback(timestamp);
+            } finally {
+              punctuation = undefined;
+            }
+          });
+        },
         forward(key, value, fields = {}) {
-          const timestamp = fields.timestamp ?? (processing && last ? last.timestamp : ctx.streamTime());
+          const fromInput = processing && last !== undefined;
+          const timestamp = fields.timestamp ?? (fromInput ? last!.timestamp : (punctuation ?? ctx.streamTime()));
           subscriber.next({
             key,
             value,
             timestamp,
-            headers: fields.headers ?? last?.headers ?? {},
+            headers: fields.headers ?? (fromInput ? last!.headers : {}),
             topic: last?.topic ?? '',
             partition: last?.partition ?? -1,
             offset: last?.offset ?? -1,

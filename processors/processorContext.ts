@@ -4,7 +4,7 @@ import type { StateStore } from '../state/stateStore.ts';
 export type PunctuationType = 'stream-time' | 'wall-clock';
 
 /** Why an operator dropped a record; the runtime counts drops by reason. */
-export type DropReason = 'late' | 'null-key' | 'null-value' | 'expired-window' | 'unknown-instance' | 'ended-instance' | 'duplicate-start' | 'missing-row';
+export type DropReason = 'late' | 'null-key' | 'null-value' | 'expired-window' | 'unknown-instance' | 'ended-instance' | 'duplicate-start' | 'missing-row' | 'duplicate';
 
 /**
  * What an operator sees of the task it runs in. One context per task; everything

@@ -20,8 +20,9 @@ export interface DedupeOptions<K, V> extends Named {
  * seen within `ttlMs` of the task's stream time, i.e. at a timestamp ≥ stream time −
  * `ttlMs` (both ends inclusive). A duplicate is dropped and counts as a sighting too, so
  * ids that keep coming keep being dropped (as in Kafka Streams' event-deduplication
- * example). A record without an id (null or undefined) is forwarded. A record older than
- * stream time − `ttlMs` is still dropped if its id was seen since, but not remembered.
+ * example), and counted as a dropped record (`duplicate`). A record without an id (null
+ * or undefined) is forwarded. A record older than stream time − `ttlMs` is still dropped
+ * if its id was seen since, but not remembered.
  *
  * State is a window store `<name>-store` keyed by the record key, window start = sighting
  * time, value = the ids seen then, retention `ttlMs`: expiry follows stream time, and the
@@ -59,7 +60,8 @@ export function dedupe<K, V>(
           const ids = sightings.fetch(record.key, record.timestamp) ?? [];
           if (!ids.includes(id)) sightings.put(record.key, record.timestamp, [...ids, id]);
         }
-        if (!seen) emit(record);
+        if (seen) ctx.recordDropped(name, 'duplicate');
+        else emit(record);
       });
       return records!.pipe(dropDuplicates as unknown as OperatorFunction<AnyRecord, AnyRecord>);
     },

@@ -1,7 +1,7 @@
 import type { CustomProcessorFactory } from '../../customProcessor.ts';
 import type { KeyValueStore } from '../../../state/keyValueStore.ts';
 import type { WindowStore } from '../../../state/windowStore.ts';
-import { DeadlineIndex } from './deadlineIndex.ts';
+import { DeadlineIndex } from '../deadlineIndex.ts';
 import type { InstanceDeadline, ProcessInstance } from './processInstance.ts';
 import type { ProcessDecision, ProcessEmitted, ProcessEventContext, ProcessManagerDefinition } from './processManagerDefinition.ts';
 

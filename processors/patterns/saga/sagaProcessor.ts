@@ -2,7 +2,7 @@ import type { CustomProcessorFactory } from '../../customProcessor.ts';
 import type { DropReason } from '../../processorContext.ts';
 import type { KeyValueStore } from '../../../state/keyValueStore.ts';
 import type { WindowStore } from '../../../state/windowStore.ts';
-import { DeadlineIndex } from '../processManager/deadlineIndex.ts';
+import { DeadlineIndex } from '../deadlineIndex.ts';
 import type { SagaInstance } from './sagaInstance.ts';
 import type { ReplyRole, SagaMachine, SagaMachineInput } from './sagaMachine.ts';
 import { isIgnoredInput, type SagaIgnoredInput, type SagaTransition } from './sagaTransition.ts';

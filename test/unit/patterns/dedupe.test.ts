@@ -27,8 +27,8 @@ function paymentsDeduped(ttlMs = 10 * MINUTE) {
 }
 
 describe('dedupe (idempotent consumer)', () => {
-  it('forwards the first occurrence of an id unchanged and drops its repeats within the ttl of stream time', () => {
-    const { input, output } = paymentsDeduped();
+  it('forwards the first occurrence of an id unchanged and drops its repeats within the ttl of stream time, counting them', () => {
+    const { driver, input, output } = paymentsDeduped();
     input.pipe('o1', payment('o1', 'e1'), 1_000, { source: 'first' });
     input.pipe('o1', payment('o1', 'e1'), 2_000, { source: 'replay' });
     input.pipe('o1', payment('o1', 'e2'), 3_000);
@@ -36,6 +36,7 @@ describe('dedupe (idempotent consumer)', () => {
       { key: 'o1', value: payment('o1', 'e1'), timestamp: 1_000, headers: { source: 'first' } },
       { key: 'o1', value: payment('o1', 'e2'), timestamp: 3_000, headers: {} },
     ]);
+    assert.deepEqual(driver.droppedRecords(), [{ node: 'payment-events', reason: 'duplicate' }]);
   });
 
   it('forgets an id once stream time has passed its last sighting by more than the ttl', () => {

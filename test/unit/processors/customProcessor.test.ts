@@ -56,4 +56,21 @@ describe('custom processors (Processor API)', () => {
     driver.advanceWallClockTime(2500);
     assert.deepEqual(driver.outputTopic('ticks').readValues(), ['1000', '3500']);
   });
+
+  it("forwards from a punctuation with the punctuation's time and no headers, and from a record with the record's", () => {
+    const t = testTopology();
+    t.stream<string, string>('in')
+      .process<string, string>((ctx) => {
+        ctx.schedule(1000, 'wall-clock', () => ctx.forward('tick', 'tick'));
+        return { process: (record) => ctx.forward(record.key, record.value) };
+      })
+      .to('out');
+    const driver = new TopologyTestDriver(t, { wallClockTimeMs: 0 });
+    driver.inputTopic<string, string>('in').pipe('k', 'v', 42, { trace: 'abc' });
+    driver.advanceWallClockTime(1000);
+    assert.deepEqual(
+      driver.outputTopic<string, string>('out').readRecords().map((r) => [r.key, r.timestamp, r.headers]),
+      [['k', 42, { trace: 'abc' }], ['tick', 1000, {}]],
+    );
+  });
 });

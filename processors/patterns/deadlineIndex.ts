@@ -1,4 +1,4 @@
-import type { WindowStore } from '../../../state/windowStore.ts';
+import type { WindowStore } from '../../state/windowStore.ts';
 
 /**
  * Keys due at given times, each with a tag saying what is due, kept in a window store whose
