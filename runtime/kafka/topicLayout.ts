@@ -25,7 +25,7 @@ export async function prepareTopics(admin: Admin, topology: Topology, deadLetter
   const counts = new Map<string, number>();
   const existing = new Set(await admin.listTopics());
   const missing = external.filter((t) => !existing.has(t));
-  if (missing.length) throw new ConfigError(`input topic${missing.length > 1 ? 's' : ''} ${missing.join(', ')} of topology '${topology.name}' do${missing.length > 1 ? '' : 'es'} not exist`);
+  if (missing.length) throw new ConfigError(`input topic${missing.length > 1 ? 's' : ''} ${missing.join(', ')} of application '${topology.name}' do${missing.length > 1 ? '' : 'es'} not exist`);
   if (external.length) {
     const { topics } = await admin.fetchTopicMetadata({ topics: external });
     for (const t of topics) counts.set(t.name, t.partitions.length);

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Partitioners, type Admin, type Consumer, type EachBatchPayload, type Kafka, type Producer } from 'kafkajs';
+import { topologyForApplication } from '../../processors/applicationTopology.ts';
 import type { Topology } from '../../processors/topologyGraph.ts';
 import { closeRedis, connectRedis, type RedisClient } from '../../state/redis/redisConnection.ts';
 import { RedisTaskState } from '../../state/redis/redisTaskState.ts';
@@ -89,7 +90,8 @@ export class Worker {
   }
 
   /** Checks and creates the topology's topics, connects, joins the group and starts processing. */
-  static async start(topology: Topology, config: WorkerConfig, logger: Logger, metrics: WorkerMetrics = new WorkerMetrics()): Promise<Worker> {
+  static async start(loaded: Topology, config: WorkerConfig, logger: Logger, metrics: WorkerMetrics = new WorkerMetrics()): Promise<Worker> {
+    const topology = topologyForApplication(loaded, config.applicationId);
     configureSerdes(topology, serdeContext(config)); // the topology's serdes learn the registry here, never from the topology file
     const kafka = connectKafka(config, `${config.applicationId}-worker`, logger);
     const admin = kafka.admin();

@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import { connectDeadLetterKafka } from '../../deadLetters/deadLetterKafka.ts';
 import { readApplicationLag, type ApplicationLag } from '../../lag/applicationLag.ts';
 import { textTable } from '../../lag/textTable.ts';
+import { topologyForApplication } from '../../../processors/applicationTopology.ts';
 import { loadTopology } from '../../loadTopology.ts';
 import { createLogger } from '../../logger.ts';
 import { loadWorkerConfig } from '../../worker/workerConfig.ts';
@@ -25,8 +26,9 @@ export function lagCommand(): Command {
     .option('--brokers <list>', 'Kafka bootstrap brokers, host:port,… (env KAFKA_BROKERS)')
     .option('--json', 'print one JSON object for scripts')
     .action(async (file: string, options: LagOptions) => {
-      const topology = await loadTopology(file);
-      const config = loadWorkerConfig(topology.name, { applicationId: options.applicationId, brokers: options.brokers?.split(',').map((b) => b.trim()) });
+      const loaded = await loadTopology(file);
+      const config = loadWorkerConfig(loaded.name, { applicationId: options.applicationId, brokers: options.brokers?.split(',').map((b) => b.trim()) });
+      const topology = topologyForApplication(loaded, config.applicationId);
       const client = await connectDeadLetterKafka(config, createLogger(process.env.TRIBUTARY_LOG_LEVEL ?? 'warn'));
       let lag: ApplicationLag;
       try {

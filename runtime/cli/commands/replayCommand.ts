@@ -4,6 +4,7 @@ import { closeRedis, connectRedis, type RedisClient } from '../../../state/redis
 import { connectDeadLetterKafka } from '../../deadLetters/deadLetterKafka.ts';
 import { ConfigError } from '../../errors.ts';
 import { textTable } from '../../lag/textTable.ts';
+import { topologyForApplication } from '../../../processors/applicationTopology.ts';
 import { loadTopology } from '../../loadTopology.ts';
 import { createLogger } from '../../logger.ts';
 import { applyReplay } from '../../replay/applyReplay.ts';
@@ -61,13 +62,14 @@ export function replayCommand(): Command {
     .action(async (file: string, options: ReplayOptions) => {
       const target = parseResetTarget(options, Date.now());
       if (options.dryRun && options.follow) throw new ConfigError('--follow watches a replay, and --dry-run makes none');
-      const topology = await loadTopology(file);
-      const config = loadWorkerConfig(topology.name, {
+      const loaded = await loadTopology(file);
+      const config = loadWorkerConfig(loaded.name, {
         applicationId: options.applicationId,
         brokers: options.brokers?.split(',').map((b) => b.trim()),
         redisUrl: options.redisUrl,
         stateNamespace: options.stateNamespace,
       });
+      const topology = topologyForApplication(loaded, config.applicationId);
       const scope = { app: config.applicationId, namespace: config.stateNamespace, prefix: config.redisKeyPrefix };
       const logger = createLogger(process.env.TRIBUTARY_LOG_LEVEL ?? 'warn');
       const kafka = await connectDeadLetterKafka(config, logger);

@@ -32,7 +32,7 @@ describe('tributary run with a setup that makes no sense', function () {
   it('exits 1 naming the input topic that does not exist', async () => {
     const { code, stderr } = await run(topics, FIXTURE, '--application-id', `run-${id}`);
     assert.equal(code, 1);
-    assert.equal(stderr, `error: input topics ${topics.SUM_INPUT_TOPIC}, ${topics.SUM_FACTORS_TOPIC} of topology 'fault-sum' do not exist\n`);
+    assert.equal(stderr, `error: input topics ${topics.SUM_INPUT_TOPIC}, ${topics.SUM_FACTORS_TOPIC} of application 'run-${id}' do not exist\n`);
   });
 
   it('exits 1 naming joined topics whose partition counts differ', async () => {
