@@ -1,0 +1,308 @@
+import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import { loadCatalogue, TopologyTestDriver, type OrderCreated, type OrderItem, type TopicValues, type TopologyBuilder } from '../../../index.ts';
+import { orderAggregateTopology } from '../../../topologies/orders/aggregate.ts';
+import { inventoryPolicy } from '../../../topologies/orders/choreography/inventoryPolicy.ts';
+import { notificationPolicy } from '../../../topologies/orders/choreography/notificationPolicy.ts';
+import { foldOrderFact, NOTHING_KNOWN, orderPolicy, type FailedStep, type OrderCancellation, type OrderFact } from '../../../topologies/orders/choreography/orderPolicy.ts';
+import { paymentPolicy } from '../../../topologies/orders/choreography/paymentPolicy.ts';
+import { shippingPolicy } from '../../../topologies/orders/choreography/shippingPolicy.ts';
+import { orderSaga } from '../../../topologies/orders/orderSaga.ts';
+import { orderTopic, orderTopicPrefix, type OrderTopic } from '../../../topologies/orders/orderTopics.ts';
+import { inventoryService } from '../../../topologies/orders/services/inventoryService.ts';
+import { notificationService } from '../../../topologies/orders/services/notificationService.ts';
+import { paymentService } from '../../../topologies/orders/services/paymentService.ts';
+import type { ServiceBehaviour } from '../../../topologies/orders/services/serviceBehaviour.ts';
+import { shippingService } from '../../../topologies/orders/services/shippingService.ts';
+
+// The choreographed order flow: the five policies and the four services (and the order
+// service, which announces cancellations) run together, each in its own test driver, the
+// records one writes delivered to the others that read them, as a broker would.
+
+/** One record written to a catalogued topic, by a topology (`writer`) or from outside. */
+interface Written {
+  readonly topic: string;
+  readonly key: unknown;
+  readonly value: unknown;
+  readonly timestamp: number;
+  readonly writer?: TopologyTestDriver;
+}
+
+const CATALOGUED_TOPICS = loadCatalogue(undefined, { topicPrefix: orderTopicPrefix }).entries.map((e) => e.topic);
+
+/**
+ * Topologies run together in-process: what one writes to a catalogued topic is delivered to
+ * the others that read it, first written first (a topology's own repartition topics stay
+ * inside its driver, which feeds them back itself). Each delivery happens `deliveries`
+ * times, as an at-least-once consumer may redeliver.
+ */
+class DriverLoop {
+  /** Every record written to a catalogued topic, in delivery order. */
+  readonly log: Written[] = [];
+  private readonly drivers: TopologyTestDriver[];
+
+  constructor(
+    topologies: readonly TopologyBuilder[],
+    private readonly deliveries = 1,
+  ) {
+    this.drivers = topologies.map((t) => new TopologyTestDriver(t));
+  }
+
+  /** Publishes a record from outside, then delivers everything it sets off. */
+  publish<T extends OrderTopic>(topic: T, key: string, value: TopicValues[T], timestamp = 0): void {
+    const queue: Written[] = [{ topic: orderTopic(topic).name, key, value, timestamp }];
+    for (let next = queue.shift(); next; next = queue.shift()) {
+      this.log.push(next);
+      for (const reader of this.drivers) {
+        if (reader === next.writer || !reader.topology.subtopologies.some((s) => s.sourceTopics.includes(next.topic))) continue;
+        for (let i = 0; i < this.deliveries; i++) reader.inputTopic(next.topic).pipe(next.key, next.value, next.timestamp);
+      }
+      for (const writer of this.drivers) {
+        for (const topic of CATALOGUED_TOPICS) {
+          for (const r of writer.outputTopic(topic).readRecords()) queue.push({ topic, key: r.key, value: r.value, timestamp: r.timestamp, writer });
+        }
+      }
+    }
+  }
+}
+
+const COMMAND_TOPICS: readonly OrderTopic[] = [
+  'payments.payment.process',
+  'inventory.stock.reserve',
+  'shipping.shipment.initiate',
+  'notifications.notification.send',
+  'inventory.stock.release',
+  'payments.payment.refund',
+  'orders.order.cancel',
+];
+
+/** A command as the services see it, without what differs between two issuers of the same command (its id, saga id and time). */
+interface IssuedCommand {
+  readonly topic: string;
+  readonly key: unknown;
+  readonly command: Record<string, unknown>;
+}
+
+/** The commands issued per order, in the order they were issued. */
+function commandsPerOrder(log: readonly Written[]): Map<string, IssuedCommand[]> {
+  const commandTopics = new Set(COMMAND_TOPICS.map((t) => orderTopic(t).name));
+  const perOrder = new Map<string, IssuedCommand[]>();
+  for (const { topic, key, value } of log) {
+    if (!commandTopics.has(topic)) continue;
+    const { commandId: _id, sagaId: _saga, issuedAt: _at, ...command } = value as Record<string, unknown> & { orderId: string };
+    const orderId = command.orderId as string;
+    perOrder.set(orderId, [...(perOrder.get(orderId) ?? []), { topic, key, command }]);
+  }
+  return perOrder;
+}
+
+/** A command's topic, with the kind of notification or the reason of a cancellation: enough to read a flow at a glance. */
+function label(issued: IssuedCommand): string {
+  const detail = issued.command.kind ?? issued.command.reason;
+  return topicOf(issued.topic) === 'notifications.notification.send' || topicOf(issued.topic) === 'orders.order.cancel' ? `${topicOf(issued.topic)} ${String(detail)}` : topicOf(issued.topic);
+}
+
+function topicOf(fullName: string): string {
+  return COMMAND_TOPICS.find((t) => orderTopic(t).name === fullName) ?? fullName;
+}
+
+const instant: ServiceBehaviour = { failureRate: 0, latencyMs: 0 };
+
+interface ServiceRates {
+  readonly payment: number;
+  readonly inventory: number;
+  readonly shipping: number;
+}
+
+function services(rates: ServiceRates = { payment: 0, inventory: 0, shipping: 0 }): TopologyBuilder[] {
+  return [
+    paymentService({ ...instant, failureRate: rates.payment }),
+    inventoryService({ ...instant, failureRate: rates.inventory }),
+    shippingService({ ...instant, failureRate: rates.shipping }),
+    notificationService(instant),
+    orderAggregateTopology(),
+  ];
+}
+
+const policies = (): TopologyBuilder[] => [paymentPolicy(), inventoryPolicy(), shippingPolicy(), notificationPolicy(), orderPolicy()];
+
+function choreographed(options: { rates?: ServiceRates; deliveries?: number; without?: 'inventory' } = {}): DriverLoop {
+  const all = services(options.rates).filter((_, i) => !(options.without === 'inventory' && i === 1));
+  return new DriverLoop([...policies(), ...all], options.deliveries);
+}
+
+function orchestrated(rates?: ServiceRates): DriverLoop {
+  return new DriverLoop([orderSaga({ stepTimeoutMs: 3_600_000, attempts: 1, backoffMs: 0 }), ...services(rates)]);
+}
+
+const address = (country: string) => ({ line1: 'Main St 1', line2: null, city: 'Berlin', postalCode: '10115', country });
+
+function order(orderId: string, options: { customerId?: string; skus?: readonly string[]; country?: string } = {}): OrderCreated {
+  const items: OrderItem[] = (options.skus ?? ['BOOK-1', 'PEN-2']).map((sku, i) => ({ sku, name: sku.toLowerCase(), quantity: i + 1, unitPriceMinor: 500 }));
+  return {
+    eventId: `${orderId}-created`,
+    orderId,
+    customerId: options.customerId ?? 'c1',
+    items,
+    currency: 'EUR',
+    totalMinor: items.reduce((sum, item) => sum + item.quantity * item.unitPriceMinor, 0),
+    shippingAddress: address(options.country ?? 'DE'),
+    groupCheckoutId: null,
+    createdAt: 1_000,
+  };
+}
+
+function place(loop: DriverLoop, created: OrderCreated): void {
+  loop.publish('orders.order.created', created.orderId, created, created.createdAt);
+}
+
+function flowOf(loop: DriverLoop, orderId: string): string[] {
+  return (commandsPerOrder(loop.log).get(orderId) ?? []).map(label);
+}
+
+function commandOf(loop: DriverLoop, orderId: string, topic: OrderTopic): IssuedCommand {
+  const found = (commandsPerOrder(loop.log).get(orderId) ?? []).filter((c) => c.topic === orderTopic(topic).name);
+  assert.equal(found.length, 1, `one ${topic} for ${orderId}`);
+  return found[0]!;
+}
+
+describe('choreographed order flow', () => {
+  it('happy path: charges, reserves the order items, ships to its address and tells the customer, with no orchestrator', () => {
+    const loop = choreographed();
+    const created = order('o1');
+    place(loop, created);
+    assert.deepEqual(flowOf(loop, 'o1'), ['payments.payment.process', 'inventory.stock.reserve', 'shipping.shipment.initiate', 'notifications.notification.send ORDER_SHIPPED']);
+    assert.deepEqual(commandOf(loop, 'o1', 'payments.payment.process').command, { orderId: 'o1', customerId: 'c1', amountMinor: created.totalMinor, currency: 'EUR' });
+    assert.deepEqual(commandOf(loop, 'o1', 'inventory.stock.reserve').command.items, [{ sku: 'BOOK-1', quantity: 1 }, { sku: 'PEN-2', quantity: 2 }]);
+    assert.deepEqual(commandOf(loop, 'o1', 'shipping.shipment.initiate').command.address, created.shippingAddress);
+    const notice = commandOf(loop, 'o1', 'notifications.notification.send');
+    assert.deepEqual([notice.key, notice.command.customerId], ['c1', 'c1']);
+    // Every command is keyed by its order, but the notification, by its customer.
+    for (const { topic, key } of commandsPerOrder(loop.log).get('o1')!) if (topic !== orderTopic('notifications.notification.send').name) assert.equal(key, 'o1');
+  });
+
+  it('payment declined: cancels the order (PAYMENT_FAILED) with nothing to undo, and the customer is told', () => {
+    const loop = choreographed();
+    place(loop, order('o1', { customerId: 'declined-1' }));
+    assert.deepEqual(flowOf(loop, 'o1'), ['payments.payment.process', 'orders.order.cancel PAYMENT_FAILED', 'notifications.notification.send ORDER_CANCELLED']);
+    assert.equal(commandOf(loop, 'o1', 'notifications.notification.send').key, 'declined-1');
+  });
+
+  it('out of stock: refunds what was charged, then cancels the order (INVENTORY_UNAVAILABLE)', () => {
+    const loop = choreographed();
+    const created = order('o1', { skus: ['BOOK-1', 'SOLDOUT-9'] });
+    place(loop, created);
+    assert.deepEqual(flowOf(loop, 'o1'), ['payments.payment.process', 'inventory.stock.reserve', 'payments.payment.refund', 'orders.order.cancel INVENTORY_UNAVAILABLE', 'notifications.notification.send ORDER_CANCELLED']);
+    const charged = loop.log.find((w) => w.topic === orderTopic('payments.payment.processed').name)!.value as TopicValues['payments.payment.processed'];
+    assert.deepEqual(commandOf(loop, 'o1', 'payments.payment.refund').command, { orderId: 'o1', paymentId: charged.paymentId, amountMinor: created.totalMinor, currency: 'EUR', reason: 'inventory failed' });
+  });
+
+  it('shipping failure: releases the stock, then refunds, then cancels the order (SHIPPING_FAILED), as the orchestrated saga does', () => {
+    const loop = choreographed();
+    place(loop, order('o1', { country: 'ZZ' }));
+    assert.deepEqual(flowOf(loop, 'o1'), [
+      'payments.payment.process',
+      'inventory.stock.reserve',
+      'shipping.shipment.initiate',
+      'inventory.stock.release',
+      'payments.payment.refund',
+      'orders.order.cancel SHIPPING_FAILED',
+      'notifications.notification.send ORDER_CANCELLED',
+    ]);
+    const reserved = loop.log.find((w) => w.topic === orderTopic('inventory.stock.reserved').name)!.value as TopicValues['inventory.stock.reserved'];
+    assert.equal(commandOf(loop, 'o1', 'inventory.stock.release').command.reservationId, reserved.reservationId);
+  });
+
+  it('shipping failure: the refund waits for the release to be acknowledged, and the cancellation for the refund', () => {
+    // No inventory service: a reservation is never answered, so publish its answer by hand, and never acknowledge the release.
+    const loop = choreographed({ without: 'inventory' });
+    place(loop, order('o1', { country: 'ZZ' }));
+    assert.deepEqual(flowOf(loop, 'o1'), ['payments.payment.process', 'inventory.stock.reserve']);
+    loop.publish('inventory.stock.reserved', 'o1', { eventId: 'e-reserved', orderId: 'o1', reservationId: 'r1', items: [], expiresAt: null, reservedAt: 2_000 });
+    assert.deepEqual(flowOf(loop, 'o1').slice(2), ['shipping.shipment.initiate', 'inventory.stock.release']);
+    loop.publish('inventory.stock.released', 'o1', { eventId: 'e-released', orderId: 'o1', reservationId: 'r1', items: [], reason: 'shipping failed', releasedAt: 3_000 });
+    assert.deepEqual(flowOf(loop, 'o1').slice(4), ['payments.payment.refund', 'orders.order.cancel SHIPPING_FAILED', 'notifications.notification.send ORDER_CANCELLED']);
+  });
+
+  it('duplicate events: every record delivered twice issues each command once, the same as delivered once', () => {
+    const orders = [order('o1'), order('o2', { customerId: 'declined-2' }), order('o3', { skus: ['SOLDOUT-1'] }), order('o4', { country: 'ZZ' })];
+    const once = choreographed();
+    const twice = choreographed({ deliveries: 2 });
+    for (const created of orders) {
+      place(once, created);
+      place(twice, created);
+      place(twice, created);
+    }
+    assert.deepEqual(commandsPerOrder(twice.log), commandsPerOrder(once.log));
+  });
+
+  it('issues the commands of the orchestrated saga, per order and in order, with the same outcome (property)', () => {
+    const orderArbitrary = fc.record({
+      customerId: fc.constantFrom('c1', 'c2', 'declined-1'),
+      skus: fc.array(fc.constantFrom('BOOK-1', 'PEN-2', 'MUG-3', 'SOLDOUT-9'), { minLength: 1, maxLength: 3 }),
+      country: fc.constantFrom('DE', 'FR', 'ZZ'),
+    });
+    const rate = fc.constantFrom(0, 0.3, 1);
+    fc.assert(
+      fc.property(fc.array(orderArbitrary, { minLength: 1, maxLength: 6 }), fc.record({ payment: rate, inventory: rate, shipping: rate }), (specs, rates) => {
+        const orders = specs.map((spec, i) => order(`o${i}`, spec));
+        const choreography = choreographed({ rates });
+        const orchestration = orchestrated(rates);
+        for (const created of orders) {
+          place(choreography, created);
+          place(orchestration, created);
+        }
+        // The cancellation notice is the choreography's own: the orchestrated saga sends none.
+        const isCancellationNotice = (c: IssuedCommand) => c.command.kind === 'ORDER_CANCELLED';
+        const choreographedCommands = new Map([...commandsPerOrder(choreography.log)].map(([id, commands]) => [id, commands.filter((c) => !isCancellationNotice(c))]));
+        assert.deepEqual(choreographedCommands, commandsPerOrder(orchestration.log));
+        for (const created of orders) {
+          const flow = flowOf(choreography, created.orderId);
+          const cancellations = flow.filter((c) => c.startsWith('orders.order.cancel'));
+          const shipped = flow.includes('notifications.notification.send ORDER_SHIPPED');
+          assert.ok(shipped !== (cancellations.length === 1) && cancellations.length <= 1, `${created.orderId} ends once: ${flow.join(', ')}`);
+        }
+      }),
+      { numRuns: 60 },
+    );
+  });
+});
+
+describe('order policy: when an order is cancelled', () => {
+  const fact = fc.oneof(
+    fc.record({ type: fc.constant('failed' as const), step: fc.constantFrom<FailedStep>('payment', 'inventory', 'shipping'), eventId: fc.constantFrom('e1', 'e2', 'e3'), at: fc.nat() }),
+    fc.record({ type: fc.constant('refunded' as const), eventId: fc.constantFrom('e4', 'e5'), at: fc.nat() }),
+  );
+
+  it('cancels once, for the first failure, as soon as it needs nothing undone or the refund came, whatever the order and repetition of facts (property)', () => {
+    fc.assert(
+      fc.property(fc.array(fact, { maxLength: 8 }), (facts: OrderFact[]) => {
+        const cancels = [];
+        let known: OrderCancellation = NOTHING_KNOWN;
+        for (const [i, f] of facts.entries()) {
+          known = foldOrderFact('o1', f, known);
+          if (known.cancel) cancels.push({ at: i, cancel: known.cancel });
+        }
+        // The naive model: the first failure, and the first moment it and (unless a payment failure) a refund are both known.
+        const firstFailure = facts.find((f) => f.type === 'failed');
+        const decidedAt = facts.findIndex((_, i) => {
+          const seen = facts.slice(0, i + 1);
+          const failure = seen.find((f) => f.type === 'failed');
+          return failure !== undefined && (failure.step === 'payment' || seen.some((f) => f.type === 'refunded'));
+        });
+        if (decidedAt < 0) return assert.deepEqual(cancels, []);
+        const reason = { payment: 'PAYMENT_FAILED', inventory: 'INVENTORY_UNAVAILABLE', shipping: 'SHIPPING_FAILED' }[firstFailure!.step];
+        assert.deepEqual(
+          cancels.map(({ at, cancel }) => [at, cancel.reason, cancel.detail, cancel.issuedAt]),
+          [[decidedAt, reason, `${firstFailure!.step} failed`, facts[decidedAt]!.at]],
+        );
+      }),
+    );
+  });
+
+  it('derives the command id from the event that decided it, so a replay issues the same command', () => {
+    const failed: OrderFact = { type: 'failed', step: 'payment', eventId: 'e1', at: 5 };
+    assert.deepEqual(foldOrderFact('o1', failed, NOTHING_KNOWN).cancel, foldOrderFact('o1', failed, NOTHING_KNOWN).cancel);
+    assert.notEqual(foldOrderFact('o1', failed, NOTHING_KNOWN).cancel!.commandId, foldOrderFact('o1', { ...failed, eventId: 'e2' }, NOTHING_KNOWN).cancel!.commandId);
+  });
+});

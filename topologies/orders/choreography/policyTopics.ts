@@ -1,0 +1,49 @@
+// How a choreography policy reads the other services' events and issues its own service's
+// commands: the catalogue's topics, keyed by order id, with their Avro serdes.
+import { dedupe, type OrderCreated, type Stream, type Table, type TopicValues, type TopologyBuilder } from '../../../index.ts';
+import { orderTopic, type OrderTopic } from '../orderTopics.ts';
+
+/** The catalogued topics whose records are events: they carry an `eventId`. */
+export type EventTopic = { [T in OrderTopic]: TopicValues[T] extends { readonly eventId: string } ? T : never }[OrderTopic];
+
+/**
+ * How long a policy remembers the ids of the events it acted on (stream time). A redelivery
+ * or a service's repeated answer within it issues no second command; a day covers a
+ * worker's crash and an at-least-once replay with room to spare.
+ */
+export const POLICY_DEDUPE_TTL_MS = 24 * 3600_000;
+
+/** A catalogued topic read as a stream. */
+export function readTopic<T extends OrderTopic>(app: TopologyBuilder, topic: T): Stream<string, TopicValues[T]> {
+  const binding = orderTopic(topic);
+  return app.stream(binding.name, { serdes: binding.serdes });
+}
+
+/**
+ * The events that trigger a command, each event id once per order within
+ * `POLICY_DEDUPE_TTL_MS`: without it a service answering a repeated command again would
+ * make every policy after it repeat its command too, all the way down the flow.
+ */
+export function eachEventOnce<V extends { readonly eventId: string }>(events: Stream<string, V>, name: string): Stream<string, V> {
+  return dedupe(events, (record) => record.value.eventId, POLICY_DEDUPE_TTL_MS, { name: `${name}-once` });
+}
+
+/** A trigger topic's events, each once (`eachEventOnce`), named after the topic. */
+export function triggers<T extends EventTopic>(app: TopologyBuilder, topic: T): Stream<string, TopicValues[T]> {
+  return eachEventOnce(readTopic(app, topic) as Stream<string, TopicValues[T] & { readonly eventId: string }>, topic);
+}
+
+/**
+ * The orders as created, by order id (store `orders`): what a policy must know of an order
+ * that the event it reacts to does not carry (the items, the address, the customer).
+ */
+export function ordersTable(app: TopologyBuilder): Table<string, OrderCreated> {
+  const created = orderTopic('orders.order.created');
+  return app.table(created.name, { serdes: created.serdes, store: 'orders' });
+}
+
+/** Writes commands to their catalogued topic. */
+export function issueCommands<T extends OrderTopic>(commands: Stream<string, TopicValues[T]>, topic: T): void {
+  const binding = orderTopic(topic);
+  commands.to(binding.name, { serdes: binding.serdes, name: `to-${topic}` });
+}

@@ -1,0 +1,30 @@
+import { enrich, topology, type InitiateShipping, type OrderCreated, type TopologyBuilder } from '../../../index.ts';
+import { orderAppId } from '../orderTopics.ts';
+import { stableId } from '../services/serviceBehaviour.ts';
+import { issueCommands, ordersTable, triggers } from './policyTopics.ts';
+
+/**
+ * The shipping policy (choreography): books the shipment (`InitiateShipping`) of each order
+ * whose stock is reserved, to the address the order was created with (orders table).
+ */
+export function shippingPolicy(): TopologyBuilder {
+  const app = topology(orderAppId('order-shipping-policy'));
+  const orders = ordersTable(app);
+  const ship = enrich(
+    triggers(app, 'inventory.stock.reserved'),
+    orders,
+    (reserved, order: OrderCreated): InitiateShipping => ({
+      commandId: stableId(reserved.eventId, 'initiate-shipping'),
+      sagaId: '',
+      orderId: order.orderId,
+      reservationId: reserved.reservationId,
+      address: order.shippingAddress,
+      issuedAt: reserved.reservedAt,
+    }),
+    { name: 'ship-to-address', missingRow: 'drop' },
+  );
+  issueCommands(ship, 'shipping.shipment.initiate');
+  return app;
+}
+
+export default shippingPolicy();
