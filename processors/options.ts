@@ -28,6 +28,13 @@ export interface Repartitioned<K, V> extends Named {
 /** Where a table or aggregate keeps its state (`Materialized`); the store name is what queries use. */
 export interface Materialized extends Named {
   readonly store?: string;
+  /**
+   * How long a windowed aggregation's store keeps a window (`Materialized#withRetention`):
+   * at least what the windows need (time windows: size + grace; sliding: 2 × time
+   * difference + grace; sessions: gap + grace), else the topology is refused. Default:
+   * what the windows need (time windows: at least a day, as in Kafka Streams).
+   */
+  readonly retentionMs?: number;
 }
 
 /**

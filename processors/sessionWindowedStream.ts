@@ -6,6 +6,7 @@ import { sessionWindowAggregate } from './operators/sessionWindowAggregate.ts';
 import type { AnyRecord } from './topologyGraph.ts';
 import { WindowedTable } from './windowedTable.ts';
 import type { SessionWindows } from './windows/sessionWindows.ts';
+import { windowStoreRetention } from './windows/windowStoreRetention.ts';
 
 /**
  * A grouped stream cut into per-key sessions (`SessionWindowedKStream`). Each aggregation
@@ -50,7 +51,7 @@ export class SessionWindowedStream<K, V> {
     const builder = this.grouped.builder;
     const storeName = materialized.store ?? builder.nextName(`${prefix}-STATE-STORE`);
     const input = this.grouped.input(storeName);
-    builder.addStore({ name: storeName, kind: 'session', retentionMs: this.windows.retentionMs(), internal: !materialized.store });
+    builder.addStore({ name: storeName, kind: 'session', retentionMs: windowStoreRetention(storeName, this.windows, materialized), internal: !materialized.store });
     const node = builder.addProcessor(
       prefix,
       [input.node],

@@ -8,6 +8,7 @@ import { aggregateStep, countStep, reduceStep, type FoldStep } from './operators
 import { WindowedTable } from './windowedTable.ts';
 import { SlidingWindows } from './windows/slidingWindows.ts';
 import type { TimeWindows } from './windows/timeWindows.ts';
+import { windowStoreRetention } from './windows/windowStoreRetention.ts';
 
 /**
  * A grouped stream cut into tumbling, hopping or sliding windows (`TimeWindowedKStream`).
@@ -40,7 +41,7 @@ export class TimeWindowedStream<K, V> {
     const windows = this.windows;
     const storeName = materialized.store ?? builder.nextName(`${prefix}-STATE-STORE`);
     const input = this.grouped.input(storeName);
-    builder.addStore({ name: storeName, kind: 'window', retentionMs: windows.retentionMs(), internal: !materialized.store });
+    builder.addStore({ name: storeName, kind: 'window', retentionMs: windowStoreRetention(storeName, windows, materialized), internal: !materialized.store });
     const operator = (ctx: Parameters<typeof windowedAggregate>[0]) =>
       (windows instanceof SlidingWindows ? slidingWindowAggregate(ctx, node.name, storeName, windows, step) : windowedAggregate(ctx, node.name, storeName, windows, step)) as OperatorFunction<AnyRecord, AnyRecord>;
     const node = builder.addProcessor(prefix, [input.node], [storeName], (ctx, [records]) => records!.pipe(operator(ctx)), materialized.name);

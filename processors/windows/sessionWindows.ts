@@ -36,6 +36,11 @@ export class SessionWindows {
 
   /** How long the store keeps a session after its end: `inactivityGap + grace`, as Kafka Streams sizes it. */
   retentionMs(): number {
+    return this.requiredRetentionMs();
+  }
+
+  /** The shortest retention a store of these sessions may have; also the default. */
+  requiredRetentionMs(): number {
     return this.closeDelayMs();
   }
 }

@@ -38,6 +38,11 @@ export class SlidingWindows {
    * own left window (to find the previous record).
    */
   retentionMs(): number {
+    return this.requiredRetentionMs();
+  }
+
+  /** The shortest retention a store of these windows may have; also the default. */
+  requiredRetentionMs(): number {
     return 2 * this.timeDifferenceMs + this.graceMs;
   }
 }

@@ -44,8 +44,13 @@ export class TimeWindows {
     return windows;
   }
 
-  /** How long the store keeps a window: at least size + grace, or a day (Kafka Streams' default). */
+  /** How long the store keeps a window by default: at least size + grace, or a day (Kafka Streams' default). */
   retentionMs(): number {
-    return Math.max(DEFAULT_RETENTION_MS, this.sizeMs + this.graceMs);
+    return Math.max(DEFAULT_RETENTION_MS, this.requiredRetentionMs());
+  }
+
+  /** The shortest retention that keeps every window until it closes: size + grace. */
+  requiredRetentionMs(): number {
+    return this.sizeMs + this.graceMs;
   }
 }

@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { TopologyTestDriver } from '../../../runtime/topologyTestDriver.ts';
 import type { Windowed } from '../../../processors/record.ts';
+import { SessionWindows } from '../../../processors/windows/sessionWindows.ts';
+import { SlidingWindows } from '../../../processors/windows/slidingWindows.ts';
 import { TimeWindows } from '../../../processors/windows/timeWindows.ts';
 import { testTopology } from './stringTopology.ts';
 
@@ -67,5 +69,25 @@ describe('windowed aggregations', () => {
     assert.deepEqual(rows(driver, 'final'), [['a', 0, 2, 8], ['b', 0, 1, 2]]);
     input.pipe('a', 'x', 30);
     assert.deepEqual(rows(driver, 'final'), [['a', 10, 1, 11], ['b', 10, 1, 12]]);
+  });
+
+  it('keeps windows as long as Materialized asks, and refuses a retention shorter than the windows need, naming the store', () => {
+    const build = (retentionMs: number | undefined, windows: TimeWindows | SlidingWindows | SessionWindows) => {
+      const t = testTopology();
+      const grouped = t.stream<string, string>('in').groupByKey();
+      const store = 'counts';
+      const materialized = retentionMs === undefined ? { store } : { store, retentionMs };
+      if (windows instanceof SessionWindows) grouped.windowedBy(windows).count(materialized);
+      else grouped.windowedBy(windows).count(materialized);
+      return t.build().stores.get(store)!.retentionMs;
+    };
+    const DAY = 24 * 3600_000;
+    assert.equal(build(undefined, TimeWindows.ofSizeAndGrace(60_000, 5_000)), DAY);
+    assert.equal(build(65_000, TimeWindows.ofSizeAndGrace(60_000, 5_000)), 65_000);
+    assert.throws(() => build(64_999, TimeWindows.ofSizeAndGrace(60_000, 5_000)), /retention of window store 'counts' \(64999 ms\) must be no smaller than its windows need \(65000 ms/);
+    assert.equal(build(undefined, SlidingWindows.ofTimeDifferenceAndGrace(10, 2)), 22);
+    assert.throws(() => build(21, SlidingWindows.ofTimeDifferenceAndGrace(10, 2)), /\(22 ms/);
+    assert.equal(build(3_600_000, SessionWindows.ofInactivityGapAndGrace(10, 2)), 3_600_000);
+    assert.throws(() => build(11, SessionWindows.ofInactivityGapAndGrace(10, 2)), /\(12 ms/);
   });
 });
