@@ -3,7 +3,7 @@
 // closes with a plain `N passed, N failed` line that CI reads.
 module.exports = {
   'node-option': ['import=tsx'],
-  spec: ['test/unit/**/*.test.ts', 'test/integration/**/*.test.ts', 'test/fault/**/*.test.ts'],
+  spec: ['test/unit/**/*.test.ts', 'bench/test/**/*.test.ts', 'test/integration/**/*.test.ts', 'test/fault/**/*.test.ts'],
   require: ['test/support/globalStack.ts'],
   reporter: 'test/support/summaryReporter.cjs',
   timeout: 60000,
