@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { loadCatalogue, TopologyTestDriver, type OrderCreated, type OrderItem, type TopicValues, type TopologyBuilder } from '../../../index.ts';
+import { loadCatalogue, TopologyTestDriver, type CancelOrder, type OrderCreated, type OrderItem, type TopicValues, type TopologyBuilder } from '../../../index.ts';
 import { orderAggregateTopology } from '../../../topologies/orders/aggregate.ts';
 import { inventoryPolicy } from '../../../topologies/orders/choreography/inventoryPolicy.ts';
 import { notificationPolicy } from '../../../topologies/orders/choreography/notificationPolicy.ts';
@@ -50,19 +50,30 @@ class DriverLoop {
 
   /** Publishes a record from outside, then delivers everything it sets off. */
   publish<T extends OrderTopic>(topic: T, key: string, value: TopicValues[T], timestamp = 0): void {
-    const queue: Written[] = [{ topic: orderTopic(topic).name, key, value, timestamp }];
+    this.deliver([{ topic: orderTopic(topic).name, key, value, timestamp }]);
+  }
+
+  /** Moves every topology's wall clock forward, then delivers what their punctuations wrote. */
+  advanceWallClockTime(ms: number): void {
+    for (const driver of this.drivers) driver.advanceWallClockTime(ms);
+    this.deliver([]);
+  }
+
+  private deliver(queue: Written[]): void {
+    queue.push(...this.written());
     for (let next = queue.shift(); next; next = queue.shift()) {
       this.log.push(next);
       for (const reader of this.drivers) {
         if (reader === next.writer || !reader.topology.subtopologies.some((s) => s.sourceTopics.includes(next.topic))) continue;
         for (let i = 0; i < this.deliveries; i++) reader.inputTopic(next.topic).pipe(next.key, next.value, next.timestamp);
       }
-      for (const writer of this.drivers) {
-        for (const topic of CATALOGUED_TOPICS) {
-          for (const r of writer.outputTopic(topic).readRecords()) queue.push({ topic, key: r.key, value: r.value, timestamp: r.timestamp, writer });
-        }
-      }
+      queue.push(...this.written());
     }
+  }
+
+  /** What the topologies wrote to catalogued topics since the last look. */
+  private written(): Written[] {
+    return this.drivers.flatMap((writer) => CATALOGUED_TOPICS.flatMap((topic) => writer.outputTopic(topic).readRecords().map((r) => ({ topic, key: r.key, value: r.value, timestamp: r.timestamp, writer }))));
   }
 }
 
@@ -114,21 +125,25 @@ interface ServiceRates {
   readonly shipping: number;
 }
 
-function services(rates: ServiceRates = { payment: 0, inventory: 0, shipping: 0 }): TopologyBuilder[] {
-  return [
-    paymentService({ ...instant, failureRate: rates.payment }),
-    inventoryService({ ...instant, failureRate: rates.inventory }),
-    shippingService({ ...instant, failureRate: rates.shipping }),
-    notificationService(instant),
-    orderAggregateTopology(),
-  ];
+type ServiceName = 'payment' | 'inventory' | 'shipping' | 'notification';
+
+/** The services (and the order service), all but those left out. */
+function services(rates: ServiceRates = { payment: 0, inventory: 0, shipping: 0 }, without: readonly ServiceName[] = []): TopologyBuilder[] {
+  const all: Record<ServiceName, () => TopologyBuilder> = {
+    payment: () => paymentService({ ...instant, failureRate: rates.payment }),
+    inventory: () => inventoryService({ ...instant, failureRate: rates.inventory }),
+    shipping: () => shippingService({ ...instant, failureRate: rates.shipping }),
+    notification: () => notificationService(instant),
+  };
+  return [...Object.entries(all).flatMap(([name, make]) => (without.includes(name as ServiceName) ? [] : [make()])), orderAggregateTopology()];
 }
 
-const policies = (): TopologyBuilder[] => [paymentPolicy(), inventoryPolicy(), shippingPolicy(), notificationPolicy(), orderPolicy()];
+const DEADLINE_MS = 60_000;
 
-function choreographed(options: { rates?: ServiceRates; deliveries?: number; without?: 'inventory' } = {}): DriverLoop {
-  const all = services(options.rates).filter((_, i) => !(options.without === 'inventory' && i === 1));
-  return new DriverLoop([...policies(), ...all], options.deliveries);
+const policies = (): TopologyBuilder[] => [paymentPolicy(), inventoryPolicy(), shippingPolicy(), notificationPolicy(), orderPolicy({ deadlineMs: DEADLINE_MS, punctuationIntervalMs: 1_000 })];
+
+function choreographed(options: { rates?: ServiceRates; deliveries?: number; without?: readonly ServiceName[] } = {}): DriverLoop {
+  return new DriverLoop([...policies(), ...services(options.rates, options.without)], options.deliveries);
 }
 
 function orchestrated(rates?: ServiceRates): DriverLoop {
@@ -215,7 +230,7 @@ describe('choreographed order flow', () => {
 
   it('shipping failure: the refund waits for the release to be acknowledged, and the cancellation for the refund', () => {
     // No inventory service: a reservation is never answered, so publish its answer by hand, and never acknowledge the release.
-    const loop = choreographed({ without: 'inventory' });
+    const loop = choreographed({ without: ['inventory'] });
     place(loop, order('o1', { country: 'ZZ' }));
     assert.deepEqual(flowOf(loop, 'o1'), ['payments.payment.process', 'inventory.stock.reserve']);
     loop.publish('inventory.stock.reserved', 'o1', { eventId: 'e-reserved', orderId: 'o1', reservationId: 'r1', items: [], expiresAt: null, reservedAt: 2_000 });
@@ -234,6 +249,48 @@ describe('choreographed order flow', () => {
       place(twice, created);
     }
     assert.deepEqual(commandsPerOrder(twice.log), commandsPerOrder(once.log));
+  });
+
+  describe('a service that never answers, and cancellations mid-flow', () => {
+    const reservedLate = (reservedAt: number): TopicValues['inventory.stock.reserved'] => ({ eventId: 'e-late', orderId: 'o1', reservationId: 'r1', items: [], expiresAt: null, reservedAt });
+
+    it('cancels the order (STEP_TIMED_OUT) at its deadline, not before, refunds it, and releases a reservation that comes late without shipping it', () => {
+      const loop = choreographed({ without: ['inventory'] });
+      place(loop, order('o1'));
+      loop.advanceWallClockTime(DEADLINE_MS - 1_000);
+      assert.deepEqual(flowOf(loop, 'o1'), ['payments.payment.process', 'inventory.stock.reserve']);
+      loop.advanceWallClockTime(1_000);
+      assert.deepEqual(flowOf(loop, 'o1').slice(2), ['orders.order.cancel STEP_TIMED_OUT', 'payments.payment.refund', 'notifications.notification.send ORDER_CANCELLED']);
+      assert.equal(commandOf(loop, 'o1', 'orders.order.cancel').command.detail, 'not shipped in time');
+      loop.publish('inventory.stock.reserved', 'o1', reservedLate(DEADLINE_MS + 5_000));
+      loop.advanceWallClockTime(DEADLINE_MS);
+      assert.deepEqual(flowOf(loop, 'o1').slice(5), ['inventory.stock.release']);
+    });
+
+    it('a customer cancellation while the reservation is awaited refunds at once, releases the late reservation, ships nothing and needs no deadline', () => {
+      const loop = choreographed({ without: ['inventory'] });
+      place(loop, order('o1'));
+      loop.publish('orders.order.cancel', 'o1', { commandId: 'k1', sagaId: '', orderId: 'o1', reason: 'CUSTOMER_REQUEST', detail: null, issuedAt: 2_000 });
+      loop.publish('inventory.stock.reserved', 'o1', reservedLate(3_000));
+      loop.advanceWallClockTime(2 * DEADLINE_MS);
+      assert.deepEqual(flowOf(loop, 'o1'), [
+        'payments.payment.process',
+        'inventory.stock.reserve',
+        'orders.order.cancel CUSTOMER_REQUEST',
+        'payments.payment.refund',
+        'notifications.notification.send ORDER_CANCELLED',
+        'inventory.stock.release',
+      ]);
+    });
+
+    it('a customer cancellation while the shipment is awaited releases the stock, then refunds', () => {
+      const loop = choreographed({ without: ['shipping'] });
+      place(loop, order('o1'));
+      loop.log.length = 0;
+      loop.publish('orders.order.cancel', 'o1', { commandId: 'k1', sagaId: '', orderId: 'o1', reason: 'CUSTOMER_REQUEST', detail: null, issuedAt: 2_000 });
+      assert.deepEqual(flowOf(loop, 'o1'), ['orders.order.cancel CUSTOMER_REQUEST', 'inventory.stock.release', 'notifications.notification.send ORDER_CANCELLED', 'payments.payment.refund']);
+      assert.equal(commandOf(loop, 'o1', 'payments.payment.refund').command.reason, 'order cancelled: CUSTOMER_REQUEST');
+    });
   });
 
   it('issues the commands of the orchestrated saga, per order and in order, with the same outcome (property)', () => {
@@ -269,33 +326,50 @@ describe('choreographed order flow', () => {
 });
 
 describe('order policy: when an order is cancelled', () => {
-  const fact = fc.oneof(
-    fc.record({ type: fc.constant('failed' as const), step: fc.constantFrom<FailedStep>('payment', 'inventory', 'shipping'), eventId: fc.constantFrom('e1', 'e2', 'e3'), at: fc.nat() }),
-    fc.record({ type: fc.constant('refunded' as const), eventId: fc.constantFrom('e4', 'e5'), at: fc.nat() }),
+  const eventId = fc.constantFrom('e1', 'e2', 'e3');
+  const fact: fc.Arbitrary<OrderFact> = fc.oneof(
+    fc.record({ type: fc.constant('placed' as const), eventId, at: fc.nat(), deadlineAt: fc.nat() }),
+    fc.record({ type: fc.constant('failed' as const), step: fc.constantFrom<FailedStep>('payment', 'inventory', 'shipping'), eventId, at: fc.nat() }),
+    fc.record({ type: fc.constantFrom('refunded' as const, 'shipped' as const, 'cancelled' as const), eventId, at: fc.nat() }),
+    fc.record({ type: fc.constant('timed-out' as const), at: fc.nat() }),
   );
+  const REASON = { payment: 'PAYMENT_FAILED', inventory: 'INVENTORY_UNAVAILABLE', shipping: 'SHIPPING_FAILED' } as const;
 
-  it('cancels once, for the first failure, as soon as it needs nothing undone or the refund came, whatever the order and repetition of facts (property)', () => {
+  it('cancels once: for the first failure once it needs nothing undone or the refund came, or at the deadline; never once shipped or cancelled by another (property)', () => {
     fc.assert(
-      fc.property(fc.array(fact, { maxLength: 8 }), (facts: OrderFact[]) => {
-        const cancels = [];
+      fc.property(fc.array(fact, { maxLength: 10 }), (facts) => {
+        const cancels: Array<{ at: number; cancel: CancelOrder }> = [];
         let known: OrderCancellation = NOTHING_KNOWN;
         for (const [i, f] of facts.entries()) {
           known = foldOrderFact('o1', f, known);
           if (known.cancel) cancels.push({ at: i, cancel: known.cancel });
         }
-        // The naive model: the first failure, and the first moment it and (unless a payment failure) a refund are both known.
-        const firstFailure = facts.find((f) => f.type === 'failed');
-        const decidedAt = facts.findIndex((_, i) => {
-          const seen = facts.slice(0, i + 1);
-          const failure = seen.find((f) => f.type === 'failed');
-          return failure !== undefined && (failure.step === 'payment' || seen.some((f) => f.type === 'refunded'));
-        });
-        if (decidedAt < 0) return assert.deepEqual(cancels, []);
-        const reason = { payment: 'PAYMENT_FAILED', inventory: 'INVENTORY_UNAVAILABLE', shipping: 'SHIPPING_FAILED' }[firstFailure!.step];
+        // The naive model: the first moment a cancellation is due, unless the order was settled by someone else before.
+        const firstFailureUpTo = (i: number) => facts.slice(0, i + 1).find((f) => f.type === 'failed');
+        const compensatedAt = (i: number) => {
+          const failure = firstFailureUpTo(i);
+          return failure !== undefined && (failure.step === 'payment' || facts.slice(0, i + 1).some((f) => f.type === 'refunded'));
+        };
+        const due = facts.findIndex((f, i) => compensatedAt(i) || f.type === 'timed-out');
+        const settledByOthers = facts.findIndex((f) => f.type === 'shipped' || f.type === 'cancelled');
+        const decided = due >= 0 && (settledByOthers < 0 || due < settledByOthers);
+        if (!decided) return assert.deepEqual(cancels, []);
+        const failure = firstFailureUpTo(due);
+        const detail = compensatedAt(due) ? `${failure!.step} failed` : failure ? `${failure.step} failed, not compensated in time` : 'not shipped in time';
         assert.deepEqual(
           cancels.map(({ at, cancel }) => [at, cancel.reason, cancel.detail, cancel.issuedAt]),
-          [[decidedAt, reason, `${firstFailure!.step} failed`, facts[decidedAt]!.at]],
+          [[due, failure ? REASON[failure.step] : 'STEP_TIMED_OUT', detail, facts[due]!.at]],
         );
+      }),
+    );
+  });
+
+  it('keeps the first deadline of a placed order until the order is settled (property)', () => {
+    fc.assert(
+      fc.property(fc.array(fact, { maxLength: 10 }), (facts) => {
+        const known = facts.reduce((k, f) => foldOrderFact('o1', f, k), NOTHING_KNOWN);
+        const firstPlaced = facts.find((f) => f.type === 'placed');
+        assert.equal(known.deadlineAt, known.settled || !firstPlaced ? null : firstPlaced.deadlineAt);
       }),
     );
   });

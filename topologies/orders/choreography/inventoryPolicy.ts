@@ -1,23 +1,37 @@
 import { enrich, topology, type InventoryReserved, type OrderCreated, type ReleaseInventory, type ReserveInventory, type TopologyBuilder } from '../../../index.ts';
 import { orderAppId } from '../orderTopics.ts';
 import { stableId } from '../services/serviceBehaviour.ts';
-import { eachEventOnce, issueCommands, ordersTable, readTopic, triggers } from './policyTopics.ts';
+import { cancellations, eachEventOnce, issueCommands, oncePerOrder, ordersTable, readTopic, triggers, unlessCancelled } from './policyTopics.ts';
+
+/** Something that calls for the reservation to be undone: which event, why, and when. */
+interface Undone {
+  readonly eventId: string;
+  readonly reason: string;
+  readonly at: number;
+}
+
+function release(undone: Undone, reservation: InventoryReserved): ReleaseInventory {
+  return { commandId: stableId(undone.eventId, 'release-inventory'), sagaId: '', orderId: reservation.orderId, reservationId: reservation.reservationId, reason: undone.reason, issuedAt: undone.at };
+}
 
 /**
  * The inventory policy (choreography): reserves an order's items (`ReserveInventory`) once
- * its payment is processed (status PROCESSED; the items come from the orders table, the
- * payment does not carry them), and releases the reservation (`ReleaseInventory`, reason
- * `shipping failed`) when the shipment fails. A shipment failure of an order with no
- * reservation in the store `reservations` releases nothing.
+ * its payment is processed (status PROCESSED) unless the order is cancelled — the items
+ * come from the orders table, the payment does not carry them — and releases a reservation
+ * (`ReleaseInventory`), once, when the shipment fails (reason `shipping failed`), when the
+ * order is cancelled, or when the reservation came after the order was cancelled (a late
+ * answer). An order with no reservation in the store `reservations` releases nothing.
  */
 export function inventoryPolicy(): TopologyBuilder {
   const app = topology(orderAppId('order-inventory-policy'));
   const orders = ordersTable(app);
-  const reservations = readTopic(app, 'inventory.stock.reserved').toTable({ store: 'reservations' });
+  const reserved = readTopic(app, 'inventory.stock.reserved');
+  const reservations = reserved.toTable({ store: 'reservations', name: 'reservations' });
+  const { events: cancelledEvents, cancelled } = cancellations(app);
 
   const charged = eachEventOnce(readTopic(app, 'payments.payment.processed').filter((_orderId, p) => p.status === 'PROCESSED', { name: 'charged' }), 'payments.payment.processed');
   const reserve = enrich(
-    charged,
+    unlessCancelled(charged, cancelled, 'reserve'),
     orders,
     (payment, order: OrderCreated): ReserveInventory => ({
       commandId: stableId(payment.eventId, 'reserve-inventory'),
@@ -30,21 +44,18 @@ export function inventoryPolicy(): TopologyBuilder {
   );
   issueCommands(reserve, 'inventory.stock.reserve');
 
-  const release = enrich(
-    triggers(app, 'shipping.shipment.failed'),
-    reservations,
-    (failure, reservation: InventoryReserved): ReleaseInventory => ({
-      commandId: stableId(failure.eventId, 'release-inventory'),
-      sagaId: '',
-      orderId: reservation.orderId,
-      reservationId: reservation.reservationId,
-      // As the orchestrated saga words it (`<step> <outcome>`); the refund after the release repeats it.
-      reason: 'shipping failed',
-      issuedAt: failure.failedAt,
-    }),
-    { name: 'release-reservation', missingRow: 'drop' },
-  );
-  issueCommands(release, 'inventory.stock.release');
+  // As the orchestrated saga words it (`<step> <outcome>`); the refund after the release repeats it.
+  const notShipped = triggers(app, 'shipping.shipment.failed').mapValues((f): Undone => ({ eventId: f.eventId, reason: 'shipping failed', at: f.failedAt }), { name: 'not-shipped' });
+  const orderCancelled = eachEventOnce(cancelledEvents, 'orders.order.cancelled').mapValues((c): Undone => ({ eventId: c.eventId, reason: `order cancelled: ${c.reason}`, at: c.cancelledAt }), { name: 'order-cancelled' });
+  const releaseReserved = enrich(notShipped.merge(orderCancelled, { name: 'undone' }), reservations, (undone, reservation): ReleaseInventory[] => (reservation === null ? [] : [release(undone, reservation)]), {
+    name: 'release-reservation',
+    missingRow: 'pass',
+  }).flatMapValues((releases) => releases, { name: 'reserved-only' });
+  const releaseLate = enrich(eachEventOnce(reserved, 'inventory.stock.reserved'), cancelled, (r, c): ReleaseInventory[] => (c === null ? [] : [release({ eventId: r.eventId, reason: `order cancelled: ${c.reason}`, at: r.reservedAt }, r)]), {
+    name: 'release-late-reservation',
+    missingRow: 'pass',
+  }).flatMapValues((releases) => releases, { name: 'reserved-after-cancel' });
+  issueCommands(oncePerOrder(releaseReserved.merge(releaseLate, { name: 'releases' }), 'release'), 'inventory.stock.release');
   return app;
 }
 

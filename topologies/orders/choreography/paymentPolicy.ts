@@ -1,31 +1,50 @@
-import { enrich, topology, type PaymentProcessed, type ProcessPayment, type RefundPayment, type TopologyBuilder } from '../../../index.ts';
+import { enrich, topology, type OrderCancelled, type PaymentProcessed, type ProcessPayment, type RefundPayment, type TopologyBuilder } from '../../../index.ts';
 import { orderAppId } from '../orderTopics.ts';
 import { stableId } from '../services/serviceBehaviour.ts';
-import { issueCommands, readTopic, triggers } from './policyTopics.ts';
+import { cancellations, eachEventOnce, issueCommands, oncePerOrder, readTopic, triggers, unlessCancelled } from './policyTopics.ts';
 
-/** Something undone after the charge, which the charge must follow: why, and when. */
+/** Something that calls for the charge to be undone: which event, why, and when. */
 interface Undone {
   readonly eventId: string;
   readonly reason: string;
   readonly at: number;
 }
 
+function refund(undone: Undone, paid: PaymentProcessed): RefundPayment {
+  return {
+    commandId: stableId(undone.eventId, 'refund-payment'),
+    sagaId: '',
+    orderId: paid.orderId,
+    paymentId: paid.paymentId,
+    amountMinor: paid.amountMinor,
+    currency: paid.currency,
+    reason: undone.reason,
+    issuedAt: undone.at,
+  };
+}
+
+const cancelledBecause = (c: OrderCancelled, eventId: string, at: number): Undone => ({ eventId, reason: `order cancelled: ${c.reason}`, at });
+
 /**
- * The payment policy (choreography): charges each order created (`ProcessPayment`), and
- * refunds a charged order (`RefundPayment`) once the steps after the charge are undone —
- * when the stock could not be reserved (`inventory.stock.reservation-failed`), or when a
- * reservation was released (`inventory.stock.released`, the inventory's compensation of a
- * failed shipment). Reacting to the release rather than to the shipping failure itself
- * keeps the orchestrated saga's order: release, then refund. An order never charged (the
- * store `charges` has no PROCESSED payment for it) gets no refund.
+ * The payment policy (choreography): charges each order created and not cancelled
+ * (`ProcessPayment`), and refunds a charged order (`RefundPayment`), once, when what came
+ * after the charge is undone:
+ * - the stock could not be reserved (`inventory.stock.reservation-failed`);
+ * - a reservation was released (`inventory.stock.released`: the inventory's compensation
+ *   of a failed shipment or of a cancellation). Reacting to the release rather than to the
+ *   shipping failure keeps the orchestrated saga's order: release, then refund;
+ * - the order was cancelled (`orders.order.cancelled`) with no stock reserved;
+ * - the charge came after the order was cancelled (a late answer).
+ * An order never charged (no PROCESSED payment in the store `charges`) gets no refund.
  */
 export function paymentPolicy(): TopologyBuilder {
   const app = topology(orderAppId('order-payment-policy'));
-  const charges = readTopic(app, 'payments.payment.processed')
-    .filter((_orderId, p) => p.status === 'PROCESSED', { name: 'charged' })
-    .toTable({ store: 'charges' });
+  const charged = readTopic(app, 'payments.payment.processed').filter((_orderId, p) => p.status === 'PROCESSED', { name: 'charged' });
+  const charges = charged.toTable({ store: 'charges', name: 'charges' });
+  const reservations = readTopic(app, 'inventory.stock.reserved').toTable({ store: 'reservations', name: 'reservations' });
+  const { events: cancelledEvents, cancelled } = cancellations(app);
 
-  const charge = triggers(app, 'orders.order.created').mapValues(
+  const charge = unlessCancelled(triggers(app, 'orders.order.created'), cancelled, 'charge').mapValues(
     (order): ProcessPayment => ({
       commandId: stableId(order.eventId, 'process-payment'),
       sagaId: '',
@@ -41,22 +60,20 @@ export function paymentPolicy(): TopologyBuilder {
 
   const shortOfStock = triggers(app, 'inventory.stock.reservation-failed').mapValues((f): Undone => ({ eventId: f.eventId, reason: 'inventory failed', at: f.failedAt }), { name: 'short-of-stock' });
   const released = triggers(app, 'inventory.stock.released').mapValues((r): Undone => ({ eventId: r.eventId, reason: r.reason ?? 'inventory released', at: r.releasedAt }), { name: 'stock-released' });
-  const refund = enrich(
-    shortOfStock.merge(released, { name: 'undone' }),
-    charges,
-    (undone, paid: PaymentProcessed): RefundPayment => ({
-      commandId: stableId(undone.eventId, 'refund-payment'),
-      sagaId: '',
-      orderId: paid.orderId,
-      paymentId: paid.paymentId,
-      amountMinor: paid.amountMinor,
-      currency: paid.currency,
-      reason: undone.reason,
-      issuedAt: undone.at,
-    }),
-    { name: 'refund-charged', missingRow: 'drop' },
-  );
-  issueCommands(refund, 'payments.payment.refund');
+  // With stock reserved, the release comes first and its acknowledgement triggers the refund.
+  const cancelledUnreserved = enrich(eachEventOnce(cancelledEvents, 'orders.order.cancelled'), reservations, (c, reservation): Undone[] => (reservation === null ? [cancelledBecause(c, c.eventId, c.cancelledAt)] : []), {
+    name: 'cancelled-unreserved',
+    missingRow: 'pass',
+  }).flatMapValues((undone) => undone, { name: 'nothing-reserved' });
+  const refundCharged = enrich(shortOfStock.merge(released, { name: 'stock-undone' }).merge(cancelledUnreserved, { name: 'undone' }), charges, (undone, paid): RefundPayment[] => (paid === null ? [] : [refund(undone, paid)]), {
+    name: 'refund-charged',
+    missingRow: 'pass',
+  }).flatMapValues((refunds) => refunds, { name: 'charged-only' });
+  const refundLate = enrich(eachEventOnce(charged, 'payments.payment.processed'), cancelled, (paid, c): RefundPayment[] => (c === null ? [] : [refund(cancelledBecause(c, paid.eventId, paid.processedAt), paid)]), {
+    name: 'refund-late-charge',
+    missingRow: 'pass',
+  }).flatMapValues((refunds) => refunds, { name: 'charged-after-cancel' });
+  issueCommands(oncePerOrder(refundCharged.merge(refundLate, { name: 'refunds' }), 'refund'), 'payments.payment.refund');
   return app;
 }
 

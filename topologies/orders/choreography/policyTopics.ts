@@ -1,6 +1,6 @@
 // How a choreography policy reads the other services' events and issues its own service's
 // commands: the catalogue's topics, keyed by order id, with their Avro serdes.
-import { dedupe, type OrderCreated, type Stream, type Table, type TopicValues, type TopologyBuilder } from '../../../index.ts';
+import { dedupe, enrich, type OrderCancelled, type OrderCreated, type Stream, type Table, type TopicValues, type TopologyBuilder } from '../../../index.ts';
 import { orderTopic, type OrderTopic } from '../orderTopics.ts';
 
 /** The catalogued topics whose records are events: they carry an `eventId`. */
@@ -46,4 +46,33 @@ export function ordersTable(app: TopologyBuilder): Table<string, OrderCreated> {
 export function issueCommands<T extends OrderTopic>(commands: Stream<string, TopicValues[T]>, topic: T): void {
   const binding = orderTopic(topic);
   commands.to(binding.name, { serdes: binding.serdes, name: `to-${topic}` });
+}
+
+/**
+ * The cancellations as they come, and the orders cancelled so far by order id (store
+ * `cancelled-orders`), read once from `orders.order.cancelled`.
+ */
+export function cancellations(app: TopologyBuilder): { readonly events: Stream<string, OrderCancelled>; readonly cancelled: Table<string, OrderCancelled> } {
+  const events = readTopic(app, 'orders.order.cancelled');
+  return { events, cancelled: events.toTable({ store: 'cancelled-orders', name: 'cancelled-orders' }) };
+}
+
+/**
+ * The events of orders not cancelled when the event is processed: a policy takes no step
+ * forward for a cancelled order. A cancellation that arrives after the step was taken is
+ * the compensations' business.
+ */
+export function unlessCancelled<V>(events: Stream<string, V>, cancelled: Table<string, OrderCancelled>, name: string): Stream<string, V> {
+  return enrich(events, cancelled, (event, cancellation): V[] => (cancellation === null ? [event] : []), { name: `${name}-unless-cancelled`, missingRow: 'pass' }).flatMapValues((kept) => kept, {
+    name: `${name}-not-cancelled`,
+  });
+}
+
+/**
+ * Each order's first command of one kind within `POLICY_DEDUPE_TTL_MS`: a compensation has
+ * several triggers (a failure, a cancellation, a late answer) that may all come, and is
+ * issued once.
+ */
+export function oncePerOrder<V>(commands: Stream<string, V>, name: string): Stream<string, V> {
+  return dedupe(commands, () => name, POLICY_DEDUPE_TTL_MS, { name: `${name}-once-per-order` });
 }
