@@ -1,0 +1,122 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { fileURLToPath } from 'node:url';
+
+const REPO = fileURLToPath(new URL('../..', import.meta.url));
+
+/** Every topology of the order system, as `tributary run` takes them. */
+export const ORDER_TOPOLOGIES = [
+  'topologies/orders/orderSaga.ts',
+  'topologies/orders/services/paymentService.ts',
+  'topologies/orders/services/inventoryService.ts',
+  'topologies/orders/services/shippingService.ts',
+  'topologies/orders/services/notificationService.ts',
+  'topologies/orders/aggregate.ts',
+  'topologies/orders/orderProjections.ts',
+  'topologies/orders/groupCheckout.ts',
+  'topologies/orders/guestCheckouts.ts',
+] as const;
+
+export interface OrderWorkersOptions {
+  /** Topology files to run; all of the order system's unless told. */
+  readonly topologies?: readonly string[];
+  /** How many worker processes, each running every topology (the groups share the partitions). */
+  readonly processes: number;
+  /** Environment of the workers on top of this process's: ORDER_TOPIC_PREFIX, ORDER_<SERVICE>_FAILURE_RATE, … */
+  readonly env: Readonly<Record<string, string>>;
+  /** Passed to `tributary run --guarantee`. */
+  readonly guarantee: 'at_least_once' | 'exactly_once';
+  /**
+   * Runs the workers in a process group of their own, so that a terminal's Ctrl-C reaches
+   * only this process, which then drains the orders in flight before it stops them.
+   */
+  readonly detached?: boolean;
+}
+
+/** How long a worker may take to drain on SIGTERM before it is killed. */
+const STOP_GRACE_MS = 45_000;
+
+/**
+ * The order system's workers as real processes (`node bin/tributary.js run <topologies>`),
+ * their pino lines kept (the last ones are shown when one dies). `stop()` sends SIGTERM,
+ * as an orchestrator would, and waits for them to drain.
+ */
+export class OrderWorkers {
+  private readonly children: { child: ChildProcess; exit: Promise<number | null>; logs: string[]; partial: () => string }[] = [];
+
+  constructor(private readonly options: OrderWorkersOptions) {}
+
+  start(): this {
+    const topologies = this.options.topologies ?? ORDER_TOPOLOGIES;
+    for (let i = 0; i < this.options.processes; i++) {
+      const child = spawn('node', ['bin/tributary.js', 'run', ...topologies, '--guarantee', this.options.guarantee], {
+        cwd: REPO,
+        env: { ...process.env, TRIBUTARY_LOG_LEVEL: process.env.TRIBUTARY_LOG_LEVEL ?? 'info', ...this.options.env },
+        stdio: ['ignore', 'ignore', 'pipe'],
+        detached: this.options.detached ?? false,
+      });
+      // Detached workers would outlive a crash of this process: take them down with it.
+      const killOnExit = () => child.kill('SIGKILL');
+      process.once('exit', killOnExit);
+      child.once('exit', () => process.off('exit', killOnExit));
+      const logs: string[] = [];
+      let partial = '';
+      child.stderr!.on('data', (chunk: Buffer) => {
+        const lines = (partial + chunk.toString()).split('\n');
+        partial = lines.pop()!;
+        logs.push(...lines);
+        if (logs.length > 2_000) logs.splice(0, logs.length - 1_000);
+      });
+      this.children.push({ child, exit: once(child, 'exit').then(([code]) => code as number | null), logs, partial: () => partial });
+    }
+    return this;
+  }
+
+  /** Resolves with the first worker process that exits (its index and code): a worker must not stop on its own. */
+  firstExit(): Promise<{ index: number; code: number | null }> {
+    return Promise.race(this.children.map(({ exit }, index) => exit.then((code) => ({ index, code }))));
+  }
+
+  /** Resolves once every worker answers `/readyz` with 200 (each logs the port it picked). */
+  async ready(timeoutMs: number): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    for (const [index, { logs, child }] of this.children.entries()) {
+      for (;;) {
+        if (child.exitCode !== null || child.signalCode !== null) throw new Error(`order worker ${index} exited (${child.exitCode ?? child.signalCode}):\n${this.tail(index)}`);
+        const port = logs.map((l) => /http endpoints listening on port (\d+)/.exec(l)?.[1]).find(Boolean);
+        if (port && (await fetch(`http://localhost:${port}/readyz`).then((r) => r.ok, () => false))) break;
+        if (Date.now() > deadline) throw new Error(`order worker ${index} was not ready within ${timeoutMs} ms:\n${this.tail(index)}`);
+        await new Promise((r) => setTimeout(r, 250));
+      }
+    }
+  }
+
+  /** SIGTERM to every worker; resolves with their exit codes once all are gone (SIGKILL after a grace period). */
+  async stop(): Promise<(number | null)[]> {
+    return Promise.all(
+      this.children.map(async ({ child, exit }) => {
+        if (child.exitCode !== null || child.signalCode !== null) return exit;
+        child.kill('SIGTERM');
+        const timer = setTimeout(() => child.kill('SIGKILL'), STOP_GRACE_MS);
+        try {
+          return await exit;
+        } finally {
+          clearTimeout(timer);
+        }
+      }),
+    );
+  }
+
+  /** SIGKILL to one worker process, e.g. a service a test wants gone. */
+  async kill(index: number): Promise<void> {
+    const { child, exit } = this.children[index]!;
+    child.kill('SIGKILL');
+    await exit;
+  }
+
+  /** The last log lines of one worker. */
+  tail(index: number, lines = 20): string {
+    const { logs, partial } = this.children[index]!;
+    return [...logs.slice(-lines), partial()].join('\n').trimEnd();
+  }
+}
