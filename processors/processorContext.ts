@@ -32,6 +32,14 @@ export interface ProcessorContext {
   schedule(intervalMs: number, type: PunctuationType, callback: (timestamp: number) => void): () => void;
   /** Counts a record an operator drops (late, null key, …). */
   recordDropped(node: string, reason: DropReason): void;
+  /**
+   * Reports how many of a saga's instances this task holds in each state (absolute
+   * counts, which the saga keeps in its stores); exported as `tributary_saga_instances`
+   * once the unit commits.
+   */
+  sagaInstances(saga: string, byState: Readonly<Record<string, number>>): void;
+  /** Counts an instance of a saga that ended compensated, by cause (`<kind> <step>`); `tributary_saga_compensations_total`. */
+  sagaCompensated(saga: string, cause: string): void;
 }
 
 /** A processor's observed stream time. */

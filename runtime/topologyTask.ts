@@ -29,6 +29,10 @@ export interface TaskEnvironment {
   recordDropped(node: string, reason: DropReason): void;
   /** Called for each record a processor node forwards downstream, for per-node counts. */
   recordForwarded?(node: string): void;
+  /** A saga's instances of this task by state, as it last reported them. */
+  sagaInstances?(saga: string, byState: Readonly<Record<string, number>>): void;
+  /** A saga instance ended compensated. */
+  sagaCompensated?(saga: string, cause: string): void;
 }
 
 /** The task's own stream time sits beside the processors' observed times; no node is named ''. */
@@ -152,6 +156,8 @@ export class TopologyTask {
         return () => this.punctuations.splice(this.punctuations.indexOf(p), 1);
       },
       recordDropped: (node, reason) => env.recordDropped(node, reason),
+      sagaInstances: (saga, byState) => env.sagaInstances?.(saga, byState),
+      sagaCompensated: (saga, cause) => env.sagaCompensated?.(saga, cause),
     };
   }
 

@@ -17,6 +17,10 @@ export class TaskMetrics {
   private dropped = new Map<string, number>();
   private forwarded = new Map<string, number>();
   private deadLettered = new Map<string, number>();
+  private compensated = new Map<string, number>();
+  private sagaStates = new Map<string, Readonly<Record<string, number>>>();
+  /** Each saga's instances by state as of the last committed unit that reported them. */
+  private readonly committedSagaStates = new Map<string, Readonly<Record<string, number>>>();
 
   constructor(
     private readonly metrics: WorkerMetrics,
@@ -36,11 +40,26 @@ export class TaskMetrics {
     increment(this.deadLettered, JSON.stringify([topic, code]));
   }
 
+  sagaInstances(saga: string, byState: Readonly<Record<string, number>>): void {
+    this.sagaStates.set(saga, byState);
+  }
+
+  sagaCompensated(saga: string, cause: string): void {
+    increment(this.compensated, JSON.stringify([saga, cause]));
+  }
+
+  /** The task's saga instances by state, as committed: what `tributary_saga_instances` sums over tasks. */
+  sagaInstanceCounts(): Array<{ saga: string; state: string; count: number }> {
+    return [...this.committedSagaStates].flatMap(([saga, byState]) => Object.entries(byState).map(([state, count]) => ({ saga, state, count })));
+  }
+
   /** Forgets what the unit tallied so far: it is being run again. */
   unitDiscarded(): void {
     this.dropped = new Map();
     this.forwarded = new Map();
     this.deadLettered = new Map();
+    this.compensated = new Map();
+    this.sagaStates = new Map();
   }
 
   /** Counts what the unit tallied, and the inputs it applied: it is committed. */
@@ -56,6 +75,11 @@ export class TaskMetrics {
       const [topic, reason] = JSON.parse(key) as [string, string];
       this.metrics.deadLetters.inc({ application, topic, reason }, n);
     }
+    for (const [key, n] of this.compensated) {
+      const [saga, cause] = JSON.parse(key) as [string, string];
+      this.metrics.sagaCompensations.inc({ application, saga, cause }, n);
+    }
+    for (const [saga, byState] of this.sagaStates) this.committedSagaStates.set(saga, byState);
     this.unitDiscarded();
   }
 

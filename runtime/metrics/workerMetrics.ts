@@ -8,9 +8,18 @@ export interface InputLag {
   readonly lag: number;
 }
 
+/** How many instances of a saga one worker's tasks hold in one state. */
+export interface SagaInstanceCount {
+  readonly application: string;
+  readonly saga: string;
+  readonly state: string;
+  readonly count: number;
+}
+
 /** What the gauges read at each scrape from one running worker. */
 export interface WorkerGauges {
   lags(): Iterable<InputLag>;
+  sagaInstances(): Iterable<SagaInstanceCount>;
   readonly application: string;
   claimedTasks(): number;
   ready(): boolean;
@@ -45,6 +54,7 @@ export class WorkerMetrics {
   readonly rebalances: Counter<'application'>;
   readonly retries: Counter<'application' | 'operation'>;
   readonly registryRetries: Counter<'application'>;
+  readonly sagaCompensations: Counter<'application' | 'saga' | 'cause'>;
 
   constructor(registry: Registry = new Registry()) {
     this.registry = registry;
@@ -136,7 +146,33 @@ export class WorkerMetrics {
       labelNames: ['application'],
       registers,
     });
+    this.sagaCompensations = new Counter({
+      name: 'tributary_saga_compensations_total',
+      help: 'Saga instances that ended compensated, by cause (<failed|timed-out|cancelled> <step>).',
+      labelNames: ['application', 'saga', 'cause'],
+      registers,
+    });
     const workers = this.workers;
+    new Gauge({
+      name: 'tributary_saga_instances',
+      help: "Saga instances held by this worker's tasks, by state (running:<step>, compensating:<step>, completed, compensated, failed; ended ones until forgotten).",
+      labelNames: ['application', 'saga', 'state'],
+      registers,
+      collect() {
+        this.reset();
+        const totals = new Map<string, number>();
+        for (const worker of workers) {
+          for (const c of worker.sagaInstances()) {
+            const key = JSON.stringify([c.application, c.saga, c.state]);
+            totals.set(key, (totals.get(key) ?? 0) + c.count);
+          }
+        }
+        for (const [key, count] of totals) {
+          const [application, saga, state] = JSON.parse(key) as [string, string, string];
+          this.set({ application, saga, state }, count);
+        }
+      },
+    });
     new Gauge({
       name: 'tributary_consumer_lag',
       help: 'Records in an input partition not applied yet: the broker\'s high watermark minus the task\'s position (watermark + 1).',

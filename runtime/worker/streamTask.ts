@@ -180,6 +180,11 @@ export class StreamTask {
    * (transaction markers included, as a Kafka consumer's position). Equals the end offset
    * minus the group's committed offset whenever the task waits between units.
    */
+  /** The task's saga instances by state, as its last committed units reported them. */
+  sagaInstances(): Array<{ saga: string; state: string; count: number }> {
+    return this.deps.metrics.sagaInstanceCounts();
+  }
+
   lags(): Array<{ topic: string; partition: number; lag: number }> {
     return this.deps.subtopology.sourceTopics.map((topic) => {
       const position =
@@ -368,6 +373,8 @@ export class StreamTask {
       output: (record) => this.collected.push({ ...record, id: `${this.trigger}/${this.triggerCount++}`, trigger: this.current }),
       recordDropped: (node, reason) => this.deps.metrics.recordDropped(node, reason),
       recordForwarded: (node) => this.deps.metrics.recordForwarded(node),
+      sagaInstances: (saga, byState) => this.deps.metrics.sagaInstances(saga, byState),
+      sagaCompensated: (saga, cause) => this.deps.metrics.sagaCompensated(saga, cause),
     });
   }
 

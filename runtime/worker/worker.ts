@@ -12,7 +12,7 @@ import { taskAssigner } from '../kafka/taskAssigner.ts';
 import { prepareTopics } from '../kafka/topicLayout.ts';
 import type { Logger } from '../logger.ts';
 import { TaskMetrics } from '../metrics/taskMetrics.ts';
-import { WorkerMetrics, type InputLag } from '../metrics/workerMetrics.ts';
+import { WorkerMetrics, type InputLag, type SagaInstanceCount } from '../metrics/workerMetrics.ts';
 import { configureSerdes, serdeContext } from './configureSerdes.ts';
 import { GlobalTables, isGlobalSubtopology } from './globalTables.ts';
 import { AtLeastOnceSender, ExactlyOnceSender, ProducerFencedError, type OutputSender } from './outputSender.ts';
@@ -136,6 +136,12 @@ export class Worker {
     return [...this.claimed.values()].flatMap((task) => task.lags().map((l) => ({ application, ...l })));
   }
 
+  /** The saga instances of the tasks this worker holds, by state. */
+  sagaInstances(): SagaInstanceCount[] {
+    const application = this.config.applicationId;
+    return [...this.claimed.values()].flatMap((task) => task.sagaInstances().map((c) => ({ application, ...c })));
+  }
+
   /**
    * Ready to serve: the worker has joined its group and has an assignment, every task
    * assigned is claimed, the global tables are bootstrapped, and its lag is within
@@ -189,6 +195,7 @@ export class Worker {
     this.unwatch = this.metrics.watch({
       application: this.config.applicationId,
       lags: () => this.lags(),
+      sagaInstances: () => this.sagaInstances(),
       claimedTasks: () => this.claimed.size,
       ready: () => this.readiness().ready,
     });

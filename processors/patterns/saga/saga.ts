@@ -58,6 +58,9 @@ type Roles = { start?: (value: unknown) => boolean; cancel?: (value: unknown) =>
  * - **Outputs**: every move is emitted on `transitions` (with the input's timestamp, or the
  *   punctuation's wall-clock time for timeouts) and kept in the instance's history;
  *   commands go to their command's topic, with the same timestamp and no headers.
+ * - **Metrics**: the task's instances by state (kept in `<name>-counts`) and each instance
+ *   ended compensated, by cause, reach the runtime's `tributary_saga_instances` and
+ *   `tributary_saga_compensations_total`.
  * - **State**: instances in `<name>-instances`, their deadlines in `<name>-deadlines`
  *   (a window store by due time, so a punctuation every `punctuationIntervalMs` reads only
  *   the due ones). Ended instances are kept `retainEndedMs` (default 1 day), so late inputs
@@ -110,8 +113,10 @@ export function saga<K, VStart, D, VCancel = never>(app: TopologyBuilder, defini
 
   const instanceStore = `${name}-instances`;
   const deadlineStore = `${name}-deadlines`;
+  const countStore = `${name}-counts`;
   app.addStore({ name: instanceStore, kind: 'keyValue' });
   app.addStore({ name: deadlineStore, kind: 'window' });
+  app.addStore({ name: countStore, kind: 'keyValue' });
   const plan: SagaPlan<K, D> = { name, steps, init: definition.init as (start: unknown, sagaId: K) => D, ...(definition.onCompensated ? { onCompensated: definition.onCompensated } : {}) };
   const factory = sagaProcessor<K, D>({
     node: name,
@@ -119,10 +124,11 @@ export function saga<K, VStart, D, VCancel = never>(app: TopologyBuilder, defini
     inputs: streams.map((s) => s.roles),
     instances: instanceStore,
     deadlines: deadlineStore,
+    counts: countStore,
     punctuationIntervalMs,
     retainEndedMs,
   }) as CustomProcessorFactory<unknown, unknown, unknown, unknown>;
-  const processor = app.addProcessor('KSTREAM-PROCESSOR', [merged.node], [instanceStore, deadlineStore], (ctx, [input]) => input!.pipe(customProcessor(ctx, factory)), name);
+  const processor = app.addProcessor('KSTREAM-PROCESSOR', [merged.node], [instanceStore, deadlineStore, countStore], (ctx, [input]) => input!.pipe(customProcessor(ctx, factory)), name);
   // Transitions keep the saga id as key, so the output is not marked for repartitioning (commands go straight to sinks).
   const output = new Stream<K, SagaOutput<K>>(app, processor.name, merged.sourceTopics, false, undefined);
 

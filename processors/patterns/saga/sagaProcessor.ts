@@ -33,6 +33,8 @@ export interface SagaProcessorOptions<K, D> {
   readonly instances: string;
   /** Window store without retention: the DeadlineIndex of waiting instances and of ended ones to forget. */
   readonly deadlines: string;
+  /** Key-value store with one row (key ''): how many of the task's instances are in each state, for the metrics. */
+  readonly counts: string;
   readonly punctuationIntervalMs: number;
   /** How long an ended instance is kept (Infinity: for good). */
   readonly retainEndedMs: number;
@@ -54,6 +56,17 @@ export function sagaProcessor<K, D>(options: SagaProcessorOptions<K, D>): Custom
   return (ctx) => {
     const instances = ctx.store<KeyValueStore<K, SagaInstance<D>>>(options.instances);
     const deadlines = new DeadlineIndex(ctx.store<WindowStore<K, Due>>(options.deadlines));
+    const counts = ctx.store<KeyValueStore<string, Readonly<Record<string, number>>>>(options.counts);
+    /** Moves instances between states in the counts, and reports the counts to the runtime. */
+    const count = (moves: ReadonlyArray<readonly [from: string | undefined, to: string | undefined]>): void => {
+      const byState = { ...(counts.get('') ?? {}) };
+      for (const [from, to] of moves) {
+        if (from !== undefined && from !== 'new' && (byState[from] = (byState[from] ?? 0) - 1) <= 0) delete byState[from];
+        if (to !== undefined) byState[to] = (byState[to] ?? 0) + 1;
+      }
+      if (moves.length > 0) counts.put('', byState);
+      ctx.sagaInstances(node, byState);
+    };
 
     const apply = (sagaId: K, input: SagaMachineInput, timestamp: number): void => {
       const before = instances.get(sagaId);
@@ -69,21 +82,29 @@ export function sagaProcessor<K, D>(options: SagaProcessorOptions<K, D>): Custom
         if (!ended(before) && ended(after) && Number.isFinite(options.retainEndedMs)) deadlines.add(sagaId, ctx.wallClockTime() + options.retainEndedMs, 'forget');
       }
       const fields = { timestamp, headers: {} };
+      const moves: Array<readonly [string, string]> = [];
       for (const transition of outcome.transitions) {
         if (isIgnoredInput(transition.event)) ctx.recordDropped(node, dropReason(transition.event, before));
+        else if (transition.from !== transition.to) moves.push([transition.from, transition.to]);
+        if (transition.to === 'compensated' && transition.from !== 'compensated' && transition.cause) ctx.sagaCompensated(node, `${transition.cause.kind} ${transition.cause.step}`);
         ctx.forward(sagaId, { kind: 'transition', transition }, fields);
       }
+      if (moves.length > 0) count(moves);
       for (const send of outcome.sends) ctx.forward(send.key, { kind: 'command', topic: send.topic, value: send.value }, fields);
     };
 
     ctx.schedule(options.punctuationIntervalMs, 'wall-clock', (now) => {
+      const forgotten: Array<readonly [string | undefined, undefined]> = [];
       for (const [sagaId, at, due] of deadlines.due(now)) {
         if (due === 'deadline') apply(sagaId, { kind: 'deadline' }, now);
         else {
           deadlines.remove(sagaId, at);
+          forgotten.push([instances.get(sagaId)?.history.at(-1)?.to, undefined]);
           instances.delete(sagaId);
         }
       }
+      // Also reports the counts when nothing moved, so a task that just moved here shows them.
+      count(forgotten);
     });
 
     return {

@@ -7,9 +7,6 @@ import { WorkerMetrics } from '../../../runtime/metrics/workerMetrics.ts';
 const REPO = fileURLToPath(new URL('../../..', import.meta.url));
 const read = (file: string) => readFileSync(`${REPO}/${file}`, 'utf8');
 
-/** Metrics a worker does not export yet: the saga operator is to report them (docs/operations.md). */
-const REPORTED_BY_SAGAS = new Set(['tributary_saga_instances', 'tributary_saga_compensations_total']);
-
 /** The tributary metric names an expression text uses, histogram series folded into their histogram. */
 function metricNames(text: string): Set<string> {
   return new Set([...text.matchAll(/\btributary_\w+/g)].map(([name]) => name.replace(/_(bucket|sum|count)$/, '')));
@@ -24,9 +21,9 @@ describe('the Prometheus and Grafana configuration under deploy/', () => {
     assert.match(result.stdout, /SUCCESS: 9 rules found/);
   });
 
-  it('names in the dashboard and the alerts only metrics a worker exports (or sagas will)', () => {
+  it('names in the dashboard and the alerts only metrics a worker exports', () => {
     for (const file of ['deploy/grafana/dashboards/tributary.json', 'deploy/alerts.yml']) {
-      const unknown = [...metricNames(read(file))].filter((name) => !exported.has(name) && !REPORTED_BY_SAGAS.has(name));
+      const unknown = [...metricNames(read(file))].filter((name) => !exported.has(name));
       assert.deepEqual(unknown, [], `${file} names metrics no worker exports`);
     }
   });

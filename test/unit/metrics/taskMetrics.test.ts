@@ -104,4 +104,22 @@ describe('task metrics', () => {
     const count = values.find((v) => v.metricName === 'tributary_end_to_end_latency_seconds_count');
     assert.deepEqual([sum?.labels.topic, sum?.value, count?.value], ['totals', 3.5, 2]);
   });
+
+  it('export saga instances by state as last committed, summed over the tasks of every worker, and compensations of committed units', async () => {
+    const metrics = new WorkerMetrics();
+    const tasks = [new TaskMetrics(metrics, 'app'), new TaskMetrics(metrics, 'app')];
+    metrics.watch({ application: 'app', lags: () => [], claimedTasks: () => 2, ready: () => true, sagaInstances: () => tasks.flatMap((t) => t.sagaInstanceCounts().map((c) => ({ application: 'app', ...c }))) });
+    tasks[0]!.sagaInstances('order-saga', { completed: 3, 'running:payment': 1 });
+    tasks[0]!.sagaCompensated('order-saga', 'failed payment');
+    tasks[0]!.unitDiscarded(); // run again: neither counts
+    tasks[0]!.sagaInstances('order-saga', { completed: 3, 'running:payment': 2 });
+    tasks[0]!.sagaCompensated('order-saga', 'timed-out inventory');
+    tasks[0]!.unitCommitted(new Map());
+    tasks[1]!.sagaInstances('order-saga', { completed: 1 });
+    tasks[1]!.unitCommitted(new Map());
+    tasks[1]!.sagaInstances('order-saga', { completed: 9 }); // not committed yet
+    const instances = (await metrics.registry.getSingleMetric('tributary_saga_instances')!.get()).values.map((v) => [v.labels.state, v.value]);
+    assert.deepEqual(instances.sort(), [['completed', 4], ['running:payment', 2]]);
+    assert.deepEqual(await valuesOf(metrics.sagaCompensations), new Map([['saga=order-saga,cause=timed-out inventory', 1]]));
+  });
 });

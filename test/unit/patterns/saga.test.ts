@@ -366,6 +366,22 @@ describe('saga (orchestration)', () => {
     });
   }
 
+  it('counts its instances by state in the task, for the runtime metrics, and forgets ended ones as it deletes them', () => {
+    const h = new OrderSagaHarness();
+    const counts = () => h.driver.keyValueStore<string, Record<string, number>>('order-saga-counts').get('');
+    h.succeed('o1', [...STEPS]);
+    h.start('o2');
+    h.reply('payment', 'o2', 'failure');
+    h.succeed('o3', ['payment']);
+    assert.deepEqual(counts(), { completed: 1, compensated: 1, 'running:inventory': 1 });
+    h.start('o1'); // a duplicate start moves nothing
+    assert.deepEqual(counts(), { completed: 1, compensated: 1, 'running:inventory': 1 });
+    h.advance(24 * 3600_000 + TICK); // past retainEndedMs: the ended ones are forgotten; o3 timed out meanwhile
+    const after = counts()!;
+    assert.equal(after.completed, undefined);
+    assert.equal(Object.values(after).reduce((a, b) => a + b, 0), 1, JSON.stringify(after));
+  });
+
   it('sends one compensation at a time: the refund waits for the release to be acknowledged', () => {
     const h = new OrderSagaHarness();
     h.succeed('o1', ['payment', 'inventory']);
@@ -618,7 +634,7 @@ describe('saga (orchestration)', () => {
         'shipping.shipment.initiated',
       ],
     ]);
-    assert.deepEqual([...topology.stores.keys()].sort(), ['order-saga-deadlines', 'order-saga-instances']);
+    assert.deepEqual([...topology.stores.keys()].sort(), ['order-saga-counts', 'order-saga-deadlines', 'order-saga-instances']);
   });
 
   it('finds due deadlines through the deadline index: one entry per waiting instance, at its deadline', () => {
