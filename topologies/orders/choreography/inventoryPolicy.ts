@@ -1,14 +1,7 @@
 import { enrich, topology, type InventoryReserved, type OrderCreated, type ReleaseInventory, type ReserveInventory, type TopologyBuilder } from '../../../index.ts';
 import { orderAppId } from '../orderTopics.ts';
 import { stableId } from '../services/serviceBehaviour.ts';
-import { cancellations, eachEventOnce, issueCommands, oncePerOrder, ordersTable, readTopic, triggers, unlessCancelled } from './policyTopics.ts';
-
-/** Something that calls for the reservation to be undone: which event, why, and when. */
-interface Undone {
-  readonly eventId: string;
-  readonly reason: string;
-  readonly at: number;
-}
+import { cancellations, cancelledBecause, decideWithTable, eachEventOnce, issueCommands, oncePerOrder, ordersTable, readTopic, triggers, unlessCancelled, type Undone } from './policyTopics.ts';
 
 function release(undone: Undone, reservation: InventoryReserved): ReleaseInventory {
   return { commandId: stableId(undone.eventId, 'release-inventory'), sagaId: '', orderId: reservation.orderId, reservationId: reservation.reservationId, reason: undone.reason, issuedAt: undone.at };
@@ -46,15 +39,9 @@ export function inventoryPolicy(): TopologyBuilder {
 
   // As the orchestrated saga words it (`<step> <outcome>`); the refund after the release repeats it.
   const notShipped = triggers(app, 'shipping.shipment.failed').mapValues((f): Undone => ({ eventId: f.eventId, reason: 'shipping failed', at: f.failedAt }), { name: 'not-shipped' });
-  const orderCancelled = eachEventOnce(cancelledEvents, 'orders.order.cancelled').mapValues((c): Undone => ({ eventId: c.eventId, reason: `order cancelled: ${c.reason}`, at: c.cancelledAt }), { name: 'order-cancelled' });
-  const releaseReserved = enrich(notShipped.merge(orderCancelled, { name: 'undone' }), reservations, (undone, reservation): ReleaseInventory[] => (reservation === null ? [] : [release(undone, reservation)]), {
-    name: 'release-reservation',
-    missingRow: 'pass',
-  }).flatMapValues((releases) => releases, { name: 'reserved-only' });
-  const releaseLate = enrich(eachEventOnce(reserved, 'inventory.stock.reserved'), cancelled, (r, c): ReleaseInventory[] => (c === null ? [] : [release({ eventId: r.eventId, reason: `order cancelled: ${c.reason}`, at: r.reservedAt }, r)]), {
-    name: 'release-late-reservation',
-    missingRow: 'pass',
-  }).flatMapValues((releases) => releases, { name: 'reserved-after-cancel' });
+  const orderCancelled = eachEventOnce(cancelledEvents, 'orders.order.cancelled').mapValues((c): Undone => ({ eventId: c.eventId, reason: cancelledBecause(c), at: c.cancelledAt }), { name: 'order-cancelled' });
+  const releaseReserved = decideWithTable(notShipped.merge(orderCancelled, { name: 'undone' }), reservations, (undone, reservation) => (reservation === null ? [] : [release(undone, reservation)]), 'release-reservation');
+  const releaseLate = decideWithTable(eachEventOnce(reserved, 'inventory.stock.reserved'), cancelled, (r, c) => (c === null ? [] : [release({ eventId: r.eventId, reason: cancelledBecause(c), at: r.reservedAt }, r)]), 'release-late-reservation');
   issueCommands(oncePerOrder(releaseReserved.merge(releaseLate, { name: 'releases' }), 'release'), 'inventory.stock.release');
   return app;
 }

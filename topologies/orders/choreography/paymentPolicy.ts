@@ -1,14 +1,7 @@
-import { enrich, topology, type OrderCancelled, type PaymentProcessed, type ProcessPayment, type RefundPayment, type TopologyBuilder } from '../../../index.ts';
+import { topology, type PaymentProcessed, type ProcessPayment, type RefundPayment, type TopologyBuilder } from '../../../index.ts';
 import { orderAppId } from '../orderTopics.ts';
 import { stableId } from '../services/serviceBehaviour.ts';
-import { cancellations, eachEventOnce, issueCommands, oncePerOrder, readTopic, triggers, unlessCancelled } from './policyTopics.ts';
-
-/** Something that calls for the charge to be undone: which event, why, and when. */
-interface Undone {
-  readonly eventId: string;
-  readonly reason: string;
-  readonly at: number;
-}
+import { cancellations, cancelledBecause, decideWithTable, eachEventOnce, issueCommands, oncePerOrder, readTopic, triggers, unlessCancelled, type Undone } from './policyTopics.ts';
 
 function refund(undone: Undone, paid: PaymentProcessed): RefundPayment {
   return {
@@ -22,8 +15,6 @@ function refund(undone: Undone, paid: PaymentProcessed): RefundPayment {
     issuedAt: undone.at,
   };
 }
-
-const cancelledBecause = (c: OrderCancelled, eventId: string, at: number): Undone => ({ eventId, reason: `order cancelled: ${c.reason}`, at });
 
 /**
  * The payment policy (choreography): charges each order created and not cancelled
@@ -61,18 +52,14 @@ export function paymentPolicy(): TopologyBuilder {
   const shortOfStock = triggers(app, 'inventory.stock.reservation-failed').mapValues((f): Undone => ({ eventId: f.eventId, reason: 'inventory failed', at: f.failedAt }), { name: 'short-of-stock' });
   const released = triggers(app, 'inventory.stock.released').mapValues((r): Undone => ({ eventId: r.eventId, reason: r.reason ?? 'inventory released', at: r.releasedAt }), { name: 'stock-released' });
   // With stock reserved, the release comes first and its acknowledgement triggers the refund.
-  const cancelledUnreserved = enrich(eachEventOnce(cancelledEvents, 'orders.order.cancelled'), reservations, (c, reservation): Undone[] => (reservation === null ? [cancelledBecause(c, c.eventId, c.cancelledAt)] : []), {
-    name: 'cancelled-unreserved',
-    missingRow: 'pass',
-  }).flatMapValues((undone) => undone, { name: 'nothing-reserved' });
-  const refundCharged = enrich(shortOfStock.merge(released, { name: 'stock-undone' }).merge(cancelledUnreserved, { name: 'undone' }), charges, (undone, paid): RefundPayment[] => (paid === null ? [] : [refund(undone, paid)]), {
-    name: 'refund-charged',
-    missingRow: 'pass',
-  }).flatMapValues((refunds) => refunds, { name: 'charged-only' });
-  const refundLate = enrich(eachEventOnce(charged, 'payments.payment.processed'), cancelled, (paid, c): RefundPayment[] => (c === null ? [] : [refund(cancelledBecause(c, paid.eventId, paid.processedAt), paid)]), {
-    name: 'refund-late-charge',
-    missingRow: 'pass',
-  }).flatMapValues((refunds) => refunds, { name: 'charged-after-cancel' });
+  const cancelledUnreserved = decideWithTable(
+    eachEventOnce(cancelledEvents, 'orders.order.cancelled'),
+    reservations,
+    (c, reservation): Undone[] => (reservation === null ? [{ eventId: c.eventId, reason: cancelledBecause(c), at: c.cancelledAt }] : []),
+    'cancelled-unreserved',
+  );
+  const refundCharged = decideWithTable(shortOfStock.merge(released, { name: 'stock-undone' }).merge(cancelledUnreserved, { name: 'undone' }), charges, (undone, paid) => (paid === null ? [] : [refund(undone, paid)]), 'refund-charged');
+  const refundLate = decideWithTable(eachEventOnce(charged, 'payments.payment.processed'), cancelled, (paid, c) => (c === null ? [] : [refund({ eventId: paid.eventId, reason: cancelledBecause(c), at: paid.processedAt }, paid)]), 'refund-late-charge');
   issueCommands(oncePerOrder(refundCharged.merge(refundLate, { name: 'refunds' }), 'refund'), 'payments.payment.refund');
   return app;
 }

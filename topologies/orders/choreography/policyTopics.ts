@@ -58,14 +58,34 @@ export function cancellations(app: TopologyBuilder): { readonly events: Stream<s
 }
 
 /**
+ * Each event with what `decide(event, row)` makes of it and the table's row for its key (as
+ * of the event's processing; null when there is none): zero or more values, under the
+ * event's key. The stream stays partitioned as it was, so a dedupe after it needs no
+ * repartition (unlike `enrich` dropping missing rows).
+ */
+export function decideWithTable<V, VT, VOut>(events: Stream<string, V>, table: Table<string, VT>, decide: (event: V, row: VT | null) => readonly VOut[], name: string): Stream<string, VOut> {
+  return enrich(events, table, decide, { name, missingRow: 'pass' }).flatMapValues((decided) => decided, { name: `${name}-decided` });
+}
+
+/**
  * The events of orders not cancelled when the event is processed: a policy takes no step
  * forward for a cancelled order. A cancellation that arrives after the step was taken is
  * the compensations' business.
  */
 export function unlessCancelled<V>(events: Stream<string, V>, cancelled: Table<string, OrderCancelled>, name: string): Stream<string, V> {
-  return enrich(events, cancelled, (event, cancellation): V[] => (cancellation === null ? [event] : []), { name: `${name}-unless-cancelled`, missingRow: 'pass' }).flatMapValues((kept) => kept, {
-    name: `${name}-not-cancelled`,
-  });
+  return decideWithTable(events, cancelled, (event, cancellation) => (cancellation === null ? [event] : []), `${name}-unless-cancelled`);
+}
+
+/** Something that calls for a step to be undone: the event that says so, why, and when (its time). */
+export interface Undone {
+  readonly eventId: string;
+  readonly reason: string;
+  readonly at: number;
+}
+
+/** Why a cancellation undoes a step, as compensations' reasons read. */
+export function cancelledBecause(cancellation: OrderCancelled): string {
+  return `order cancelled: ${cancellation.reason}`;
 }
 
 /**
