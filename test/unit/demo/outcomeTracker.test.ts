@@ -1,0 +1,79 @@
+import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import type { SagaTransitioned } from '../../../index.ts';
+import { OrderGenerator, type PlannedBatch } from '../../../topologies/orders/load/orderGenerator.ts';
+import { OutcomeTracker } from '../../../topologies/orders/load/outcomeTracker.ts';
+
+const OUTCOMES = ['completed', 'payment failed', 'inventory failed', 'shipping failed', 'cancelled'] as const;
+
+function ending(orderId: string, outcome: (typeof OUTCOMES)[number]): SagaTransitioned {
+  const base = { sagaId: orderId, saga: 'order-saga', step: null, attempt: 0, timestamp: 0 };
+  if (outcome === 'completed') return { ...base, from: 'running:notification', to: 'completed', event: 'succeeded', cause: null };
+  const [step, kind] = outcome === 'cancelled' ? ['payment', 'cancelled'] : outcome.split(' ');
+  return { ...base, from: `compensating:${step}`, to: 'compensated', event: 'compensation-acknowledged', cause: { kind: kind!, step: step! } };
+}
+
+function batches(count: number, seed: number): PlannedBatch[] {
+  const generator = new OrderGenerator({ mix: { declined: 0.2, outOfStock: 0.2, noCarrier: 0.2, customerCancels: 0.2, groups: 0.2 }, failureRates: { payment: 0, inventory: 0, shipping: 0 }, seed, groupDeadlineMs: 1_000 });
+  return Array.from({ length: count }, (_, i) => generator.next(i));
+}
+
+describe('outcome tracker', () => {
+  it('reconciles exactly when every produced order ended once as expected and nothing else ended (reference model)', () => {
+    fc.assert(
+      fc.property(
+        fc.integer(),
+        fc.integer({ min: 1, max: 15 }),
+        // Per order: how many ending moves it gets (0, 1 or 2) and whether the first is the expected outcome.
+        fc.array(fc.record({ ends: fc.integer({ min: 0, max: 2 }), right: fc.boolean(), other: fc.constantFrom(...OUTCOMES) }), { minLength: 60, maxLength: 60 }),
+        fc.boolean(),
+        (seed, count, plan, stranger) => {
+          const tracker = new OutcomeTracker();
+          const planned = batches(count, seed);
+          planned.forEach((b) => tracker.planned(b));
+          const orders = planned.flatMap((b) => b.orders);
+          let wellEnded = true;
+          orders.forEach(({ order, expected }, i) => {
+            const { ends, right, other } = plan[i % plan.length]!;
+            const first = right ? expected : other;
+            for (let n = 0; n < ends; n++) tracker.transitioned(ending(order.orderId, n === 0 ? (first as never) : 'completed'), 10);
+            if (ends !== 1 || first !== expected) wellEnded = false;
+          });
+          if (stranger) tracker.transitioned(ending('not-produced', 'completed'), 10);
+          for (const b of planned) {
+            if (!b.group) continue;
+            const groupOk = b.orders.every((o) => tracker.outcomeOf(o.order.orderId) === 'completed');
+            tracker.groupEnded(b.group.groupCheckoutId, groupOk ? 'completed' : 'failed');
+          }
+          assert.equal(tracker.reconcile().length === 0, wellEnded && !stranger, tracker.reconcile().join('\n'));
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
+
+  it('expects cancelled once the order service accepted the customer’s cancellation, and hands each due cancellation out once when the saga starts', () => {
+    const tracker = new OutcomeTracker();
+    const planned = batches(40, 3);
+    planned.forEach((b) => tracker.planned(b));
+    const cancelled = planned.flatMap((b) => b.orders).find((o) => o.cancel)!;
+    assert.equal(tracker.expectedOf(cancelled.order.orderId), 'completed');
+    tracker.transitioned({ ...ending(cancelled.order.orderId, 'completed'), from: 'new', to: 'running:payment', event: 'started', cause: null }, 1);
+    assert.deepEqual(tracker.dueCancellations(), [cancelled.cancel]);
+    assert.deepEqual(tracker.dueCancellations(), []);
+    tracker.cancelled({ eventId: 'e', orderId: cancelled.order.orderId, reason: 'CUSTOMER_REQUEST', detail: null, cancelledAt: 2 });
+    assert.equal(tracker.expectedOf(cancelled.order.orderId), 'cancelled');
+    assert.equal(tracker.snapshot().cancellationsAccepted, 1);
+  });
+
+  it('ignores moves that do not end a saga, and measures latency from creation to when the end was seen', () => {
+    const tracker = new OutcomeTracker();
+    const batch = batches(50, 1).find((b) => !b.group);
+    tracker.planned(batch!);
+    const { order } = batch!.orders[0]!;
+    tracker.transitioned({ ...ending(order.orderId, 'completed'), from: 'completed', to: 'completed', event: 'late-reply' }, 99);
+    assert.equal(tracker.snapshot().inFlight, 1);
+    tracker.transitioned(ending(order.orderId, 'completed'), order.createdAt + 250);
+    assert.deepEqual([tracker.snapshot().inFlight, tracker.snapshot().p50Ms, tracker.snapshot().p99Ms], [0, 250, 250]);
+  });
+});
