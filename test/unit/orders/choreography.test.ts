@@ -100,17 +100,18 @@ function commandsPerOrder(log: readonly Written[]): Map<string, IssuedCommand[]>
   const perOrder = new Map<string, IssuedCommand[]>();
   for (const { topic, key, value } of log) {
     if (!commandTopics.has(topic)) continue;
-    const { commandId: _id, sagaId: _saga, issuedAt: _at, ...command } = value as Record<string, unknown> & { orderId: string };
-    const orderId = command.orderId as string;
+    const { commandId: _id, sagaId: _saga, issuedAt: _at, ...command } = value as { orderId: string } & Record<string, unknown>;
+    const { orderId } = command;
     perOrder.set(orderId, [...(perOrder.get(orderId) ?? []), { topic, key, command }]);
   }
   return perOrder;
 }
 
 /** A command's topic, with the kind of notification or the reason of a cancellation: enough to read a flow at a glance. */
-function label(issued: IssuedCommand): string {
-  const detail = issued.command.kind ?? issued.command.reason;
-  return topicOf(issued.topic) === 'notifications.notification.send' || topicOf(issued.topic) === 'orders.order.cancel' ? `${topicOf(issued.topic)} ${String(detail)}` : topicOf(issued.topic);
+function label({ topic, command }: IssuedCommand): string {
+  const name = topicOf(topic);
+  const detail = name === 'notifications.notification.send' ? command.kind : name === 'orders.order.cancel' ? command.reason : undefined;
+  return detail === undefined ? name : `${name} ${String(detail)}`;
 }
 
 function topicOf(fullName: string): string {
