@@ -1,0 +1,149 @@
+import { randomBytes } from 'node:crypto';
+import { Kafka, logLevel } from 'kafkajs';
+import type { SagaTransitioned } from '../../../index.ts';
+import { loadConnectionConfig } from '../../../runtime/config.ts';
+import { orderCatalogue, type OrderCatalogue, type OrderTopicName } from '../../../runtime/demo/orderCatalogue.ts';
+import { OrderProducer, type OrderRecord } from '../../../runtime/demo/orderProducer.ts';
+import { OrderTopicFollower, type FollowedRecord } from '../../../runtime/demo/orderTopicFollower.ts';
+import { prepareOrderTopics } from '../../../runtime/demo/orderTopicSetup.ts';
+import { OrderWorkers, ORDER_TOPOLOGIES } from '../../../runtime/demo/orderWorkers.ts';
+import { closeRedis, connectRedis, type RedisClient } from '../../../state/redis/redisConnection.ts';
+import { decodeStored } from '../../../state/redis/storedValueCodec.ts';
+import { namespaceKeys } from '../../../state/redis/stateNamespace.ts';
+import { outcomeOf, isSagaEnd } from '../../../topologies/orders/load/orderOutcome.ts';
+
+export interface OrderSystemRunOptions {
+  /** Names the run's topics: `orders-<label>-<random>.` */
+  readonly label: string;
+  readonly topologies?: readonly string[];
+  /** Worker environment besides the topic prefix (saga settings, service behaviour). */
+  readonly env?: Readonly<Record<string, string>>;
+  readonly partitions?: number;
+  readonly processes?: number;
+}
+
+/**
+ * One test file's order system on the real stack: its own topic prefix (so its topics,
+ * groups and Redis state are its own), its topics and schemas, the order workers as real
+ * processes (exactly once), a producer, and a follower that keeps every record of every
+ * catalogue topic for assertions. `stop()` stops the workers and deletes the run's topics.
+ */
+export class OrderSystemRun {
+  private constructor(
+    /** Every record of the catalogue topics read so far, in the order read. */
+    readonly records: readonly FollowedRecord[],
+    readonly orders: OrderCatalogue,
+    readonly kafka: Kafka,
+    readonly redis: RedisClient,
+    readonly producer: OrderProducer,
+    readonly workers: OrderWorkers,
+    private readonly follower: OrderTopicFollower,
+    private readonly onRecord: Set<(record: FollowedRecord) => void>,
+  ) {}
+
+  static async start(options: OrderSystemRunOptions): Promise<OrderSystemRun> {
+    const connection = loadConnectionConfig();
+    const prefix = `orders-${options.label}-${randomBytes(3).toString('hex')}.`;
+    const orders = orderCatalogue(prefix, connection.registryUrl);
+    const kafka = new Kafka({ clientId: 'order-tests', brokers: connection.brokers, logLevel: logLevel.NOTHING });
+    const admin = kafka.admin();
+    await admin.connect();
+    await prepareOrderTopics(admin, orders, connection.registryUrl, options.partitions ?? 2);
+    await admin.disconnect();
+    const listeners = new Set<(record: FollowedRecord) => void>();
+    const records: FollowedRecord[] = [];
+    const follower = await OrderTopicFollower.start(kafka, orders, orders.catalogue.entries.map((e) => e.topic.slice(prefix.length) as OrderTopicName), (record) => {
+      records.push(record);
+      for (const listener of listeners) listener(record);
+    });
+    const workers = new OrderWorkers({
+      topologies: options.topologies ?? ORDER_TOPOLOGIES,
+      processes: options.processes ?? 1,
+      guarantee: 'exactly_once',
+      env: { ORDER_TOPIC_PREFIX: prefix, TRIBUTARY_COMMIT_INTERVAL_MS: '200', ...options.env },
+    }).start();
+    const run = new OrderSystemRun(records, orders, kafka, connectRedis(connection.redisUrl), await OrderProducer.connect(kafka, orders), workers, follower, listeners);
+    await workers.ready(180_000);
+    return run;
+  }
+
+  /** Calls `listener` with every record read from now on. */
+  listen(listener: (record: FollowedRecord) => void): () => void {
+    this.onRecord.add(listener);
+    return () => this.onRecord.delete(listener);
+  }
+
+  send(records: readonly OrderRecord[]): Promise<void> {
+    return this.producer.send(records);
+  }
+
+  /** The records of one topic read so far, optionally only those of one key, in the order read. */
+  recordsOf<T extends OrderTopicName>(topic: T, key?: string): FollowedRecord<T>[] {
+    return this.records.filter((r): r is FollowedRecord<T> => r.topic === topic && (key === undefined || r.key === key));
+  }
+
+  /** One order's saga moves that changed its state (ignored inputs left out), in order. */
+  moves(orderId: string): SagaTransitioned[] {
+    return this.recordsOf('orders.saga.transitioned', orderId)
+      .map((r) => r.value)
+      .filter((t) => t.from !== t.to);
+  }
+
+  /** Resolves with how the order's saga ended, once it has. */
+  outcome(orderId: string, timeoutMs = 60_000): Promise<string> {
+    return this.waitFor(() => {
+      const end = this.recordsOf('orders.saga.transitioned', orderId).find((r) => isSagaEnd(r.value));
+      return end && outcomeOf(end.value);
+    }, timeoutMs, `the saga of ${orderId} to end`);
+  }
+
+  /** Polls `probe` until it returns something other than undefined/false; fails after `timeoutMs` naming what it waited for. */
+  async waitFor<T>(probe: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs: number, what: string): Promise<T> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const value = await probe();
+      if (value !== undefined && value !== false) return value;
+      if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}\nlast worker lines:\n${this.workers.tail(0, 10)}`);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+
+  /** Every entry of a key-value store of one of the run's applications (all its tasks), read straight from Redis: key → value. */
+  async keyValueStore<V>(application: string, store: string): Promise<Map<string, V>> {
+    const entries = new Map<string, V>();
+    for (const [, text] of await this.storeHashes(application, `kv:${store}`)) {
+      const [key, stored] = decodeStored(text) as [string, { value: V }];
+      entries.set(key, stored.value);
+    }
+    return entries;
+  }
+
+  /** Every entry of a window store of one of the run's applications: `<key>@<window start>` → value. */
+  async windowStore<V>(application: string, store: string): Promise<Map<string, V>> {
+    const entries = new Map<string, V>();
+    for (const [field, text] of await this.storeHashes(application, `w:${store}:data`)) {
+      const [key, stored] = decodeStored(text) as [string, { value: V }];
+      entries.set(`${key}@${field.slice(field.lastIndexOf(':') + 1)}`, stored.value);
+    }
+    return entries;
+  }
+
+  private async storeHashes(application: string, suffix: string): Promise<[string, string][]> {
+    const fields: [string, string][] = [];
+    for await (const keys of namespaceKeys(this.redis, { app: this.orders.prefix + application })) {
+      for (const key of keys.filter((k) => k.endsWith(`}:${suffix}`))) fields.push(...Object.entries(await this.redis.hgetall(key)));
+    }
+    return fields;
+  }
+
+  /** Stops the workers (SIGTERM), the follower and the producer, and deletes the run's topics. */
+  async stop(): Promise<void> {
+    await this.workers.stop();
+    await Promise.allSettled([this.follower.stop(), this.producer.disconnect(), closeRedis(this.redis)]);
+    const admin = this.kafka.admin();
+    await admin.connect();
+    const topics = (await admin.listTopics()).filter((t) => t.startsWith(this.orders.prefix));
+    await admin.deleteTopics({ topics }).catch(() => undefined);
+    await admin.disconnect();
+  }
+}
