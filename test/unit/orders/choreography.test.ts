@@ -48,27 +48,39 @@ class DriverLoop {
     this.drivers = topologies.map((t) => new TopologyTestDriver(t));
   }
 
+  /** Records written and not delivered yet, first written first. */
+  private readonly pending: Written[] = [];
+
   /** Publishes a record from outside, then delivers everything it sets off. */
   publish<T extends OrderTopic>(topic: T, key: string, value: TopicValues[T], timestamp = 0): void {
-    this.deliver([{ topic: orderTopic(topic).name, key, value, timestamp }]);
+    this.enqueue(topic, key, value, timestamp);
+    this.deliver();
+  }
+
+  /** Publishes a record from outside, to be delivered after those pending. */
+  enqueue<T extends OrderTopic>(topic: T, key: string, value: TopicValues[T], timestamp = 0): void {
+    this.pending.push({ topic: orderTopic(topic).name, key, value, timestamp });
   }
 
   /** Moves every topology's wall clock forward, then delivers what their punctuations wrote. */
   advanceWallClockTime(ms: number): void {
     for (const driver of this.drivers) driver.advanceWallClockTime(ms);
-    this.deliver([]);
+    this.deliver();
   }
 
-  private deliver(queue: Written[]): void {
-    queue.push(...this.written());
-    for (let next = queue.shift(); next; next = queue.shift()) {
+  /** Delivers up to `limit` pending records, and what they set off meanwhile; false once nothing is pending. */
+  deliver(limit = Infinity): boolean {
+    this.pending.push(...this.written());
+    for (let delivered = 0; delivered < limit && this.pending.length > 0; delivered++) {
+      const next = this.pending.shift()!;
       this.log.push(next);
       for (const reader of this.drivers) {
         if (reader === next.writer || !reader.topology.subtopologies.some((s) => s.sourceTopics.includes(next.topic))) continue;
         for (let i = 0; i < this.deliveries; i++) reader.inputTopic(next.topic).pipe(next.key, next.value, next.timestamp);
       }
-      queue.push(...this.written());
+      this.pending.push(...this.written());
     }
+    return this.pending.length > 0;
   }
 
   /** What the topologies wrote to catalogued topics since the last look. */
@@ -292,6 +304,45 @@ describe('choreographed order flow', () => {
       assert.deepEqual(flowOf(loop, 'o1'), ['orders.order.cancel CUSTOMER_REQUEST', 'inventory.stock.release', 'notifications.notification.send ORDER_CANCELLED', 'payments.payment.refund']);
       assert.equal(commandOf(loop, 'o1', 'payments.payment.refund').command.reason, 'order cancelled: CUSTOMER_REQUEST');
     });
+  });
+
+  it('with silent services and customers cancelling at any moment, every order ends shipped or cancelled, each compensation at most once and exactly when something is to undo (property)', () => {
+    const orderArbitrary = fc.record({
+      spec: fc.record({ customerId: fc.constantFrom('c1', 'declined-1'), skus: fc.constantFrom(['BOOK-1'], ['SOLDOUT-9']), country: fc.constantFrom('DE', 'ZZ') }),
+      cancelAfter: fc.option(fc.nat({ max: 40 }), { nil: null }),
+    });
+    const silent = fc.subarray<ServiceName>(['payment', 'inventory', 'shipping']);
+    fc.assert(
+      fc.property(fc.array(orderArbitrary, { minLength: 1, maxLength: 4 }), silent, fc.constantFrom(1, 2), (planned, without, deliveries) => {
+        const loop = choreographed({ without, deliveries });
+        const orders = planned.map(({ spec }, i) => order(`o${i}`, spec));
+        for (const created of orders) loop.enqueue('orders.order.created', created.orderId, created, created.createdAt);
+        for (let step = 0; loop.deliver(1) || step <= 40; step++) {
+          for (const [i, { cancelAfter }] of planned.entries()) {
+            if (cancelAfter === step) loop.enqueue('orders.order.cancel', `o${i}`, { commandId: `customer-${i}`, sagaId: '', orderId: `o${i}`, reason: 'CUSTOMER_REQUEST', detail: null, issuedAt: 2_000 });
+          }
+        }
+        loop.advanceWallClockTime(DEADLINE_MS);
+        for (const { orderId } of orders) {
+          const recordsOf = (topic: OrderTopic, when: (value: Record<string, unknown>) => boolean = () => true) =>
+            loop.log.map((w) => w.value as Record<string, unknown>).filter((value, i) => loop.log[i]!.topic === orderTopic(topic).name && value.orderId === orderId && when(value));
+          // Commands are counted as written; the services' events by id, as a redelivered command is answered again with the same event.
+          const of = (topic: OrderTopic, when?: (value: Record<string, unknown>) => boolean) => recordsOf(topic, when).length;
+          const happened = (topic: OrderTopic, when?: (value: Record<string, unknown>) => boolean) => new Set(recordsOf(topic, when).map((e) => e.eventId)).size;
+          const cancelled = of('orders.order.cancelled');
+          const shipped = happened('shipping.shipment.initiated');
+          const charged = happened('payments.payment.processed', (p) => p.status === 'PROCESSED') > 0;
+          const reserved = happened('inventory.stock.reserved') > 0;
+          const story = loop.log.filter((w) => (w.value as { orderId?: string }).orderId === orderId).map((w) => w.topic).join(', ');
+          assert.ok(cancelled === 1 || (cancelled === 0 && shipped === 1), `${orderId} ends shipped or cancelled, once: ${story}`);
+          assert.ok(of('orders.order.cancel', (c) => !String(c.commandId).startsWith('customer-')) <= 1, `${orderId}: the order policy cancels once at most: ${story}`);
+          assert.equal(of('payments.payment.refund'), cancelled && charged ? 1 : 0, `${orderId}: refunded once if charged and cancelled: ${story}`);
+          assert.equal(of('inventory.stock.release'), cancelled && reserved ? 1 : 0, `${orderId}: released once if reserved and cancelled: ${story}`);
+          assert.equal(of('notifications.notification.send', (n) => n.kind === 'ORDER_CANCELLED'), cancelled, `${orderId}: told of its cancellation: ${story}`);
+        }
+      }),
+      { numRuns: 80 },
+    );
   });
 
   it('issues the commands of the orchestrated saga, per order and in order, with the same outcome, whether events are redelivered or not (property)', () => {
