@@ -33,6 +33,16 @@ export interface OrderWorkersOptions {
   readonly detached?: boolean;
 }
 
+interface WorkerChild {
+  readonly child: ChildProcess;
+  readonly exit: Promise<number | null>;
+  readonly logs: string[];
+  readonly partial: () => string;
+}
+
+/** How often `ready()` starts again a worker that exited before it was ready. */
+const START_ATTEMPTS = 3;
+
 /** How long a worker may take to drain on SIGTERM before it is killed. */
 const STOP_GRACE_MS = 45_000;
 
@@ -42,34 +52,36 @@ const STOP_GRACE_MS = 45_000;
  * as an orchestrator would, and waits for them to drain.
  */
 export class OrderWorkers {
-  private readonly children: { child: ChildProcess; exit: Promise<number | null>; logs: string[]; partial: () => string }[] = [];
+  private readonly children: WorkerChild[] = [];
 
   constructor(private readonly options: OrderWorkersOptions) {}
 
   start(): this {
-    const topologies = this.options.topologies ?? ORDER_TOPOLOGIES;
-    for (let i = 0; i < this.options.processes; i++) {
-      const child = spawn('node', ['bin/tributary.js', 'run', ...topologies, '--guarantee', this.options.guarantee], {
-        cwd: REPO,
-        env: { ...process.env, TRIBUTARY_LOG_LEVEL: process.env.TRIBUTARY_LOG_LEVEL ?? 'info', ...this.options.env },
-        stdio: ['ignore', 'ignore', 'pipe'],
-        detached: this.options.detached ?? false,
-      });
-      // Detached workers would outlive a crash of this process: take them down with it.
-      const killOnExit = () => child.kill('SIGKILL');
-      process.once('exit', killOnExit);
-      child.once('exit', () => process.off('exit', killOnExit));
-      const logs: string[] = [];
-      let partial = '';
-      child.stderr!.on('data', (chunk: Buffer) => {
-        const lines = (partial + chunk.toString()).split('\n');
-        partial = lines.pop()!;
-        logs.push(...lines);
-        if (logs.length > 2_000) logs.splice(0, logs.length - 1_000);
-      });
-      this.children.push({ child, exit: once(child, 'exit').then(([code]) => code as number | null), logs, partial: () => partial });
-    }
+    for (let i = 0; i < this.options.processes; i++) this.children.push(this.spawn());
     return this;
+  }
+
+  private spawn(): WorkerChild {
+    const topologies = this.options.topologies ?? ORDER_TOPOLOGIES;
+    const child = spawn('node', ['bin/tributary.js', 'run', ...topologies, '--guarantee', this.options.guarantee], {
+      cwd: REPO,
+      env: { ...process.env, TRIBUTARY_LOG_LEVEL: process.env.TRIBUTARY_LOG_LEVEL ?? 'info', ...this.options.env },
+      stdio: ['ignore', 'ignore', 'pipe'],
+      detached: this.options.detached ?? false,
+    });
+    // Detached workers would outlive a crash of this process: take them down with it.
+    const killOnExit = () => child.kill('SIGKILL');
+    process.once('exit', killOnExit);
+    child.once('exit', () => process.off('exit', killOnExit));
+    const logs: string[] = [];
+    let partial = '';
+    child.stderr!.on('data', (chunk: Buffer) => {
+      const lines = (partial + chunk.toString()).split('\n');
+      partial = lines.pop()!;
+      logs.push(...lines);
+      if (logs.length > 2_000) logs.splice(0, logs.length - 1_000);
+    });
+    return { child, exit: once(child, 'exit').then(([code]) => code as number | null), logs, partial: () => partial };
   }
 
   /** Resolves with the first worker process that exits (its index and code): a worker must not stop on its own. */
@@ -77,12 +89,23 @@ export class OrderWorkers {
     return Promise.race(this.children.map(({ exit }, index) => exit.then((code) => ({ index, code }))));
   }
 
-  /** Resolves once every worker answers `/readyz` with 200 (each logs the port it picked). */
+  /**
+   * Resolves once every worker answers `/readyz` with 200 (each logs the port it picked). A
+   * worker that exits before it is ready is started again, as a supervisor would, up to
+   * START_ATTEMPTS times: a worker that has just created its internal topics can find a
+   * broker not serving them yet and exit.
+   */
   async ready(timeoutMs: number): Promise<void> {
     const deadline = Date.now() + timeoutMs;
-    for (const [index, { logs, child }] of this.children.entries()) {
-      for (;;) {
-        if (child.exitCode !== null || child.signalCode !== null) throw new Error(`order worker ${index} exited (${child.exitCode ?? child.signalCode}):\n${this.tail(index)}`);
+    for (const index of this.children.keys()) {
+      for (let attempt = 1; ; ) {
+        const { logs, child } = this.children[index]!;
+        if (child.exitCode !== null || child.signalCode !== null) {
+          if (attempt >= START_ATTEMPTS) throw new Error(`order worker ${index} exited (${child.exitCode ?? child.signalCode}) ${attempt} times before it was ready:\n${this.tail(index)}`);
+          attempt++;
+          this.children[index] = this.spawn();
+          continue;
+        }
         const port = logs.map((l) => /http endpoints listening on port (\d+)/.exec(l)?.[1]).find(Boolean);
         if (port && (await fetch(`http://localhost:${port}/readyz`).then((r) => r.ok, () => false))) break;
         if (Date.now() > deadline) throw new Error(`order worker ${index} was not ready within ${timeoutMs} ms:\n${this.tail(index)}`);

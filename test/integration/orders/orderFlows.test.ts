@@ -56,9 +56,9 @@ describe('order flows end to end (all order topologies as exactly-once worker pr
     assert.equal(await run.outcome(orderId), 'completed');
     assert.deepEqual(movesOf(run, orderId), TO_COMPLETION);
     assert.deepEqual(commandsOf(run, orderId), { charges: 1, reservations: 1, shipments: 1, refunds: 0, releases: 0, cancels: [] });
-    const summary = await run.waitFor(async () => (await run.keyValueStore<OrderSummary>('order-projections', 'order-summaries')).get(orderId)?.status === 'COMPLETED' && (await run.keyValueStore<OrderSummary>('order-projections', 'order-summaries')).get(orderId), 30_000, 'the summary to show the order completed');
+    const summary = await run.waitFor(async () => (await run.tableStore<OrderSummary>('order-projections', 'order-summaries')).get(orderId)?.status === 'COMPLETED' && (await run.tableStore<OrderSummary>('order-projections', 'order-summaries')).get(orderId), 30_000, 'the summary to show the order completed');
     assert.deepEqual([summary.customerId, summary.totalMinor, summary.sagaState, summary.cause], [customerId, totalMinor, 'completed', null]);
-    const customer = (await run.keyValueStore<CustomerOrders>('order-projections', 'orders-by-customer')).get(customerId);
+    const customer = (await run.tableStore<CustomerOrders>('order-projections', 'orders-by-customer')).get(customerId);
     assert.deepEqual(customer, { orderCount: 1, recentOrderIds: [orderId] });
     const day = createdAt - (createdAt % 86_400_000);
     const revenue = await run.waitFor(async () => (await run.windowStore<DailyRevenue>('order-projections', 'revenue-per-day')).get(`EUR@${day}`), 30_000, 'the day’s revenue');

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { Kafka, logLevel } from 'kafkajs';
-import type { SagaTransitioned } from '../../../index.ts';
+import type { SagaTransitioned, ValueAndTimestamp } from '../../../index.ts';
 import { loadConnectionConfig } from '../../../runtime/config.ts';
 import { orderCatalogue, type OrderCatalogue, type OrderTopicName } from '../../../runtime/demo/orderCatalogue.ts';
 import { OrderProducer, type OrderRecord } from '../../../runtime/demo/orderProducer.ts';
@@ -108,21 +108,30 @@ export class OrderSystemRun {
     }
   }
 
-  /** Every entry of a key-value store of one of the run's applications (all its tasks), read straight from Redis: key → value. */
+  /**
+   * Every entry of a key-value store of one of the run's applications (all its tasks), read
+   * straight from Redis: key → stored value (a table's stores hold ValueAndTimestamp).
+   */
   async keyValueStore<V>(application: string, store: string): Promise<Map<string, V>> {
     const entries = new Map<string, V>();
     for (const [, text] of await this.storeHashes(application, `kv:${store}`)) {
-      const [key, stored] = decodeStored(text) as [string, { value: V }];
-      entries.set(key, stored.value);
+      const [key, stored] = decodeStored(text) as [string, V];
+      entries.set(key, stored);
     }
     return entries;
   }
 
-  /** Every entry of a window store of one of the run's applications: `<key>@<window start>` → value. */
+  /** The values of a table's key-value store (a projection): key → value, without the timestamps. */
+  async tableStore<V>(application: string, store: string): Promise<Map<string, V>> {
+    const stored = await this.keyValueStore<ValueAndTimestamp<V>>(application, store);
+    return new Map([...stored].map(([key, { value }]) => [key, value]));
+  }
+
+  /** Every entry of a windowed table's store: `<key>@<window start>` → value. */
   async windowStore<V>(application: string, store: string): Promise<Map<string, V>> {
     const entries = new Map<string, V>();
     for (const [field, text] of await this.storeHashes(application, `w:${store}:data`)) {
-      const [key, stored] = decodeStored(text) as [string, { value: V }];
+      const [key, stored] = decodeStored(text) as [string, ValueAndTimestamp<V>];
       entries.set(`${key}@${field.slice(field.lastIndexOf(':') + 1)}`, stored.value);
     }
     return entries;

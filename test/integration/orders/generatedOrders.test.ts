@@ -1,0 +1,139 @@
+import assert from 'node:assert/strict';
+import { stateAsOf, rebuild, type AggregateSnapshot, type HistoryEntry } from '../../../index.ts';
+import { cancellationRecord } from '../../../runtime/demo/orderProducer.ts';
+import { orderAggregate, ORDER_AGGREGATE, type OrderEvent, type OrderState } from '../../../topologies/orders/aggregate.ts';
+import { OrderGenerator, type PlannedBatch } from '../../../topologies/orders/load/orderGenerator.ts';
+import { isSagaEnd } from '../../../topologies/orders/load/orderOutcome.ts';
+import { OutcomeTracker } from '../../../topologies/orders/load/outcomeTracker.ts';
+import type { CustomerOrders, DailyRevenue } from '../../../topologies/orders/orderProjections.ts';
+import type { OrderSummary } from '../../../topologies/orders/projections/orderSummary.ts';
+import { OrderSystemRun } from './orderSystemRun.ts';
+
+/** How many orders the run places (env ORDER_TEST_ORDERS; 10 000 unless told). */
+const ORDERS = Number(process.env.ORDER_TEST_ORDERS ?? 10_000);
+const DAY_MS = 86_400_000;
+const CHUNK = 500;
+
+describe(`${ORDERS} generated orders with mixed failures, end to end`, function () {
+  this.timeout(600_000);
+  let run: OrderSystemRun;
+  const tracker = new OutcomeTracker();
+  const batches: PlannedBatch[] = [];
+
+  before(async () => {
+    run = await OrderSystemRun.start({ label: 'generated', partitions: 4 });
+    run.listen((record) => {
+      if (record.topic === 'orders.saga.transitioned') tracker.transitioned(record.value, Date.now());
+      else if (record.topic === 'orders.order.cancelled') tracker.cancelled(record.value);
+      else if (record.topic === 'checkout.group.completed' || record.topic === 'checkout.group.failed' || record.topic === 'checkout.group.timed-out') tracker.groupEnded(record.key, record.topic.slice('checkout.group.'.length));
+    });
+    const generator = new OrderGenerator({
+      mix: { declined: 0.05, outOfStock: 0.05, noCarrier: 0.03, customerCancels: 0.02, groups: 0.05 },
+      failureRates: { payment: 0, inventory: 0, shipping: 0 },
+      seed: 7,
+      groupDeadlineMs: 600_000,
+    });
+    for (let placed = 0; placed < ORDERS; ) {
+      const batch = generator.next(Date.now());
+      batches.push(batch);
+      placed += batch.orders.length;
+    }
+    for (let i = 0; i < batches.length; i += CHUNK) {
+      const chunk = batches.slice(i, i + CHUNK);
+      chunk.forEach((b) => tracker.planned(b));
+      await run.producer.sendPlanned(chunk);
+    }
+    // Cancellations go out as their sagas are seen running, until every order ended.
+    await run.waitFor(
+      async () => {
+        await run.send(tracker.dueCancellations().map(cancellationRecord));
+        return tracker.settled;
+      },
+      480_000,
+      `every order to end (${tracker.snapshot().inFlight} in flight)`,
+    );
+  });
+  after(async () => {
+    await run?.stop();
+  });
+
+  it('ends every order in exactly one terminal state, the one its data asked for, and every group checkout as its guests did', () => {
+    assert.deepEqual(tracker.reconcile(), []);
+    const snapshot = tracker.snapshot();
+    assert.equal(snapshot.produced, batches.reduce((n, b) => n + b.orders.length, 0));
+    assert.ok(snapshot.cancellationsAccepted > 0 && (snapshot.ended['payment failed'] ?? 0) > 0 && (snapshot.ended['shipping failed'] ?? 0) > 0, JSON.stringify(snapshot));
+  });
+
+  it('emits no compensation twice (by command id)', () => {
+    for (const topic of ['payments.payment.refund', 'inventory.stock.release', 'orders.order.cancel'] as const) {
+      const ids = run.recordsOf(topic).map((r) => r.value.commandId);
+      assert.equal(new Set(ids).size, ids.length, `${topic} holds a command twice`);
+    }
+    const orders = batches.flatMap((b) => b.orders);
+    const compensated = orders.filter((o) => tracker.outcomeOf(o.order.orderId) !== 'completed').length;
+    assert.equal(run.recordsOf('orders.order.cancel').filter((r) => r.value.sagaId !== '').length, compensated);
+  });
+
+  it('has projections that agree with the events: status = saga outcome, orders per customer = orders created, revenue per day = completed orders’ totals', async () => {
+    const orders = batches.flatMap((b) => b.orders.map((o) => o.order));
+    const summaries = await run.waitFor(
+      async () => {
+        const read = await run.tableStore<OrderSummary>('order-projections', 'order-summaries');
+        return orders.every((o) => read.get(o.orderId)?.status === (tracker.outcomeOf(o.orderId) === 'completed' ? 'COMPLETED' : 'COMPENSATED')) && read;
+      },
+      120_000,
+      'every summary to show its saga’s outcome',
+    );
+    assert.equal(summaries.size, orders.length);
+
+    const perCustomer = new Map<string, number>();
+    for (const o of orders) perCustomer.set(o.customerId, (perCustomer.get(o.customerId) ?? 0) + 1);
+    const customers = await run.waitFor(
+      async () => {
+        const read = await run.tableStore<CustomerOrders>('order-projections', 'orders-by-customer');
+        return [...perCustomer].every(([id, n]) => read.get(id)?.orderCount === n) && read;
+      },
+      60_000,
+      'orders per customer to count every order',
+    );
+    assert.deepEqual(new Map([...customers].map(([id, c]) => [id, c.orderCount])), perCustomer);
+
+    // Revenue counts a completion on the day of its event time, which the saga's completing move carries.
+    const totals = new Map(orders.map((o) => [o.orderId, o.totalMinor]));
+    const expected = new Map<string, DailyRevenue>();
+    for (const { value: t } of run.recordsOf('orders.saga.transitioned')) {
+      if (!isSagaEnd(t) || t.to !== 'completed') continue;
+      const day = `EUR@${t.timestamp - (t.timestamp % DAY_MS)}`;
+      const sum = expected.get(day) ?? { orders: 0, amountMinor: 0 };
+      expected.set(day, { orders: sum.orders + 1, amountMinor: sum.amountMinor + totals.get(t.sagaId)! });
+    }
+    const revenue = await run.waitFor(
+      async () => {
+        const read = await run.windowStore<DailyRevenue>('order-projections', 'revenue-per-day');
+        return [...expected].every(([day, r]) => read.get(day)?.orders === r.orders) && read;
+      },
+      60_000,
+      'revenue per day to count every completed order',
+    );
+    assert.deepEqual(revenue, expected);
+  });
+
+  it('rebuilds each Order aggregate from its history to its live state, and answers the temporal query for a past point', async () => {
+    const states = await run.keyValueStore<AggregateSnapshot<OrderState>>('order-aggregate', ORDER_AGGREGATE.stores.state);
+    const histories = await run.keyValueStore<HistoryEntry<OrderEvent>[]>('order-aggregate', ORDER_AGGREGATE.stores.history);
+    const orders = batches.flatMap((b) => b.orders.map((o) => o.order));
+    assert.equal(states.size, orders.length);
+    for (const { orderId, customerId, totalMinor, createdAt } of orders) {
+      const live = states.get(orderId)!;
+      const history = histories.get(orderId)!;
+      assert.deepEqual(history.map((e) => e.version), history.map((_, i) => i + 1));
+      assert.deepEqual(rebuild(orderAggregate, history.map((e) => e.event)), live.state);
+      assert.equal(live.version, history.length);
+      // As of version 1 the order was just placed; before its creation it did not exist.
+      assert.deepEqual(stateAsOf(orderAggregate, history, { version: 1 }), { ...orderAggregate.initial, status: 'pending', customerId, currency: 'EUR', totalMinor });
+      assert.deepEqual(stateAsOf(orderAggregate, history, { timestamp: createdAt - 1 }), orderAggregate.initial);
+    }
+    const terminal = [...states.values()].map((s) => s.state.status);
+    assert.ok(terminal.every((s) => s === 'completed' || s === 'cancelled' || s === 'compensated'), `orders left in ${[...new Set(terminal)].join(', ')}`);
+  });
+});
