@@ -10,19 +10,30 @@ interface News {
   readonly at: number;
 }
 
+/** Which news a notification policy tells. */
+export interface NotificationPolicyOptions {
+  /** Its application id (before the topic prefix). */
+  readonly name: string;
+  /** Whether it tells of shipments too: the orchestrated saga sends that notice itself. */
+  readonly shipments: boolean;
+}
+
 /**
  * The notification policy (choreography): tells the customer (`SendNotification`, keyed by
  * customer id, as the notification service's topics are) that the order shipped
  * (ORDER_SHIPPED, on `shipping.shipment.initiated`) or was cancelled (ORDER_CANCELLED, on
  * `orders.order.cancelled`, whatever the reason). The customer comes from the orders table.
+ * With `shipments: false` it is the orchestrated flow's cancellation notices.
  */
-export function notificationPolicy(): TopologyBuilder {
-  const app = topology(orderAppId('order-notification-policy'));
+export function notificationPolicy(options: NotificationPolicyOptions = { name: 'order-notification-policy', shipments: true }): TopologyBuilder {
+  const app = topology(orderAppId(options.name));
   const orders = ordersTable(app);
-  const shipped = triggers(app, 'shipping.shipment.initiated').mapValues((s): News => ({ eventId: s.eventId, kind: 'ORDER_SHIPPED', at: s.initiatedAt }), { name: 'shipped' });
   const cancelled = triggers(app, 'orders.order.cancelled').mapValues((c): News => ({ eventId: c.eventId, kind: 'ORDER_CANCELLED', at: c.cancelledAt }), { name: 'cancelled' });
+  const news = options.shipments
+    ? triggers(app, 'shipping.shipment.initiated').mapValues((s): News => ({ eventId: s.eventId, kind: 'ORDER_SHIPPED', at: s.initiatedAt }), { name: 'shipped' }).merge(cancelled, { name: 'news' })
+    : cancelled;
   const notify = enrich(
-    shipped.merge(cancelled, { name: 'news' }),
+    news,
     orders,
     (news, order: OrderCreated): SendNotification => ({
       commandId: stableId(news.eventId, 'send-notification'),
