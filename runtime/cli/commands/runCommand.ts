@@ -1,7 +1,9 @@
 import { Command, Option } from 'commander';
 import { ConfigError } from '../../errors.ts';
 import { startHttpServer, type HttpServer } from '../../http/httpServer.ts';
+import { loadTopologyApi } from '../../http/loadTopologyApi.ts';
 import { allReady } from '../../http/readiness.ts';
+import { startTopologyApiService, type TopologyApiService } from '../../http/topologyApiService.ts';
 import { loadTopology } from '../../loadTopology.ts';
 import { createLogger } from '../../logger.ts';
 import { WorkerMetrics } from '../../metrics/workerMetrics.ts';
@@ -26,7 +28,9 @@ interface RunOptions {
  * or SIGINT, which drain and commit the work in flight and exit 0 (1 if that took longer
  * than the shutdown timeout, or a worker failed). The process serves `/metrics`, `/healthz`
  * and `/readyz` for all its workers on one HTTP port, from before the first worker starts
- * (not ready until every worker is).
+ * (not ready until every worker is). A topology module that exports an `api` has it served
+ * on the same port (`POST /commands/:type`, `GET /queries/:type`, docs/http.md), with its
+ * outbox relay running in this process.
  */
 export function runCommand(): Command {
   return new Command('run')
@@ -46,6 +50,7 @@ export function runCommand(): Command {
       if (options.applicationId && files.length > 1) throw new ConfigError('--application-id names one application; run one topology with it');
       const logger = createLogger(process.env.TRIBUTARY_LOG_LEVEL ?? 'info');
       const topologies = await Promise.all(files.map((file) => loadTopology(file)));
+      const apis = await Promise.all(files.map((file) => loadTopologyApi(file)));
       const configs = topologies.map((topology) =>
         loadWorkerConfig(topology.name, {
           applicationId: options.applicationId,
@@ -61,6 +66,7 @@ export function runCommand(): Command {
         }),
       );
       const workers: Worker[] = [];
+      const apiServices: TopologyApiService[] = [];
       const metrics = new WorkerMetrics();
       let http: HttpServer | undefined;
       const stopAll = async () => {
@@ -68,6 +74,7 @@ export function runCommand(): Command {
         const server = http;
         http = undefined;
         await server?.close();
+        await Promise.allSettled(apiServices.splice(0).map((service) => service.close()));
       };
       let signalled = false;
       for (const signal of ['SIGTERM', 'SIGINT'] as const) {
@@ -78,12 +85,14 @@ export function runCommand(): Command {
         });
       }
       try {
+        for (const [i, api] of apis.entries()) if (api) apiServices.push(await startTopologyApiService(topologies[i]!, api, configs[i]!, logger));
         http = await startHttpServer({
           port: configs[0]!.httpPort,
           registry: metrics.registry,
           readiness: () =>
             allReady(configs.map((config, i) => ({ name: config.applicationId, readiness: workers[i]?.readiness() ?? { ready: false, reason: 'starting' } }))),
           logger,
+          apis: apiServices.map((service) => service.mounted),
         });
         for (const [i, topology] of topologies.entries()) workers.push(await Worker.start(topology, configs[i]!, logger, metrics));
       } catch (error) {
