@@ -1,7 +1,7 @@
 // The order system's HTTP API: its commands go through the outbox to the order topics, its
 // queries read the projections' stores. Served by `tributary run` for the projections
 // topology, whose module exports it as `api` (any worker answers any query).
-import { Mediator, type EventPublisher, type TopicValues } from '../../index.ts';
+import { Mediator, type EventPublisher, type TopicValues, type ValueAndTimestamp } from '../../index.ts';
 import { defineApi, type ApiPorts } from '../../runtime/http/topologyApi.ts';
 import { RowNotFoundError } from '../../runtime/queries/rowNotFoundError.ts';
 import { cancelOrder, cancelOrderHandler, getOrder, ordersOfCustomer, placeOrder, placeOrderHandler, revenuePerDay } from './commands.ts';
@@ -24,12 +24,12 @@ export function orderMediator({ stores, publisher }: ApiPorts) {
   return new Mediator()
     .command(placeOrder, placeOrderHandler({ publisher: orderTopics }))
     .command(cancelOrder, cancelOrderHandler({ publisher: orderTopics }))
-    .query(getOrder, async ({ orderId }) => found(await stores.get<OrderSummary>(PROJECTION_STORES.summaries, orderId), `order ${orderId}`))
-    .query(ordersOfCustomer, async ({ customerId }) => found(await stores.get<CustomerOrders>(PROJECTION_STORES.ordersByCustomer, customerId), `orders of customer ${customerId}`))
+    .query(getOrder, async ({ orderId }) => found(await stores.get<ValueAndTimestamp<OrderSummary>>(PROJECTION_STORES.summaries, orderId), `order ${orderId}`))
+    .query(ordersOfCustomer, async ({ customerId }) => found(await stores.get<ValueAndTimestamp<CustomerOrders>>(PROJECTION_STORES.ordersByCustomer, customerId), `orders of customer ${customerId}`))
     .query(revenuePerDay, async ({ day, currency }) => {
       // Revenue windows are UTC days aligned on the epoch: the day's window starts at its midnight UTC.
-      const revenue = await stores.getWindow<DailyRevenue>(PROJECTION_STORES.revenuePerDay, currency, Date.parse(`${day}T00:00:00Z`));
-      return { day, currency, ...(revenue ?? { orders: 0, amountMinor: 0 }) };
+      const revenue = await stores.getWindow<ValueAndTimestamp<DailyRevenue>>(PROJECTION_STORES.revenuePerDay, currency, Date.parse(`${day}T00:00:00Z`));
+      return { day, currency, ...(revenue?.value ?? { orders: 0, amountMinor: 0 }) };
     });
 }
 
@@ -39,7 +39,8 @@ export const api = defineApi({
   serdesOf: (topic) => orderTopic(topic.slice(orderTopicPrefix.length) as OrderTopic).serdes as never,
 });
 
-function found<T>(row: T | undefined, what: string): T {
+/** The value of a projection's row (its stores are DSL tables: value and timestamp). */
+function found<T>(row: ValueAndTimestamp<T> | undefined, what: string): T {
   if (row === undefined) throw new RowNotFoundError(what);
-  return row;
+  return row.value;
 }
