@@ -10,7 +10,8 @@ export interface RecordSender {
 }
 
 export interface OutboxRelayOptions {
-  readonly outbox: RedisCommandOutbox;
+  /** The application's outbox (a RedisCommandOutbox). */
+  readonly outbox: Pick<RedisCommandOutbox, 'lease' | 'pending' | 'trim'>;
   readonly sender: RecordSender;
   readonly logger: Logger;
   /** Records sent per pass (default 500). */

@@ -109,4 +109,21 @@ describe('outbox relay (real Redis and Kafka)', function () {
       assert.deepEqual([...new Set(steps)], ['a', 'b']);
     }
   });
+
+  it('sends through one relay at a time: two relays on one outbox send each record once', async () => {
+    const outbox = new RedisCommandOutbox(redis, { app: `outbox-lease-${id}` });
+    const kafkaSender = kafkaRecordSender(producer, () => serdes);
+    const sent: string[][] = [[], []];
+    const relays = [0, 1].map((i) => OutboxRelay.start({ outbox, logger, batchSize: 5, idleMs: 10, sender: { send: async (records) => (sent[i]!.push(...records.map((r) => r.id)), kafkaSender.send(records)) } }));
+    const written: string[] = [];
+    for (let command = 0; command < 30; command++) {
+      const record = RedisCommandOutbox.record(topic, `lease-${command}`, { command });
+      await outbox.write([record]);
+      written.push(record.id);
+    }
+    await drained(outbox);
+    await Promise.all(relays.map((r) => r.stop()));
+    assert.deepEqual([...sent[0]!, ...sent[1]!].sort(), [...written].sort());
+    assert.ok(sent.some((ids) => ids.length === 0), 'one relay held the lease');
+  });
 });
