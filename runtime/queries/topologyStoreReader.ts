@@ -36,6 +36,8 @@ export class TopologyStoreReader implements StoreReader {
   async taskOf(store: string, key: unknown): Promise<string> {
     const subtopology = this.topology.subtopologies.find((s) => s.stores.includes(store));
     if (!subtopology) throw new ConfigError(`application '${this.topology.name}' has no store '${store}'`);
+    // A global table is one copy per worker, not partitioned over tasks: the store reader has no task to read.
+    if (this.topology.stores.get(store)?.global) throw new ConfigError(`store '${store}' of application '${this.topology.name}' is a global table's; only partitioned stores are readable by key`);
     const topic = subtopology.sourceTopics[0]!;
     const source = this.topology.nodes.find((n) => n.kind === 'source' && n.topics.includes(topic));
     if (source?.kind !== 'source') throw new ConfigError(`no source node reads ${topic}`);
