@@ -9,6 +9,8 @@ import { loadConnectionConfig } from '../../../runtime/config.ts';
 import { orderCatalogue } from '../../../runtime/demo/orderCatalogue.ts';
 import { prepareOrderTopics } from '../../../runtime/demo/orderTopicSetup.ts';
 import { defaultPartition } from '../../../runtime/queries/defaultPartitioner.ts';
+import { closeRedis, connectRedis } from '../../../state/redis/redisConnection.ts';
+import { clearNamespace } from '../../../state/redis/stateNamespace.ts';
 import { orderProjections, PROJECTION_STORES } from '../../../topologies/orders/orderProjections.ts';
 
 const REPO = fileURLToPath(new URL('../../..', import.meta.url));
@@ -108,6 +110,13 @@ describe('order API served by tributary run (two workers, real stack)', function
     const topics = (await admin.listTopics()).filter((t) => t.startsWith(prefix));
     await admin.deleteTopics({ topics }).catch(() => undefined);
     await admin.disconnect();
+    // The application's state and its outbox and idempotency answers.
+    const redis = connectRedis(connection.redisUrl);
+    const app = `${prefix}order-projections`;
+    await clearNamespace(redis, { app });
+    const commandKeys = await redis.keys(`tributary:{${app}:commands}:*`);
+    if (commandKeys.length) await redis.del(...commandKeys);
+    await closeRedis(redis);
   });
 
   it('refuses bad commands and queries with the reason, and unknown types with 404', async () => {

@@ -60,6 +60,8 @@ describe('outbox relay (real Redis and Kafka)', function () {
     await admin.connect();
     await admin.deleteTopics({ topics: [topic] }).catch(() => undefined);
     await admin.disconnect();
+    const keys = (await Promise.all(['idem', 'relay', 'lease'].map((test) => redis.keys(`tributary:{outbox-${test}-${id}:commands}:*`)))).flat();
+    if (keys.length) await redis.del(...keys);
     await closeRedis(redis);
   });
 
