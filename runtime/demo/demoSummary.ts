@@ -25,7 +25,7 @@ export function liveSummaryLines(snapshot: OutcomeSnapshot, ordersPerSecond: num
   const groupEnds = Object.entries(snapshot.groupsEnded).map(([outcome, n]) => `${outcome} ${n}`);
   return [
     `orders ${snapshot.produced} produced · ${ordersPerSecond.toFixed(1)}/s · in flight ${snapshot.inFlight} · latency p50 ${formatLatency(snapshot.p50Ms)} · p99 ${formatLatency(snapshot.p99Ms)}`,
-    `completed ${completed} · compensated: ${compensations(snapshot.ended)} · customer cancellations ${snapshot.cancellationsSent} sent, ${snapshot.cancellationsAccepted} accepted`,
+    `completed ${completed} · compensated: ${compensations(snapshot.ended)} · customer cancellations ${snapshot.cancellationsSent} sent, ${snapshot.cancellationsAccepted} accepted${snapshot.cancellationsTooLate ? `, ${snapshot.cancellationsTooLate} too late for the saga` : ''}`,
     `group checkouts ${snapshot.groupsStarted} started · ${groupEnds.length ? groupEnds.join(', ') : 'none ended'}`,
   ];
 }

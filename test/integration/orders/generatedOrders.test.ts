@@ -21,7 +21,9 @@ describe(`${ORDERS} generated orders with mixed failures, end to end`, function 
   const batches: PlannedBatch[] = [];
 
   before(async () => {
-    run = await OrderSystemRun.start({ label: 'generated', partitions: 4 });
+    // The orders are placed at once, so the last ones wait behind the first: no step may time out
+    // while it waits (timeouts are the flows' test), else outcomes would depend on the machine's speed.
+    run = await OrderSystemRun.start({ label: 'generated', partitions: 4, env: { ORDER_SAGA_STEP_TIMEOUT_MS: '3600000' } });
     run.listen((record) => {
       if (record.topic === 'orders.saga.transitioned') tracker.transitioned(record.value, Date.now());
       else if (record.topic === 'orders.order.cancelled') tracker.cancelled(record.value);
@@ -119,9 +121,17 @@ describe(`${ORDERS} generated orders with mixed failures, end to end`, function 
   });
 
   it('rebuilds each Order aggregate from its history to its live state, and answers the temporal query for a past point', async () => {
-    const states = await run.keyValueStore<AggregateSnapshot<OrderState>>('order-aggregate', ORDER_AGGREGATE.stores.state);
-    const histories = await run.keyValueStore<HistoryEntry<OrderEvent>[]>('order-aggregate', ORDER_AGGREGATE.stores.history);
     const orders = batches.flatMap((b) => b.orders.map((o) => o.order));
+    // The aggregate reads the services' events on its own pace: wait until it took every order's last one.
+    const states = await run.waitFor(
+      async () => {
+        const read = await run.keyValueStore<AggregateSnapshot<OrderState>>('order-aggregate', ORDER_AGGREGATE.stores.state);
+        return orders.every((o) => ['completed', 'cancelled', 'compensated'].includes(read.get(o.orderId)?.state.status ?? '')) && read;
+      },
+      120_000,
+      'every Order aggregate to be completed or cancelled',
+    );
+    const histories = await run.keyValueStore<HistoryEntry<OrderEvent>[]>('order-aggregate', ORDER_AGGREGATE.stores.history);
     assert.equal(states.size, orders.length);
     for (const { orderId, customerId, totalMinor, createdAt } of orders) {
       const live = states.get(orderId)!;
@@ -133,7 +143,11 @@ describe(`${ORDERS} generated orders with mixed failures, end to end`, function 
       assert.deepEqual(stateAsOf(orderAggregate, history, { version: 1 }), { ...orderAggregate.initial, status: 'pending', customerId, currency: 'EUR', totalMinor });
       assert.deepEqual(stateAsOf(orderAggregate, history, { timestamp: createdAt - 1 }), orderAggregate.initial);
     }
-    const terminal = [...states.values()].map((s) => s.state.status);
-    assert.ok(terminal.every((s) => s === 'completed' || s === 'cancelled' || s === 'compensated'), `orders left in ${[...new Set(terminal)].join(', ')}`);
   });
+
+  // Fails today (20 of 10 000 orders in one run on the 2-core machine): the Order aggregate accepts a cancellation while it
+  // still sees the order reserved, though the saga has already completed it, so the customer
+  // is told "cancelled" and the order ships. The order service and the saga must agree on
+  // when an order can no longer be cancelled. `tracker.cancellationsTooLate()` lists them.
+  it('never accepts a customer’s cancellation that the order’s saga no longer takes');
 });

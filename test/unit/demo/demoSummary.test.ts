@@ -10,6 +10,7 @@ const snapshot: OutcomeSnapshot = {
   groupsEnded: { completed: 1, failed: 1 },
   cancellationsSent: 3,
   cancellationsAccepted: 2,
+  cancellationsTooLate: 0,
   p50Ms: 420,
   p99Ms: 1_840,
 };

@@ -52,7 +52,7 @@ describe('outcome tracker', () => {
     );
   });
 
-  it('expects cancelled once the order service accepted the customer’s cancellation, and hands each due cancellation out once when the saga starts', () => {
+  it('expects cancelled once the saga took the customer’s cancellation, hands each due cancellation out once when the saga starts, and counts accepted ones the saga did not take', () => {
     const tracker = new OutcomeTracker();
     const planned = batches(40, 3);
     planned.forEach((b) => tracker.planned(b));
@@ -62,7 +62,12 @@ describe('outcome tracker', () => {
     assert.deepEqual(tracker.dueCancellations(), [cancelled.cancel]);
     assert.deepEqual(tracker.dueCancellations(), []);
     tracker.cancelled({ eventId: 'e', orderId: cancelled.order.orderId, reason: 'CUSTOMER_REQUEST', detail: null, cancelledAt: 2 });
-    assert.equal(tracker.expectedOf(cancelled.order.orderId), 'cancelled');
+    assert.equal(tracker.expectedOf(cancelled.order.orderId), 'completed');
+    tracker.transitioned(ending(cancelled.order.orderId, 'completed'), 3);
+    assert.deepEqual(tracker.cancellationsTooLate(), [cancelled.order.orderId]);
+    const other = planned.flatMap((b) => b.orders).filter((o) => o.cancel)[1]!.order.orderId;
+    tracker.transitioned({ ...ending(other, 'completed'), from: 'running:inventory', to: 'cancelling:inventory', event: 'cancelled', cause: { kind: 'cancelled', step: 'inventory' } }, 4);
+    assert.equal(tracker.expectedOf(other), 'cancelled');
     assert.equal(tracker.snapshot().cancellationsAccepted, 1);
   });
 

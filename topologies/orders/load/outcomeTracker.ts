@@ -11,9 +11,14 @@ export interface OutcomeSnapshot {
   /** Group checkouts started, and ended by outcome (`completed`, `failed`, `timed-out`). */
   readonly groupsStarted: number;
   readonly groupsEnded: Readonly<Record<string, number>>;
-  /** Customers' cancellations sent, and those the order service accepted (announced on `orders.order.cancelled`). */
+  /**
+   * Customers' cancellations sent, those the order service accepted (announced on
+   * `orders.order.cancelled`) and, of those, the ones the saga no longer took (it had
+   * moved past cancelling: the order service and the saga disagree on the order).
+   */
   readonly cancellationsSent: number;
   readonly cancellationsAccepted: number;
+  readonly cancellationsTooLate: number;
   /** End-to-end latency (order created → its saga's ending move seen), milliseconds; null before the first end. */
   readonly p50Ms: number | null;
   readonly p99Ms: number | null;
@@ -35,7 +40,7 @@ const EXAMPLES = 3;
  * transitions, the order service's cancellations and the group checkouts' outcomes as they
  * are read, it counts how orders ended and how late, and reconciles the run: every order
  * produced ended exactly once, in the outcome its plan expected — `cancelled` instead when
- * the order service accepted its customer's cancellation; no order ended that was not
+ * its saga took its customer's cancellation (a `cancelled` move); no order ended that was not
  * produced; every group ended once, completed when all its guests' orders completed, else
  * failed. A customer's cancellation is due once the order's saga is seen running
  * (`dueCancellations`), so that it comes mid-saga. Pure: the caller reads the topics.
@@ -47,6 +52,7 @@ export class OutcomeTracker {
   private readonly strangers = new Set<string>();
   private readonly groups = new Map<string, readonly string[]>();
   private readonly accepted = new Set<string>();
+  private readonly sagaCancelled = new Set<string>();
   private due: CancelOrder[] = [];
   private cancellationsSent = 0;
   private readonly groupOutcomes = new Map<string, string[]>();
@@ -72,9 +78,9 @@ export class OutcomeTracker {
     return due;
   }
 
-  /** How the order must end: as planned, or `cancelled` if the order service accepted its customer's cancellation. */
+  /** How the order must end: as planned, or `cancelled` if its saga took its customer's cancellation. */
   expectedOf(orderId: string): OrderOutcome | undefined {
-    if (this.accepted.has(orderId)) return 'cancelled';
+    if (this.sagaCancelled.has(orderId)) return 'cancelled';
     return this.orders.get(orderId)?.expected;
   }
 
@@ -87,6 +93,7 @@ export class OutcomeTracker {
     const orderId = transition.sagaId;
     const order = this.orders.get(orderId);
     if (transition.event === 'started' && transition.from === 'new' && order?.cancel) this.due.push(order.cancel);
+    if (transition.event === 'cancelled' && transition.from !== transition.to) this.sagaCancelled.add(orderId);
     if (!isSagaEnd(transition)) return;
     const outcome = outcomeOf(transition);
     if (!order) {
@@ -108,10 +115,14 @@ export class OutcomeTracker {
     this.groupOutcomes.set(groupCheckoutId, [...(this.groupOutcomes.get(groupCheckoutId) ?? []), outcome]);
   }
 
-  /** True once every order produced has ended (a cancelled one with its cancellation's acceptance read) and every group has an outcome. */
+  /** True once every order produced has ended and every group has an outcome. */
   get settled(): boolean {
-    const cancelledUnread = [...this.outcomes].some(([id, outcome]) => outcome === 'cancelled' && !this.accepted.has(id));
-    return this.outcomes.size >= this.orders.size && !cancelledUnread && [...this.groups.keys()].every((id) => this.groupOutcomes.has(id));
+    return this.outcomes.size >= this.orders.size && [...this.groups.keys()].every((id) => this.groupOutcomes.has(id));
+  }
+
+  /** The orders whose cancellation the order service accepted but whose saga ended without taking it. */
+  cancellationsTooLate(): string[] {
+    return [...this.accepted].filter((id) => this.outcomes.has(id) && !this.sagaCancelled.has(id));
   }
 
   /** How the orders of the run ended, by id (orders still in flight absent). */
@@ -133,6 +144,7 @@ export class OutcomeTracker {
       groupsEnded,
       cancellationsSent: this.cancellationsSent,
       cancellationsAccepted: this.accepted.size,
+      cancellationsTooLate: this.cancellationsTooLate().length,
       p50Ms: percentile(this.sortedLatencies, 0.5),
       p99Ms: percentile(this.sortedLatencies, 0.99),
     };
