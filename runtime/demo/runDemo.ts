@@ -42,8 +42,8 @@ const SUMMARY_MS = 1_000;
  */
 export async function runDemo(options: DemoOptions, connection: ConnectionConfig, logger: Logger, out: DemoOutput, stop: AbortSignal): Promise<void> {
   const orders = orderCatalogue(options.topicPrefix, connection.registryUrl);
-  // kafkajs warns about its own retry settings on every producer; the demo's output has no room for it.
-  const kafka = connectKafka({ brokers: connection.brokers, kafkaSsl: false }, 'tributary-demo', logger.child({}, { level: 'error' }));
+  // kafkajs logs its own retried errors (a leader not elected yet on a new topic); the demo fails on what is not retried.
+  const kafka = connectKafka({ brokers: connection.brokers, kafkaSsl: false }, 'tributary-demo', logger.child({}, { level: 'fatal' }));
   const admin = kafka.admin();
   await admin.connect();
   try {
