@@ -1,5 +1,8 @@
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { once } from 'node:events';
+import { fileURLToPath } from 'node:url';
 import { Kafka, logLevel, Partitioners, type Producer } from 'kafkajs';
 import { loadConnectionConfig } from '../../../runtime/config.ts';
 import { createLogger } from '../../../runtime/logger.ts';
@@ -10,12 +13,13 @@ import { stringSerde } from '../../../schemas/stringSerde.ts';
 import { RedisCommandOutbox, type OutboxRecord } from '../../../state/redis/commandOutbox.ts';
 import { closeRedis, connectRedis, type RedisClient } from '../../../state/redis/redisConnection.ts';
 
+const REPO = fileURLToPath(new URL('../../..', import.meta.url));
 const connection = loadConnectionConfig();
 const serdes = { key: stringSerde, value: jsonSerde<unknown>() } as never;
 
 /** Every record on `topic` from the start, as [event id, key, value], once `count` arrived. */
 async function readTopic(kafka: Kafka, topic: string, count: number): Promise<Array<[string, string, unknown]>> {
-  const consumer = kafka.consumer({ groupId: `${topic}-reader`, maxWaitTimeInMs: 200 });
+  const consumer = kafka.consumer({ groupId: `${topic}-reader-${randomBytes(4).toString('hex')}`, maxWaitTimeInMs: 200 });
   await consumer.connect();
   await consumer.subscribe({ topic, fromBeginning: true });
   const seen: Array<[string, string, unknown]> = [];
@@ -128,4 +132,33 @@ describe('outbox relay (real Redis and Kafka)', function () {
     assert.deepEqual([...sent[0]!, ...sent[1]!].sort(), [...written].sort());
     assert.ok(sent.some((ids) => ids.length === 0), 'one relay held the lease');
   });
+
+  it('resends after a relay process is killed between send and trim: the killed batch comes twice, with the same event ids', async () => {
+    const app = `outbox-killed-${id}`;
+    const outbox = new RedisCommandOutbox(redis, { app });
+    const before = await topicSize(kafka, topic);
+    const written = Array.from({ length: 12 }, (_v, i) => RedisCommandOutbox.record(topic, `killed-${i}`, { i }));
+    await outbox.write(written);
+    const child = spawn(process.execPath, ['--import', 'tsx', 'test/integration/http/fixtures/relayKilledAfterSend.ts'], { cwd: REPO, env: { ...process.env, OUTBOX_APP: app, OUTBOX_BATCH: '5' }, stdio: 'ignore' });
+    const [, signal] = await once(child, 'exit');
+    assert.equal(signal, 'SIGKILL');
+    assert.equal((await outbox.pending(100)).length, written.length, 'the killed relay trimmed nothing');
+
+    const relay = OutboxRelay.start({ outbox, sender: kafkaRecordSender(producer, () => serdes), logger, idleMs: 20 });
+    await drained(outbox);
+    await relay.stop();
+    const received = (await readTopic(kafka, topic, before + written.length + 5)).filter(([eventId]) => written.some((w) => w.id === eventId));
+    const counts = written.map((w) => received.filter(([eventId]) => eventId === w.id).length);
+    assert.deepEqual(counts, written.map((_w, i) => (i < 5 ? 2 : 1)));
+    await redis.del(...(await redis.keys(`tributary:{${app}:commands}:*`)), `tributary:{${app}:commands}:outbox`);
+  });
 });
+
+/** How many records the topic holds now, over its partitions. */
+async function topicSize(kafka: Kafka, topic: string): Promise<number> {
+  const admin = kafka.admin();
+  await admin.connect();
+  const offsets = await admin.fetchTopicOffsets(topic);
+  await admin.disconnect();
+  return offsets.reduce((sum, p) => sum + Number(p.high) - Number(p.low), 0);
+}
