@@ -4,7 +4,11 @@ import { fileURLToPath } from 'node:url';
 
 const REPO = fileURLToPath(new URL('../..', import.meta.url));
 
-/** Every topology of the order system, as `tributary run` takes them. */
+/**
+ * Every topology of the orchestrated order system, as `tributary run` takes them. The
+ * choreographed flow (`topologies/orders/choreography/`) is the saga's alternative, not run
+ * beside it.
+ */
 export const ORDER_TOPOLOGIES = [
   'topologies/orders/orderSaga.ts',
   'topologies/orders/services/paymentService.ts',
@@ -12,6 +16,7 @@ export const ORDER_TOPOLOGIES = [
   'topologies/orders/services/shippingService.ts',
   'topologies/orders/services/notificationService.ts',
   'topologies/orders/aggregate.ts',
+  'topologies/orders/cancellationNotices.ts',
   'topologies/orders/orderProjections.ts',
   'topologies/orders/groupCheckout.ts',
   'topologies/orders/guestCheckouts.ts',
