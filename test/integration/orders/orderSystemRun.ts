@@ -63,7 +63,12 @@ export class OrderSystemRun {
       env: { ORDER_TOPIC_PREFIX: prefix, TRIBUTARY_COMMIT_INTERVAL_MS: '200', ...options.env },
     }).start();
     const run = new OrderSystemRun(records, orders, kafka, connectRedis(connection.redisUrl), await OrderProducer.connect(kafka, orders), workers, follower, listeners);
-    await workers.ready(180_000);
+    try {
+      await workers.ready(180_000);
+    } catch (error) {
+      await run.stop(); // the caller has no run to stop
+      throw error;
+    }
     return run;
   }
 
