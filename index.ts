@@ -49,3 +49,6 @@ export { DeadlineIndex } from './processors/patterns/deadlineIndex.ts';
 export type { KeyValueStore } from './state/keyValueStore.ts';
 export type { WindowStore } from './state/windowStore.ts';
 export type { SessionStore } from './state/sessionStore.ts';
+export { defineApi, type TopologyApi, type ApiPorts } from './runtime/http/topologyApi.ts';
+export type { StoreReader } from './runtime/queries/storeReader.ts';
+export { RowNotFoundError } from './runtime/queries/rowNotFoundError.ts';

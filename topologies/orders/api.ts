@@ -1,9 +1,7 @@
 // The order system's HTTP API: its commands go through the outbox to the order topics, its
 // queries read the projections' stores. Served by `tributary run` for the projections
 // topology, whose module exports it as `api` (any worker answers any query).
-import { Mediator, type EventPublisher, type TopicValues, type ValueAndTimestamp } from '../../index.ts';
-import { defineApi, type ApiPorts } from '../../runtime/http/topologyApi.ts';
-import { RowNotFoundError } from '../../runtime/queries/rowNotFoundError.ts';
+import { defineApi, Mediator, RowNotFoundError, type ApiPorts, type EventPublisher, type TopicValues, type ValueAndTimestamp } from '../../index.ts';
 import { cancelOrder, cancelOrderHandler, getOrder, ordersOfCustomer, placeOrder, placeOrderHandler, revenuePerDay } from './commands.ts';
 import { PROJECTION_STORES, type CustomerOrders, type DailyRevenue } from './orderProjections.ts';
 import { orderTopic, orderTopicPrefix, type OrderTopic } from './orderTopics.ts';

@@ -91,4 +91,7 @@ function fact(at: number, event: string): SummaryEvent {
   return { kind: 'fact', at, event };
 }
 
+// The order API (commands, and queries over these stores) is served by the workers that run this module.
+export { api } from './api.ts';
+
 export default orderProjections();

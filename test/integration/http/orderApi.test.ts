@@ -14,7 +14,7 @@ import { clearNamespace } from '../../../state/redis/stateNamespace.ts';
 import { orderProjections, PROJECTION_STORES } from '../../../topologies/orders/orderProjections.ts';
 
 const REPO = fileURLToPath(new URL('../../..', import.meta.url));
-const MODULE = 'test/integration/http/fixtures/orderProjectionsWithApi.ts';
+const MODULE = 'topologies/orders/orderProjections.ts';
 const PARTITIONS = 2;
 const connection = loadConnectionConfig();
 
