@@ -2,6 +2,7 @@ import type { Admin } from 'kafkajs';
 import { registerEntry } from '../../schemas/catalogueRegistration.ts';
 import { createRegistryClient } from '../../schemas/registryClient.ts';
 import type { OrderCatalogue } from './orderCatalogue.ts';
+import { createTopics } from '../kafka/createTopics.ts';
 
 /** Topics the order system writes outside the Avro catalogue (JSON): the Order aggregate's log and its rejections. */
 const JSON_TOPICS = ['orders.order.events', 'orders.order.rejections'] as const;
@@ -17,7 +18,7 @@ export async function prepareOrderTopics(admin: Admin, orders: OrderCatalogue, r
   const wanted = [...orders.catalogue.entries.map((e) => e.topic), ...JSON_TOPICS.map((t) => orders.prefix + t)];
   const existing = new Set(await admin.listTopics());
   const missing = wanted.filter((t) => !existing.has(t));
-  if (missing.length) await admin.createTopics({ topics: missing.map((topic) => ({ topic, numPartitions: partitions, replicationFactor: -1 })), waitForLeaders: true });
+  if (missing.length) await createTopics(admin, missing.map((topic) => ({ topic, numPartitions: partitions, replicationFactor: -1 })));
   const registry = createRegistryClient({ url: registryUrl });
   const results = await Promise.all(orders.catalogue.entries.map((entry) => registerEntry(registry, entry)));
   return { created: missing.length, registered: results.filter((r) => r.action === 'registered').length };

@@ -1,9 +1,9 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { Admin } from 'kafkajs';
 import { CoPartitioningError } from '../../processors/topologyError.ts';
 import type { Topology } from '../../processors/topologyGraph.ts';
 import { deadLetterTopicOf, DEFAULT_DEAD_LETTER_TOPIC } from '../deadLetters/deadLetterTopicPattern.ts';
 import { ConfigError } from '../errors.ts';
+import { createTopics } from './createTopics.ts';
 
 /** How many partitions each topic a topology reads has, once its internal topics exist. */
 export type PartitionCounts = ReadonlyMap<string, number>;
@@ -75,41 +75,10 @@ export async function prepareTopics(admin: Admin, topology: Topology, deadLetter
     ...[...deadLetterCounts].map(([topic, numPartitions]) => ({ topic, numPartitions })),
   ].filter((t) => !existing.has(t.topic));
   if (toCreate.length) {
-    await admin.createTopics({ topics: toCreate.map((t) => ({ ...t, replicationFactor: -1 })), waitForLeaders: true });
-    await untilHosted(admin, toCreate.map((t) => t.topic));
+    await createTopics(admin, toCreate.map((t) => ({ ...t, replicationFactor: -1 })));
   }
   // A topic made earlier with another count wins over ours; read back what exists.
   const { topics } = await admin.fetchTopicMetadata({ topics: [...internal.keys()] });
   for (const t of topics) counts.set(t.name, t.partitions.length);
   return counts;
-}
-
-/** How long a broker may take to host the partitions of topics just created. */
-const HOSTING_TIMEOUT_MS = 30_000;
-
-/**
- * Waits until the broker answers for every partition of `topics`: `createTopics` returns once
- * the controller elected leaders, and a broker whose metadata lags a moment still answers
- * "This server does not host this topic-partition", which would stop the worker at start.
- */
-async function untilHosted(admin: Admin, topics: readonly string[]): Promise<void> {
-  const deadline = Date.now() + HOSTING_TIMEOUT_MS;
-  for (const topic of topics) {
-    for (;;) {
-      try {
-        await admin.fetchTopicOffsets(topic);
-        break;
-      } catch (error) {
-        if (Date.now() > deadline || !isNotHostedYet(error)) throw error;
-        await sleep(200);
-      }
-    }
-  }
-}
-
-/** A protocol error saying the partition is not there yet, as kafkajs throws it or wraps it after its own retries. */
-function isNotHostedYet(error: unknown): boolean {
-  const { type, originalError } = (error ?? {}) as { type?: string; originalError?: unknown };
-  if (type === 'UNKNOWN_TOPIC_OR_PARTITION' || type === 'LEADER_NOT_AVAILABLE' || type === 'NOT_LEADER_FOR_PARTITION') return true;
-  return originalError !== undefined && originalError !== error && isNotHostedYet(originalError);
 }

@@ -16,6 +16,7 @@ import { closeRedis, connectRedis } from '../../state/redis/redisConnection.ts';
 import { RedisTaskState } from '../../state/redis/redisTaskState.ts';
 import { FAULT_WORKER_ENV, WorkerProcess } from '../support/workerProcess.ts';
 import { FAULT_CATALOGUE_DIR, type AmountRecorded, type TotalUpdated } from './fixtures/avroTotalsTopology.ts';
+import { createTopics } from '../../runtime/kafka/createTopics.ts';
 
 const FIXTURE = fileURLToPath(new URL('./fixtures/avroTotalsTopology.ts', import.meta.url));
 
@@ -81,10 +82,7 @@ export class AvroTotalsScenario {
   async setup(): Promise<void> {
     const admin = this.kafka.admin();
     await admin.connect();
-    await admin.createTopics({
-      topics: [this.input, this.output].map((topic) => ({ topic, numPartitions: this.partitions, replicationFactor: 1 })),
-      waitForLeaders: true,
-    });
+    await createTopics(admin, [this.input, this.output].map((topic) => ({ topic, numPartitions: this.partitions, replicationFactor: 1 })));
     await admin.disconnect();
     for (const entry of this.catalogue.entries) await registerEntry(this.registry, entry);
     this.producer = this.kafka.producer({ idempotent: true, maxInFlightRequests: 1 });

@@ -10,6 +10,7 @@ import type { KeyValueStore } from '../../state/keyValueStore.ts';
 import { closeRedis, connectRedis } from '../../state/redis/redisConnection.ts';
 import { RedisTaskState } from '../../state/redis/redisTaskState.ts';
 import { FAULT_WORKER_ENV, WorkerProcess } from '../support/workerProcess.ts';
+import { createTopics } from '../../runtime/kafka/createTopics.ts';
 
 const FIXTURE = fileURLToPath(new URL('./fixtures/sumTopology.ts', import.meta.url));
 
@@ -51,10 +52,7 @@ export class SumScenario {
   async setup(): Promise<void> {
     const admin = this.kafka.admin();
     await admin.connect();
-    await admin.createTopics({
-      topics: [this.input, this.output, this.factorsTopic, this.scaled].map((topic) => ({ topic, numPartitions: this.partitions, replicationFactor: 1 })),
-      waitForLeaders: true,
-    });
+    await createTopics(admin, [this.input, this.output, this.factorsTopic, this.scaled].map((topic) => ({ topic, numPartitions: this.partitions, replicationFactor: 1 })));
     await admin.disconnect();
     this.producer = this.kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
     await this.producer.connect();

@@ -7,6 +7,7 @@ import { Kafka, logLevel } from 'kafkajs';
 import { loadStackConfig } from '../../runtime/config.ts';
 import { createLogger } from '../../runtime/logger.ts';
 import { LocalStack, type ComponentStatus } from '../../runtime/stack/localStack.ts';
+import { createTopics } from '../../runtime/kafka/createTopics.ts';
 
 const REPO = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -124,7 +125,7 @@ describe('the local stack', function () {
     const topic = `tributary.test.restart.${Date.now()}`;
     const admin = kafka.admin();
     await admin.connect();
-    await admin.createTopics({ topics: [{ topic, numPartitions: 1 }], waitForLeaders: true });
+    await createTopics(admin, [{ topic, numPartitions: 1 }]);
     const producer = kafka.producer({ idempotent: true });
     await producer.connect();
     await producer.send({ topic, messages: [{ key: 'k', value: 'before restart' }] });

@@ -9,6 +9,7 @@ import { ProcessingError } from '../../../runtime/processingError.ts';
 import { OUTPUT_ID_HEADER } from '../../../runtime/worker/outboxRecord.ts';
 import { deadLetterHeaders, type FailedRecordOrigin } from '../../../schemas/deadLetterHeaders.ts';
 import { NotFramedError } from '../../../schemas/errors.ts';
+import { createTopics } from '../../../runtime/kafka/createTopics.ts';
 
 const REPO = fileURLToPath(new URL('../../..', import.meta.url));
 const connection = loadConnectionConfig();
@@ -107,14 +108,11 @@ describe('tributary dlq (CLI) against Kafka', function () {
 
   before(async () => {
     await admin.connect();
-    await admin.createTopics({
-      topics: [
+    await createTopics(admin, [
         { topic, numPartitions: 2 },
         { topic: dlq, numPartitions: 2 },
         { topic: elsewhere, numPartitions: 1 },
-      ],
-      waitForLeaders: true,
-    });
+      ]);
     await produce([
       deadLetter(new NotFramedError('magic byte is 7, not 0'), notFramed, 0, { trace: 'abc-123', binary: binaryHeader }),
       deadLetter(new ProcessingError('KSTREAM-MAPVALUES-0000000001', { topic, partition: 0, offset: 9 }, new Error('price must be positive')), failed, 1),

@@ -12,6 +12,7 @@ import { jsonSerde } from '../../../schemas/jsonSerde.ts';
 import { stringSerde } from '../../../schemas/stringSerde.ts';
 import { RedisCommandOutbox, type OutboxRecord } from '../../../state/redis/commandOutbox.ts';
 import { closeRedis, connectRedis, type RedisClient } from '../../../state/redis/redisConnection.ts';
+import { createTopics } from '../../../runtime/kafka/createTopics.ts';
 
 const REPO = fileURLToPath(new URL('../../..', import.meta.url));
 const connection = loadConnectionConfig();
@@ -52,7 +53,7 @@ describe('outbox relay (real Redis and Kafka)', function () {
     redis = connectRedis(connection.redisUrl);
     const admin = kafka.admin();
     await admin.connect();
-    await admin.createTopics({ topics: [{ topic, numPartitions: 2 }], waitForLeaders: true });
+    await createTopics(admin, [{ topic, numPartitions: 2 }]);
     await admin.disconnect();
     producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, createPartitioner: Partitioners.DefaultPartitioner });
     await producer.connect();

@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { Kafka, logLevel } from 'kafkajs';
 import { loadConnectionConfig } from '../../../runtime/config.ts';
 import { tributary } from '../replay/tributaryCli.ts';
+import { createTopics } from '../../../runtime/kafka/createTopics.ts';
 
 const FIXTURE = 'test/integration/replay/fixtures/projectionTopology.ts';
 const connection = loadConnectionConfig();
@@ -20,7 +21,7 @@ describe('tributary lag against Kafka', function () {
 
   before(async () => {
     await admin.connect();
-    await admin.createTopics({ topics: [source, repartition].map((topic) => ({ topic, numPartitions: 3 })), waitForLeaders: true });
+    await createTopics(admin, [source, repartition].map((topic) => ({ topic, numPartitions: 3 })));
     const producer = kafka.producer();
     await producer.connect();
     const records = (n: number, partition: number) => Array.from({ length: n }, (_, i) => ({ partition, key: `k${i}`, value: '{}' }));

@@ -16,6 +16,7 @@ import { redisAnswers } from '../../../runtime/stack/componentProbes.ts';
 import { waitFor } from '../../../runtime/stack/waitFor.ts';
 import { loadWorkerConfig } from '../../../runtime/worker/workerConfig.ts';
 import { WorkerProcess } from '../../support/workerProcess.ts';
+import { createTopics } from '../../../runtime/kafka/createTopics.ts';
 
 const FIXTURE = 'test/fault/fixtures/sumTopology.ts';
 const PARTITIONS = 2;
@@ -115,10 +116,7 @@ describe('a worker\'s metrics and health endpoints, scraped by Prometheus', func
     dir = await mkdtemp(path.join(tmpdir(), 'tributary-metrics-'));
     await admin.connect();
     await producer.connect();
-    await admin.createTopics({
-      topics: Object.values(topics).map((topic) => ({ topic, numPartitions: PARTITIONS })),
-      waitForLeaders: true,
-    });
+    await createTopics(admin, Object.values(topics).map((topic) => ({ topic, numPartitions: PARTITIONS })));
     // A Redis of this test's own, which it can freeze (SIGSTOP) without touching the shared stack's.
     const redisPort = await freePort();
     redis = spawn('redis-server', ['--port', String(redisPort), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });

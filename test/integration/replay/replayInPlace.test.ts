@@ -12,6 +12,7 @@ import { countNamespaceKeys, namespaceKeys } from '../../../state/redis/stateNam
 import type { NamespaceScope } from '../../../state/redis/taskKeys.ts';
 import { FAULT_WORKER_ENV, WorkerProcess } from '../../support/workerProcess.ts';
 import { startCli, tributary } from './tributaryCli.ts';
+import { createTopics } from '../../../runtime/kafka/createTopics.ts';
 
 const FIXTURE = 'test/integration/replay/fixtures/projectionTopology.ts';
 const connection = loadConnectionConfig();
@@ -80,7 +81,7 @@ describe('tributary replay in place, on the real stack', function () {
     topology = await loadTopology(FIXTURE);
     redis = connectRedis(connection.redisUrl);
     await admin.connect();
-    await admin.createTopics({ topics: [env.REPLAY_ORDERS_TOPIC, env.REPLAY_TOTALS_TOPIC].map((topic) => ({ topic, numPartitions: 3 })), waitForLeaders: true });
+    await createTopics(admin, [env.REPLAY_ORDERS_TOPIC, env.REPLAY_TOTALS_TOPIC].map((topic) => ({ topic, numPartitions: 3 })));
     const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
     await producer.connect();
     // Orders updated several times, for customers spread over the partitions, so both stores hold entries on every task.

@@ -11,6 +11,7 @@ import { loadWorkerConfig } from '../../../runtime/worker/workerConfig.ts';
 import { readLatestValues } from '../../support/readLatestValues.ts';
 import { jsonSerde } from '../../../schemas/jsonSerde.ts';
 import { stringSerde } from '../../../schemas/stringSerde.ts';
+import { createTopics } from '../../../runtime/kafka/createTopics.ts';
 
 describe('a worker with a global table', function () {
   this.timeout(120_000);
@@ -33,14 +34,11 @@ describe('a worker with a global table', function () {
     const admin = kafka.admin();
     await admin.connect();
     // Three partitions joined with one: fine for a global table.
-    await admin.createTopics({
-      topics: [
+    await createTopics(admin, [
         { topic: numbers, numPartitions: 3 },
         { topic: factors, numPartitions: 1 },
         { topic: scaled, numPartitions: 3 },
-      ],
-      waitForLeaders: true,
-    });
+      ]);
     await admin.disconnect();
     const producer = kafka.producer();
     await producer.connect();

@@ -4,6 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { Kafka, logLevel } from 'kafkajs';
 import { loadConnectionConfig } from '../../../runtime/config.ts';
+import { createTopics } from '../../../runtime/kafka/createTopics.ts';
 
 const REPO = fileURLToPath(new URL('../../..', import.meta.url));
 const FIXTURE = 'test/fault/fixtures/sumTopology.ts';
@@ -38,13 +39,10 @@ describe('tributary run with a setup that makes no sense', function () {
   it('exits 1 naming joined topics whose partition counts differ', async () => {
     const admin = kafka.admin();
     await admin.connect();
-    await admin.createTopics({
-      topics: [
-        { topic: topics.SUM_INPUT_TOPIC, numPartitions: 6 },
-        { topic: topics.SUM_FACTORS_TOPIC, numPartitions: 3 },
-      ],
-      waitForLeaders: true,
-    });
+    await createTopics(admin, [
+      { topic: topics.SUM_INPUT_TOPIC, numPartitions: 6 },
+      { topic: topics.SUM_FACTORS_TOPIC, numPartitions: 3 },
+    ]);
     await admin.disconnect();
     const { code, stderr } = await run(topics, FIXTURE, '--application-id', `run-${id}`);
     assert.equal(code, 1);

@@ -9,6 +9,7 @@ import { loadWorkerConfig } from '../../../runtime/worker/workerConfig.ts';
 import { readLatestValues } from '../../support/readLatestValues.ts';
 import { jsonSerde } from '../../../schemas/jsonSerde.ts';
 import { stringSerde } from '../../../schemas/stringSerde.ts';
+import { createTopics } from '../../../runtime/kafka/createTopics.ts';
 
 describe('a task with two inputs', function () {
   this.timeout(120_000);
@@ -30,7 +31,7 @@ describe('a task with two inputs', function () {
   it('applies their records in timestamp order, as Kafka Streams does: a table update older than a stream record is seen by its join', async () => {
     const admin = kafka.admin();
     await admin.connect();
-    await admin.createTopics({ topics: [orders, prices, priced].map((topic) => ({ topic, numPartitions: 2 })), waitForLeaders: true });
+    await createTopics(admin, [orders, prices, priced].map((topic) => ({ topic, numPartitions: 2 })));
     await admin.disconnect();
     const producer = kafka.producer();
     await producer.connect();
