@@ -21,7 +21,7 @@ import {
   type Stream,
   type TopologyBuilder,
 } from '../../index.ts';
-import { orderAppId, orderTopic, orderTopicPrefix, type OrderTopic, type TopicBinding } from './orderTopics.ts';
+import { orderAppId, orderTopic, orderTopicPrefix, readTopic } from './orderTopics.ts';
 
 /** Where an order is in its life; `new` until it is placed. */
 export type OrderStatus = 'new' | 'pending' | 'paid' | 'reserved' | 'shipped' | 'completed' | 'cancelled' | 'compensated';
@@ -160,14 +160,13 @@ const json = { key: stringSerde, value: jsonSerde<never>() };
  */
 export function orderAggregateTopology(): TopologyBuilder {
   const app = topology(orderAppId('order-aggregate'));
-  const read = <T extends OrderTopic>(topic: TopicBinding<T>) => app.stream(topic.name, { serdes: topic.serdes });
   const commands: Array<Stream<string, OrderCommand>> = [
-    read(orderTopic('orders.order.created')).mapValues((o): OrderCommand => ({ type: 'PlaceOrder', customerId: o.customerId, items: o.items, currency: o.currency, totalMinor: o.totalMinor }), { name: 'place-order' }),
-    read(orderTopic('payments.payment.processed')).flatMapValues((p): OrderCommand[] => (p.status === 'PROCESSED' ? [{ type: 'ConfirmPayment', paymentId: p.paymentId, amountMinor: p.amountMinor }] : []), { name: 'confirm-payment' }),
-    read(orderTopic('inventory.stock.reserved')).mapValues((r): OrderCommand => ({ type: 'ReserveInventory', reservationId: r.reservationId }), { name: 'reserve-inventory' }),
-    read(orderTopic('shipping.shipment.initiated')).mapValues((s): OrderCommand => ({ type: 'ShipOrder', shipmentId: s.shipmentId }), { name: 'ship-order' }),
-    read(orderTopic('orders.saga.transitioned')).flatMapValues((t): OrderCommand[] => (t.to === 'completed' && t.from !== 'completed' ? [{ type: 'CompleteOrder' }] : []), { name: 'complete-order' }),
-    read(orderTopic('orders.order.cancel')).mapValues((c): OrderCommand => ({ type: 'CancelOrder', reason: c.reason, detail: c.detail }), { name: 'cancel-order' }),
+    readTopic(app, 'orders.order.created').mapValues((o): OrderCommand => ({ type: 'PlaceOrder', customerId: o.customerId, items: o.items, currency: o.currency, totalMinor: o.totalMinor }), { name: 'place-order' }),
+    readTopic(app, 'payments.payment.processed').flatMapValues((p): OrderCommand[] => (p.status === 'PROCESSED' ? [{ type: 'ConfirmPayment', paymentId: p.paymentId, amountMinor: p.amountMinor }] : []), { name: 'confirm-payment' }),
+    readTopic(app, 'inventory.stock.reserved').mapValues((r): OrderCommand => ({ type: 'ReserveInventory', reservationId: r.reservationId }), { name: 'reserve-inventory' }),
+    readTopic(app, 'shipping.shipment.initiated').mapValues((s): OrderCommand => ({ type: 'ShipOrder', shipmentId: s.shipmentId }), { name: 'ship-order' }),
+    readTopic(app, 'orders.saga.transitioned').flatMapValues((t): OrderCommand[] => (t.to === 'completed' && t.from !== 'completed' ? [{ type: 'CompleteOrder' }] : []), { name: 'complete-order' }),
+    readTopic(app, 'orders.order.cancel').mapValues((c): OrderCommand => ({ type: 'CancelOrder', reason: c.reason, detail: c.detail }), { name: 'cancel-order' }),
   ];
   const order = eventSourcedAggregate(commands.reduce((all, next) => all.merge(next)), orderAggregate, { name: ORDER_AGGREGATE.name });
   order.events.to(ORDER_AGGREGATE.events, { serdes: json });

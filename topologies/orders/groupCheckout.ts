@@ -11,7 +11,7 @@ import {
   type SendNotification,
   type TopologyBuilder,
 } from '../../index.ts';
-import { orderAppId, orderTopic } from './orderTopics.ts';
+import { orderAppId, orderTopic, readTopic } from './orderTopics.ts';
 
 /** What the group checkout keeps per group. */
 export interface GroupCheckoutState {
@@ -69,11 +69,10 @@ export const groupCheckout: ProcessManagerDefinition<string, GroupCheckoutStarte
 /** The group checkout topology: guests' outcomes in, the group's outcome and the initiator's notification out. */
 export function groupCheckoutTopology(options: { readonly punctuationIntervalMs?: number; readonly retainEndedMs?: number } = {}): TopologyBuilder {
   const app = topology(orderAppId('order-group-checkout'));
-  const read = <T extends 'checkout.group.started' | 'checkout.guest.completed' | 'checkout.guest.failed'>(name: T) => app.stream(orderTopic(name).name, { serdes: orderTopic(name).serdes });
   const checkout = processManager(app, groupCheckout, {
     name: 'group-checkout',
-    start: read('checkout.group.started'),
-    events: { completed: read('checkout.guest.completed'), failed: read('checkout.guest.failed') },
+    start: readTopic(app, 'checkout.group.started'),
+    events: { completed: readTopic(app, 'checkout.guest.completed'), failed: readTopic(app, 'checkout.guest.failed') },
     ...options,
   });
   const write = <T extends 'checkout.group.completed' | 'checkout.group.failed' | 'checkout.group.timed-out'>(type: keyof GroupOutcomes, name: T) =>

@@ -1,5 +1,5 @@
 import { jsonSerde, stringSerde, TimeWindows, topology, type OrderCreated, type Stream, type TopologyBuilder } from '../../index.ts';
-import { orderAppId, orderTopic, type OrderTopic, type TopicBinding } from './orderTopics.ts';
+import { orderAppId, readTopic } from './orderTopics.ts';
 import { applySummaryEvent, EMPTY_SUMMARY, type SummaryEvent } from './projections/orderSummary.ts';
 
 /** The projections' stores, which the query endpoint reads. */
@@ -46,21 +46,20 @@ const json = { key: stringSerde, value: jsonSerde<never>() };
  */
 export function orderProjections(): TopologyBuilder {
   const app = topology(orderAppId('order-projections'));
-  const read = <T extends OrderTopic>(topic: TopicBinding<T>) => app.stream(topic.name, { serdes: topic.serdes });
-  const created = read(orderTopic('orders.order.created'));
-  const transitions = read(orderTopic('orders.saga.transitioned')).filter((_id, t) => !IGNORED.has(t.event), { name: 'saga-moves' });
+  const created = readTopic(app, 'orders.order.created');
+  const transitions = readTopic(app, 'orders.saga.transitioned').filter((_id, t) => !IGNORED.has(t.event), { name: 'saga-moves' });
 
   const facts: Array<Stream<string, SummaryEvent>> = [
-    read(orderTopic('payments.payment.processed')).mapValues((p) => fact(p.processedAt, `payment ${p.status.toLowerCase()}${p.failureReason ? `: ${p.failureReason}` : ''}`)),
-    read(orderTopic('inventory.stock.checked')).mapValues((c) => fact(c.checkedAt, `inventory checked: ${c.available ? 'available' : 'short'}`)),
-    read(orderTopic('inventory.stock.reserved')).mapValues((r) => fact(r.reservedAt, `inventory reserved (${r.items.length} line(s))`)),
-    read(orderTopic('inventory.stock.reservation-failed')).mapValues((f) => fact(f.failedAt, `inventory short: ${f.shortSkus.join(', ')}`)),
-    read(orderTopic('inventory.stock.released')).mapValues((r) => fact(r.releasedAt, `inventory released (${r.items.length} line(s))`)),
-    read(orderTopic('shipping.shipment.initiated')).mapValues((s) => fact(s.initiatedAt, `shipped with ${s.carrier}${s.trackingNumber ? `, tracking ${s.trackingNumber}` : ''}`)),
-    read(orderTopic('shipping.shipment.failed')).mapValues((f) => fact(f.failedAt, `shipping failed: ${f.reason}`)),
-    read(orderTopic('orders.order.cancelled')).mapValues((c) => fact(c.cancelledAt, `cancelled: ${c.reason.toLowerCase().replace(/_/g, ' ')}`)),
+    readTopic(app, 'payments.payment.processed').mapValues((p) => fact(p.processedAt, `payment ${p.status.toLowerCase()}${p.failureReason ? `: ${p.failureReason}` : ''}`)),
+    readTopic(app, 'inventory.stock.checked').mapValues((c) => fact(c.checkedAt, `inventory checked: ${c.available ? 'available' : 'short'}`)),
+    readTopic(app, 'inventory.stock.reserved').mapValues((r) => fact(r.reservedAt, `inventory reserved (${r.items.length} line(s))`)),
+    readTopic(app, 'inventory.stock.reservation-failed').mapValues((f) => fact(f.failedAt, `inventory short: ${f.shortSkus.join(', ')}`)),
+    readTopic(app, 'inventory.stock.released').mapValues((r) => fact(r.releasedAt, `inventory released (${r.items.length} line(s))`)),
+    readTopic(app, 'shipping.shipment.initiated').mapValues((s) => fact(s.initiatedAt, `shipped with ${s.carrier}${s.trackingNumber ? `, tracking ${s.trackingNumber}` : ''}`)),
+    readTopic(app, 'shipping.shipment.failed').mapValues((f) => fact(f.failedAt, `shipping failed: ${f.reason}`)),
+    readTopic(app, 'orders.order.cancelled').mapValues((c) => fact(c.cancelledAt, `cancelled: ${c.reason.toLowerCase().replace(/_/g, ' ')}`)),
     // Keyed by customer: rekeyed to the order (group checkout notices name none) and repartitioned.
-    read(orderTopic('notifications.notification.sent'))
+    readTopic(app, 'notifications.notification.sent')
       .flatMap((_customer, n) => (n.orderId === null ? [] : [[n.orderId, fact(n.sentAt, `customer notified: ${n.kind.toLowerCase().replace(/_/g, ' ')}`)] as const]), { name: 'notification-order' })
       .repartition({ name: 'notifications-by-order', serdes: json }),
   ];

@@ -16,7 +16,7 @@ import {
   type SendNotification,
   type TopologyBuilder,
 } from '../../index.ts';
-import { orderAppId, orderTopic } from './orderTopics.ts';
+import { orderAppId, orderTopic, readTopic } from './orderTopics.ts';
 import { ServiceBehaviourError } from './services/serviceBehaviour.ts';
 
 /** How patient the order saga is with the services. */
@@ -72,22 +72,21 @@ export function orderSaga(settings: OrderSagaSettings = orderSagaSettings()): To
   // Internal topics (the notifications rekeyed to orders) carry JSON; the catalogue's topics, Avro.
   const app = topology(orderAppId('order-saga'), { serdes: { key: stringSerde, value: jsonSerde() } });
   const topic = orderTopic;
-  const read = <T extends Parameters<typeof orderTopic>[0]>(name: T) => app.stream(topic(name).name, { serdes: topic(name).serdes });
   const command = <T extends Parameters<typeof orderTopic>[0]>(name: T) => ({ topic: topic(name).name, serdes: topic(name).serdes });
-  const payments = read('payments.payment.processed');
-  const reserved = read('inventory.stock.reserved');
-  const reservationFailed = read('inventory.stock.reservation-failed');
-  const released = read('inventory.stock.released');
-  const shipped = read('shipping.shipment.initiated');
-  const shippingFailed = read('shipping.shipment.failed');
+  const payments = readTopic(app, 'payments.payment.processed');
+  const reserved = readTopic(app, 'inventory.stock.reserved');
+  const reservationFailed = readTopic(app, 'inventory.stock.reservation-failed');
+  const released = readTopic(app, 'inventory.stock.released');
+  const shipped = readTopic(app, 'shipping.shipment.initiated');
+  const shippingFailed = readTopic(app, 'shipping.shipment.failed');
   // Notifications are keyed by customer: rekeyed to the order, the saga repartitions them.
-  const notified = read('notifications.notification.sent').flatMap((_customer, n) => (n.orderId === null ? [] : [[n.orderId, n] as const]), { name: 'notification-order' });
+  const notified = readTopic(app, 'notifications.notification.sent').flatMap((_customer, n) => (n.orderId === null ? [] : [[n.orderId, n] as const]), { name: 'notification-order' });
   const retry = { attempts: settings.attempts, backoffMs: settings.backoffMs };
   const timeoutMs = settings.stepTimeoutMs;
 
   const instance = saga(app, {
     name: 'order-saga',
-    start: { stream: read('orders.order.created') },
+    start: { stream: readTopic(app, 'orders.order.created') },
     init: (order): OrderSagaData => ({ order, paymentId: null, reservationId: null }),
     steps: (step) => [
       step('payment', {
@@ -153,7 +152,7 @@ export function orderSaga(settings: OrderSagaSettings = orderSagaSettings()): To
         retry,
       }),
     ],
-    cancel: { stream: read('orders.order.cancelled'), when: (c) => c.reason === 'CUSTOMER_REQUEST' },
+    cancel: { stream: readTopic(app, 'orders.order.cancelled'), when: (c) => c.reason === 'CUSTOMER_REQUEST' },
     onCompensated: {
       ...command('orders.order.cancel'),
       build: ({ order }, c) => {

@@ -1,4 +1,4 @@
-import { avroSerdes, loadCatalogue, type Serdes, type TopicValues } from '../../index.ts';
+import { avroSerdes, loadCatalogue, type Serdes, type Stream, type TopicValues, type TopologyBuilder } from '../../index.ts';
 
 /** A catalogued order-domain topic, by its name in the catalogue. */
 export type OrderTopic = keyof TopicValues & string;
@@ -30,4 +30,10 @@ export interface TopicBinding<T extends OrderTopic> {
 export function orderTopic<T extends OrderTopic>(topic: T): TopicBinding<T> {
   const name = orderTopicPrefix + topic;
   return { name, serdes: avro.serdes(name) as unknown as Serdes<string, TopicValues[T]> };
+}
+
+/** A catalogued topic read as a stream of `app`, with its Avro serdes. */
+export function readTopic<T extends OrderTopic>(app: TopologyBuilder, topic: T): Stream<string, TopicValues[T]> {
+  const binding = orderTopic(topic);
+  return app.stream(binding.name, { serdes: binding.serdes });
 }

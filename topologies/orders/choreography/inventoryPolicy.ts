@@ -1,7 +1,7 @@
 import { enrich, topology, type InventoryReserved, type OrderCreated, type ReleaseInventory, type ReserveInventory, type TopologyBuilder } from '../../../index.ts';
-import { orderAppId } from '../orderTopics.ts';
+import { orderAppId, readTopic } from '../orderTopics.ts';
 import { stableId } from '../services/serviceBehaviour.ts';
-import { cancellations, cancelledBecause, decideWithTable, eachEventOnce, issueCommands, oncePerOrder, ordersTable, readTopic, triggers, unlessCancelled, type Undone } from './policyTopics.ts';
+import { cancellations, cancelledBecause, decideWithTable, eachEventOnce, issueCommands, oncePerOrder, ordersTable, triggers, unlessCancelled, type Undone } from './policyTopics.ts';
 
 function release(undone: Undone, reservation: InventoryReserved): ReleaseInventory {
   return { commandId: stableId(undone.eventId, 'release-inventory'), sagaId: '', orderId: reservation.orderId, reservationId: reservation.reservationId, reason: undone.reason, issuedAt: undone.at };

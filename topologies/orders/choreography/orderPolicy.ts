@@ -1,8 +1,8 @@
 import { processManager, topology, type CancelOrder, type CancellationReason, type OrderCreated, type ProcessDecision, type ProcessManagerDefinition, type TopologyBuilder } from '../../../index.ts';
 import { orderSagaSettings, type OrderSagaSettings } from '../orderSaga.ts';
-import { orderAppId } from '../orderTopics.ts';
+import { orderAppId, readTopic } from '../orderTopics.ts';
 import { stableId } from '../services/serviceBehaviour.ts';
-import { issueCommands, readTopic } from './policyTopics.ts';
+import { issueCommands } from './policyTopics.ts';
 
 /** The step of the flow that failed. */
 export type FailedStep = 'payment' | 'inventory' | 'shipping';

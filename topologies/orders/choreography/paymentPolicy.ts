@@ -1,7 +1,7 @@
 import { topology, type PaymentProcessed, type ProcessPayment, type RefundPayment, type TopologyBuilder } from '../../../index.ts';
-import { orderAppId } from '../orderTopics.ts';
+import { orderAppId, readTopic } from '../orderTopics.ts';
 import { stableId } from '../services/serviceBehaviour.ts';
-import { cancellations, cancelledBecause, decideWithTable, eachEventOnce, issueCommands, oncePerOrder, readTopic, triggers, unlessCancelled, type Undone } from './policyTopics.ts';
+import { cancellations, cancelledBecause, decideWithTable, eachEventOnce, issueCommands, oncePerOrder, triggers, unlessCancelled, type Undone } from './policyTopics.ts';
 
 function refund(undone: Undone, paid: PaymentProcessed): RefundPayment {
   return {

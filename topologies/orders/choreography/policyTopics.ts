@@ -1,7 +1,7 @@
 // How a choreography policy reads the other services' events and issues its own service's
 // commands: the catalogue's topics, keyed by order id, with their Avro serdes.
 import { dedupe, enrich, type OrderCancelled, type OrderCreated, type Stream, type Table, type TopicValues, type TopologyBuilder } from '../../../index.ts';
-import { orderTopic, type OrderTopic } from '../orderTopics.ts';
+import { orderTopic, readTopic, type OrderTopic } from '../orderTopics.ts';
 
 /** The catalogued topics whose records are events: they carry an `eventId`. */
 export type EventTopic = { [T in OrderTopic]: TopicValues[T] extends { readonly eventId: string } ? T : never }[OrderTopic];
@@ -12,12 +12,6 @@ export type EventTopic = { [T in OrderTopic]: TopicValues[T] extends { readonly 
  * worker's crash and an at-least-once replay with room to spare.
  */
 export const POLICY_DEDUPE_TTL_MS = 24 * 3600_000;
-
-/** A catalogued topic read as a stream. */
-export function readTopic<T extends OrderTopic>(app: TopologyBuilder, topic: T): Stream<string, TopicValues[T]> {
-  const binding = orderTopic(topic);
-  return app.stream(binding.name, { serdes: binding.serdes });
-}
 
 /**
  * The events that trigger a command, each event id once per order within
