@@ -1,15 +1,20 @@
+import { DEFAULT_NAMESPACE } from '../state/redis/taskKeys.ts';
 import type { Topology, TopologyNode } from './topologyGraph.ts';
 
 /**
- * The topology as application `applicationId` runs it: its internal topics are named
- * `<application id>-<name>-repartition`, as Kafka Streams names them after
- * `application.id`, so two applications running one topology (`--application-id`) never
- * share them. The topology itself when the id is its name.
+ * The topology as application `applicationId` runs it in state namespace `namespace`: its
+ * internal topics are named `<application id>-<name>-repartition`, as Kafka Streams names
+ * them after `application.id`, so two applications running one topology (`--application-id`)
+ * never share them. A namespace other than the default has its own,
+ * `<application id>-ns<namespace>-<name>-repartition`: their records were derived by the run
+ * that built that namespace, so a shadow replay building one next to the live one must not
+ * read the live one's. The topology itself when the id is its name in the default namespace.
  */
-export function topologyForApplication(topology: Topology, applicationId: string): Topology {
-  if (applicationId === topology.name) return topology;
+export function topologyForApplication(topology: Topology, applicationId: string, namespace: string = DEFAULT_NAMESPACE): Topology {
+  if (applicationId === topology.name && namespace === DEFAULT_NAMESPACE) return topology;
   const prefix = `${topology.name}-`;
-  const renamed = new Map(topology.internalTopics.map((t) => [t.name, `${applicationId}-${t.name.slice(prefix.length)}`]));
+  const owner = namespace === DEFAULT_NAMESPACE ? applicationId : `${applicationId}-ns${namespace}`;
+  const renamed = new Map(topology.internalTopics.map((t) => [t.name, `${owner}-${t.name.slice(prefix.length)}`]));
   const rename = (topic: string) => renamed.get(topic) ?? topic;
   const nodes = topology.nodes.map((node): TopologyNode => {
     if (node.kind === 'source') return { ...node, topics: node.topics.map(rename) };

@@ -3,11 +3,13 @@ import { topologyForApplication } from '../../processors/applicationTopology.ts'
 import type { Topology } from '../../processors/topologyGraph.ts';
 import { RedisCommandOutbox } from '../../state/redis/commandOutbox.ts';
 import { closeRedis, connectRedis } from '../../state/redis/redisConnection.ts';
+import { activeNamespace } from '../../state/redis/namespacePointer.ts';
 import { RedisStoreReader } from '../../state/redis/storeReader.ts';
 import { connectKafka } from '../kafka/kafkaConnection.ts';
 import type { Logger } from '../logger.ts';
 import { kafkaRecordSender } from '../outbox/kafkaRecordSender.ts';
 import { OutboxRelay } from '../outbox/outboxRelay.ts';
+import { ActiveNamespaceStoreReader } from '../queries/activeNamespaceStoreReader.ts';
 import { TopologyStoreReader } from '../queries/topologyStoreReader.ts';
 import { serdeContext } from '../worker/configureSerdes.ts';
 import type { WorkerConfig } from '../worker/workerConfig.ts';
@@ -22,7 +24,8 @@ export interface TopologyApiService {
 
 /**
  * Connects what a topology's API needs, for the application `config` names: a store reader
- * over the application's state namespace in Redis (partition counts from Kafka metadata),
+ * over the application's active state namespace in Redis (asked per request, so a shadow
+ * replay's switch takes effect from the next query) (partition counts from Kafka metadata),
  * the application's command outbox, and its relay to Kafka (an idempotent producer,
  * records serialized with the API's serdes bound to the worker's registry).
  */
@@ -39,10 +42,15 @@ export async function startTopologyApiService(topology: Topology, api: TopologyA
     await Promise.allSettled([admin.disconnect(), producer.disconnect(), closeRedis(redis)]);
     throw error;
   }
-  const stores = new TopologyStoreReader(
-    topologyForApplication(topology, application),
-    new RedisStoreReader(redis, { app: application, namespace: config.stateNamespace, prefix: config.redisKeyPrefix }),
-    async (topic) => (await admin.fetchTopicMetadata({ topics: [topic] })).topics[0]!.partitions.length,
+  const scope = { app: application, prefix: config.redisKeyPrefix };
+  const stores = new ActiveNamespaceStoreReader(
+    () => activeNamespace(redis, scope, config.stateNamespace),
+    (namespace) =>
+      new TopologyStoreReader(
+        topologyForApplication(topology, application, namespace),
+        new RedisStoreReader(redis, { ...scope, namespace }),
+        async (topic) => (await admin.fetchTopicMetadata({ topics: [topic] })).topics[0]!.partitions.length,
+      ),
   );
   const outbox = new RedisCommandOutbox(redis, { app: application, prefix: config.redisKeyPrefix });
   const context = serdeContext(config);

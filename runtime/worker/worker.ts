@@ -15,6 +15,7 @@ import { TaskMetrics } from '../metrics/taskMetrics.ts';
 import { WorkerMetrics, type InputLag, type SagaInstanceCount } from '../metrics/workerMetrics.ts';
 import { configureSerdes, serdeContext } from './configureSerdes.ts';
 import { GlobalTables, isGlobalSubtopology } from './globalTables.ts';
+import { InternalOutputsSender } from './internalOutputsSender.ts';
 import { AtLeastOnceSender, ExactlyOnceSender, ProducerFencedError, type OutputSender } from './outputSender.ts';
 import { retryUntilDone } from './retryUntilDone.ts';
 import { StreamTask } from './streamTask.ts';
@@ -26,6 +27,19 @@ const MAX_BUFFERED = 20_000;
 
 /** How often the lag gauge's end offsets are read from the broker (fetches update them too). */
 const END_OFFSETS_REFRESH_MS = 5_000;
+
+/** How a replay runs workers besides the live ones (docs/replay.md, `--shadow`); a live worker needs none. */
+export interface WorkerRole {
+  /** The consumer group, also the transactional ids' prefix; default the application id. */
+  readonly groupId?: string;
+  /** Send only the outputs to the namespace's own repartition topics (a shadow's: the live run wrote the rest). */
+  readonly internalOutputsOnly?: boolean;
+  /**
+   * Per source partition (`<topic>:<partition>`), the offset at which the worker stops: records
+   * from there on are not applied, and the partition is paused for good.
+   */
+  readonly stopOffsets?: ReadonlyMap<string, number>;
+}
 
 /** Lost ownership: drop the task, do not retry. */
 function isFenced(error: unknown): boolean {
@@ -60,6 +74,7 @@ export class Worker {
   private readonly taskBySource = new Map<string, number>();
   private readonly abort = new AbortController();
   private readonly logger: Logger;
+  private readonly groupId: string;
   private readonly globalTables: GlobalTables;
   private punctuator: NodeJS.Timeout | undefined;
   private endOffsetsRefresher: NodeJS.Timeout | undefined;
@@ -78,8 +93,10 @@ export class Worker {
     private readonly producer: Producer | undefined,
     logger: Logger,
     private readonly metrics: WorkerMetrics,
+    private readonly role: WorkerRole,
   ) {
-    this.logger = logger.child({ app: config.applicationId, worker: this.memberId });
+    this.groupId = role.groupId ?? config.applicationId;
+    this.logger = logger.child({ app: config.applicationId, worker: this.memberId, ...(role.groupId ? { group: role.groupId } : {}) });
     this.done = new Promise((resolve, reject) => (this.settle = { resolve, reject }));
     this.done.catch(() => undefined);
     for (const s of topology.subtopologies) {
@@ -90,8 +107,8 @@ export class Worker {
   }
 
   /** Checks and creates the topology's topics, connects, joins the group and starts processing. */
-  static async start(loaded: Topology, config: WorkerConfig, logger: Logger, metrics: WorkerMetrics = new WorkerMetrics()): Promise<Worker> {
-    const topology = topologyForApplication(loaded, config.applicationId);
+  static async start(loaded: Topology, config: WorkerConfig, logger: Logger, metrics: WorkerMetrics = new WorkerMetrics(), role: WorkerRole = {}): Promise<Worker> {
+    const topology = topologyForApplication(loaded, config.applicationId, config.stateNamespace);
     configureSerdes(topology, serdeContext(config)); // the topology's serdes learn the registry here, never from the topology file
     const kafka = connectKafka(config, `${config.applicationId}-worker`, logger);
     const admin = kafka.admin();
@@ -102,7 +119,7 @@ export class Worker {
       redis = connectRedis(config.redisUrl);
       const layout = { taskOf: (topic: string, partition: number) => worker.taskId(topic, partition), ownedTasks: () => worker.ownedTasks() };
       const consumer = kafka.consumer({
-        groupId: config.applicationId,
+        groupId: role.groupId ?? config.applicationId,
         readUncommitted: config.guarantee === 'at_least_once',
         sessionTimeout: config.sessionTimeoutMs,
         heartbeatInterval: Math.max(500, Math.floor(config.sessionTimeoutMs / 5)),
@@ -115,7 +132,7 @@ export class Worker {
       });
       const producer = config.guarantee === 'at_least_once' ? kafka.producer({ idempotent: true, maxInFlightRequests: 1, createPartitioner: Partitioners.DefaultPartitioner }) : undefined;
       // The assigner asks the worker only once the group forms, after this line.
-      const worker: Worker = new Worker(topology, config, kafka, admin, redis, consumer, producer, logger, metrics);
+      const worker: Worker = new Worker(topology, config, kafka, admin, redis, consumer, producer, logger, metrics, role);
       await worker.run();
       return worker;
     } catch (error) {
@@ -284,12 +301,16 @@ export class Worker {
   }
 
   private senderFor(taskId: string): OutputSender {
-    if (this.producer) return new AtLeastOnceSender(this.producer, this.consumer, this.logger);
+    const sender = this.producer ? new AtLeastOnceSender(this.producer, this.consumer, this.logger) : this.exactlyOnceSender(taskId);
+    return this.role.internalOutputsOnly ? new InternalOutputsSender(sender, new Set(this.topology.internalTopics.map((t) => t.name))) : sender;
+  }
+
+  private exactlyOnceSender(taskId: string): OutputSender {
     const partition = Number(taskId.split('_')[1]);
     return new ExactlyOnceSender(
       this.kafka,
-      this.config.applicationId,
-      `${this.config.applicationId}-${taskId}`,
+      this.groupId,
+      `${this.groupId}-${taskId}`,
       (topics) => this.committedOffsets(topics, partition),
       this.logger.child({ task: taskId }),
     );
@@ -297,7 +318,7 @@ export class Worker {
 
   private async committedOffsets(topics: readonly string[], partition: number): Promise<Record<string, number | undefined>> {
     const result: Record<string, number | undefined> = {};
-    const fetched = await this.admin.fetchOffsets({ groupId: this.config.applicationId, topics: [...topics] });
+    const fetched = await this.admin.fetchOffsets({ groupId: this.groupId, topics: [...topics] });
     for (const { topic, partitions } of fetched) {
       const offset = Number(partitions.find((p) => p.partition === partition)?.offset ?? -1);
       result[topic] = offset >= 0 ? offset : undefined;
@@ -350,12 +371,16 @@ export class Worker {
   private async eachBatch({ batch, heartbeat, pause }: EachBatchPayload): Promise<void> {
     const id = this.taskId(batch.topic, batch.partition);
     const opening = this.tasks.get(id);
-    if (!opening || !batch.messages.length) return; // not ours any more (fenced or revoked): the next owner reads it
+    const stop = this.role.stopOffsets?.get(`${batch.topic}:${batch.partition}`);
+    // Paused for good: the records past the stop offset are never fetched again, so nothing needs seeking back.
+    const messages = stop === undefined ? batch.messages : batch.messages.filter((m) => Number(m.offset) < stop);
+    if (messages.length < batch.messages.length) pause();
+    if (!opening || !messages.length) return; // not ours any more (fenced or revoked): the next owner reads it
     // Redis or registry outages can outlast a session; keep the membership while we wait them out.
     const keepAlive = setInterval(() => heartbeat().catch(() => undefined), Math.max(500, Math.floor(this.config.sessionTimeoutMs / 5)));
     try {
       const task = await opening;
-      await task.enqueue(() => task.processBatch(batch.topic, batch.messages, batch.highWatermark));
+      await task.enqueue(() => task.processBatch(batch.topic, messages, batch.highWatermark));
       // Backpressure: an input far ahead of the others in time stops being fetched until they catch up.
       if (task.buffered > MAX_BUFFERED) this.resumeWhenDrained(task, pause());
     } catch (error) {

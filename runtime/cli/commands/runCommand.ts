@@ -7,7 +7,7 @@ import { startTopologyApiService, type TopologyApiService } from '../../http/top
 import { loadTopology } from '../../loadTopology.ts';
 import { createLogger } from '../../logger.ts';
 import { WorkerMetrics } from '../../metrics/workerMetrics.ts';
-import { Worker } from '../../worker/worker.ts';
+import { NamespaceFollower } from '../../worker/namespaceFollower.ts';
 import { loadWorkerConfig, type WorkerConfig } from '../../worker/workerConfig.ts';
 
 interface RunOptions {
@@ -30,7 +30,8 @@ interface RunOptions {
  * and `/readyz` for all its workers on one HTTP port, from before the first worker starts
  * (not ready until every worker is). A topology module that exports an `api` has it served
  * on the same port (`POST /commands/:type`, `GET /queries/:type`, docs/http.md), with its
- * outbox relay running in this process.
+ * outbox relay running in this process. Each worker follows its application's namespace
+ * pointer, so a shadow replay's switch moves it to the rebuilt namespace without a restart.
  */
 export function runCommand(): Command {
   return new Command('run')
@@ -65,7 +66,7 @@ export function runCommand(): Command {
           deadLetterTopic: options.deadLetterTopic,
         }),
       );
-      const workers: Worker[] = [];
+      const workers: NamespaceFollower[] = [];
       const apiServices: TopologyApiService[] = [];
       const metrics = new WorkerMetrics();
       let http: HttpServer | undefined;
@@ -94,7 +95,7 @@ export function runCommand(): Command {
           logger,
           apis: apiServices.map((service) => service.mounted),
         });
-        for (const [i, topology] of topologies.entries()) workers.push(await Worker.start(topology, configs[i]!, logger, metrics));
+        for (const [i, topology] of topologies.entries()) workers.push(await NamespaceFollower.start(topology, configs[i]!, logger, metrics));
       } catch (error) {
         await stopAll();
         throw error;
