@@ -24,3 +24,25 @@ export class RedisUnreachableError extends TributaryError {
     super('REDIS_UNREACHABLE', `cannot reach Redis at ${redactRedisUrl(url)} within ${Math.round(waitedMs / 1000)} s (set --redis-url or REDIS_URL, or start the local stack with \`tributary stack up\`)`);
   }
 }
+
+/** The namespace pointer names a shadow build already: two would build the same namespace. */
+export class ShadowInProgressError extends TributaryError {
+  constructor(app: string, namespace: string, live: boolean) {
+    super(
+      'REPLAY_SHADOW_IN_PROGRESS',
+      live
+        ? `a shadow replay of ${app} is building state namespace ${namespace} and its workers are running: wait for it to switch`
+        : `a shadow replay of ${app} was building state namespace ${namespace} and is gone: pass --force to start over`,
+    );
+  }
+}
+
+/** The live workers did not leave their group when the switch asked them to, so the switch is called off. */
+export class LiveWorkersDidNotStopError extends TributaryError {
+  constructor(groupId: string, members: number, waitedMs: number) {
+    super(
+      'REPLAY_SWITCH_REFUSED',
+      `consumer group ${groupId} still has ${members} member${members === 1 ? '' : 's'} ${Math.round(waitedMs / 1000)} s after the switch began: workers that do not follow the namespace pointer (not started by tributary run?) keep the old namespace; the switch was called off and the old namespace stays active`,
+    );
+  }
+}

@@ -43,10 +43,11 @@ export interface ReplayPlan {
  * A source partition moves to the reset target, clamped to the partition's log start and end
  * as `kafka-consumer-groups --reset-offsets` clamps; with explicit offsets, partitions not
  * named go to the log start (the state is rebuilt from scratch, so they must be read again).
+ * `groupId` is the consumer group whose offsets move: the application's, or a shadow replay's.
  */
-export async function planReplay(admin: Admin, redis: RedisClient, topology: Topology, scope: Required<NamespaceScope>, target: ResetTarget): Promise<ReplayPlan> {
+export async function planReplay(admin: Admin, redis: RedisClient, topology: Topology, scope: Required<NamespaceScope>, target: ResetTarget, groupId: string = scope.app): Promise<ReplayPlan> {
   const repartition = new Set(applicationInputs(topology).repartition);
-  const { partitions } = await readApplicationLag(admin, topology, scope.app);
+  const { partitions } = await readApplicationLag(admin, topology, groupId);
   const sources = partitions.filter((p) => !repartition.has(p.topic));
   const newOffsets = await targetOffsets(admin, sources, target);
   return {

@@ -10,7 +10,9 @@ import { createLogger } from '../../logger.ts';
 import { applyReplay } from '../../replay/applyReplay.ts';
 import { followReplay } from '../../replay/followReplay.ts';
 import { awaitEmptyGroup, describeGroupMembers } from '../../replay/groupMembers.ts';
-import { GroupHasLiveMembersError, RedisUnreachableError } from '../../replay/replayErrors.ts';
+import { GroupHasLiveMembersError, RedisUnreachableError, ShadowInProgressError } from '../../replay/replayErrors.ts';
+import { planShadowReplay, runShadowReplay, type ShadowReplayOutcome, type ShadowReplayPlan } from '../../replay/shadowReplay.ts';
+import { readNamespacePointer } from '../../../state/redis/namespacePointer.ts';
 import { planReplay, type OffsetChange, type RecordsDeletion, type ReplayPlan } from '../../replay/replayPlan.ts';
 import { replayProgressDisplay } from '../../replay/replayProgressDisplay.ts';
 import { parseResetTarget, type ResetFlags } from '../../replay/resetTarget.ts';
@@ -25,12 +27,16 @@ interface ReplayOptions extends ResetFlags {
   force?: boolean;
   follow?: boolean;
   json?: boolean;
+  shadow?: boolean;
+  cutoverLag?: string;
 }
 
 /** How long Redis may take to answer before the command gives up (a worker would wait forever). */
 const REDIS_CONNECT_TIMEOUT_MS = 5_000;
 /** With --force, how long past the workers' session timeout their members may take to expire (a rebalance waiting on them). */
 const REBALANCE_ALLOWANCE_MS = 60_000;
+/** --shadow: how long the old namespace stays after the switch, for a query that read the pointer just before it (one GET later). */
+const SWITCH_GRACE_MS = 5_000;
 
 /**
  * `tributary replay <topology>`: rebuilds an application's state in place. With its workers
@@ -54,6 +60,8 @@ export function replayCommand(): Command {
     .option('--dry-run', 'print what would change (offsets, records, Redis keys); change nothing')
     .option('--force', 'the group still lists members that are gone (killed workers whose sessions have not expired): wait for them to expire instead of refusing')
     .option('--follow', "then show the rebuild as the application's workers (started separately) go: records replayed per source partition, rate and ETA, until each is read to the end it had when replay started")
+    .option('--shadow', 'rebuild while the application keeps running and serving: build a new state namespace under the group <app>.shadow, switch queries and live workers to it once caught up (docs/replay.md)')
+    .option('--cutover-lag <records>', 'with --shadow: switch once the shadow is at most this many source records behind the live workers (default 1000)')
     .option('--json', 'print one JSON object for scripts')
     .option('--application-id <id>', 'the application (default: the topology name; env TRIBUTARY_APPLICATION_ID)')
     .option('--brokers <list>', 'Kafka bootstrap brokers, host:port,… (env KAFKA_BROKERS)')
@@ -62,6 +70,9 @@ export function replayCommand(): Command {
     .action(async (file: string, options: ReplayOptions) => {
       const target = parseResetTarget(options, Date.now());
       if (options.dryRun && options.follow) throw new ConfigError('--follow watches a replay, and --dry-run makes none');
+      if (options.shadow && options.follow) throw new ConfigError('--shadow reports its own progress and ends after the switch; --follow watches an in-place replay');
+      if (options.cutoverLag !== undefined && !options.shadow) throw new ConfigError('--cutover-lag says when --shadow switches; pass --shadow too');
+      const cutoverLag = parseCutoverLag(options.cutoverLag);
       const loaded = await loadTopology(file);
       const config = loadWorkerConfig(loaded.name, {
         applicationId: options.applicationId,
@@ -69,13 +80,24 @@ export function replayCommand(): Command {
         redisUrl: options.redisUrl,
         stateNamespace: options.stateNamespace,
       });
-      const topology = topologyForApplication(loaded, config.applicationId);
-      const scope = { app: config.applicationId, namespace: config.stateNamespace, prefix: config.redisKeyPrefix };
       const logger = createLogger(process.env.TRIBUTARY_LOG_LEVEL ?? 'warn');
       const kafka = await connectDeadLetterKafka(config, logger);
       let redis: RedisClient | undefined;
       try {
         redis = await connectRedisWithin(config.redisUrl, REDIS_CONNECT_TIMEOUT_MS);
+        if (options.shadow) {
+          const context = { admin: kafka.admin, redis, topology: loaded, config, logger };
+          const { plan, pointer } = await planShadowReplay(context, target, Boolean(options.force));
+          const outcome = options.dryRun ? undefined : await runShadowReplay(context, plan, pointer, { cutoverLag, graceMs: SWITCH_GRACE_MS, report: (line) => process.stderr.write(`${line}\n`) });
+          print(options.json ? JSON.stringify({ ...plan, dryRun: Boolean(options.dryRun), ...outcome }, null, 2) : shadowPlanText(plan, cutoverLag, outcome));
+          return;
+        }
+        const pointer = await readNamespacePointer(redis, { app: config.applicationId, prefix: config.redisKeyPrefix });
+        if (pointer.shadow) throw new ShadowInProgressError(config.applicationId, pointer.shadow, true);
+        // After a shadow replay the pointer names the namespace the workers build, with its own repartition topics.
+        const namespace = pointer.active ?? config.stateNamespace;
+        const topology = topologyForApplication(loaded, config.applicationId, namespace);
+        const scope = { app: config.applicationId, namespace, prefix: config.redisKeyPrefix };
         if (options.dryRun) {
           // A dry run predicts the refusal too, but does not wait for gone members to expire.
           const group = await describeGroupMembers(kafka.admin, config.applicationId);
@@ -136,6 +158,30 @@ function planText(plan: ReplayPlan, dryRun: boolean, deletedKeys: number): strin
   const keys = dryRun ? `${counted(plan.state.keys, 'key')} to delete` : `${counted(deletedKeys, 'key')} deleted`;
   lines.push(`state namespace ${plan.state.namespace} in Redis (${plan.state.pattern}): ${keys}`);
   return lines.join('\n');
+}
+
+function shadowPlanText(plan: ShadowReplayPlan, cutoverLag: number, outcome: ShadowReplayOutcome | undefined): string {
+  const lines = [
+    outcome
+      ? `rebuilt ${plan.applicationId} in state namespace ${plan.shadowNamespace} beside ${plan.activeNamespace}, and switched to it`
+      : `would rebuild ${plan.applicationId} in state namespace ${plan.shadowNamespace} beside the active ${plan.activeNamespace}, with consumer group ${plan.shadowGroup}, and switch once it is within ${counted(cutoverLag, 'record')} of the live workers (dry run: nothing changed)`,
+    `source offsets of ${plan.shadowGroup} (the live group keeps its own):`,
+    ...textTable([['  TOPIC', 'PARTITION', 'START OFFSET', 'LOG END'], ...plan.sourceOffsets.map((c) => [`  ${c.topic}`, String(c.partition), String(c.newOffset), String(c.logEndOffset)])]),
+  ];
+  const leftover = outcome ? `${counted(outcome.deletedKeys, 'leftover key')} deleted` : `${counted(plan.state.keys, 'leftover key')} to delete`;
+  lines.push(`state namespace ${plan.shadowNamespace} in Redis (${plan.state.pattern}): ${leftover}`);
+  if (outcome) {
+    lines.push(`cut at ${outcome.cut.map((c) => `${c.topic}[${c.partition}]@${c.offset}`).join(', ')}`);
+    lines.push(`state namespace ${plan.activeNamespace}: ${counted(outcome.retiredKeys, 'key')} deleted after the switch`);
+  }
+  return lines.join('\n');
+}
+
+/** --cutover-lag: a count of records, 1000 when not given. */
+function parseCutoverLag(value: string | undefined): number {
+  if (value === undefined) return 1000;
+  if (!/^\d+$/.test(value)) throw new ConfigError(`--cutover-lag takes a number of records, not '${value}'`);
+  return Number(value);
 }
 
 function counted(n: number, noun: string): string {
