@@ -87,9 +87,6 @@ export async function runDemo(options: DemoOptions, connection: ConnectionConfig
     out.line(`workers stopped (exit ${codes.join(', ')})`);
   }
   for (const line of totalsLines(tracker.snapshot(), tracker.expectedCounts())) out.line(line);
-  const tooLate = tracker.cancellationsTooLate();
-  // A known race between the order service and the saga (docs/demo.md, "Reconciling"), not a lost order: reported, not failed.
-  if (tooLate.length) out.line(`warning: the order service accepted ${tooLate.length} cancellation(s) its saga no longer took (the orders completed), e.g. ${tooLate.slice(0, 3).join(', ')}`);
   const problems = tracker.reconcile();
   if (problems.length) throw new DemoReconciliationError(problems);
   out.line('ok: every order produced ended exactly once, as its data asked; every group checkout ended as planned.');

@@ -63,8 +63,12 @@ export function orderSagaSettings(env: NodeJS.ProcessEnv = process.env): OrderSa
  * reserve the stock, book the shipment and notify the customer, one command at a time;
  * when a step fails or times out (after its retries), undo what was done in reverse —
  * release the stock, refund the payment — then cancel the order (`orders.order.cancel`,
- * with the reason). A customer's cancellation (`orders.order.cancelled`, reason
- * CUSTOMER_REQUEST) compensates the same way. Every move is written to
+ * with the reason). The saga alone decides a customer's cancellation (a `CancelOrder` on
+ * `orders.order.cancel` that no saga issued): until shipping is asked for it compensates
+ * the same way and then cancels the order (reason CUSTOMER_REQUEST); once shipping was
+ * asked for (the pivot: a shipment is not undone) it ignores it (`late-cancel`) and the
+ * order completes. Deciding here, not in the order service, is what keeps the two from
+ * disagreeing: only the saga knows whether it has asked for the shipment. Every move is written to
  * `orders.saga.transitioned`; instances and their history are in the store
  * `order-saga-instances`.
  */
@@ -141,6 +145,7 @@ export function orderSaga(settings: OrderSagaSettings = orderSagaSettings()): To
         failure: { stream: shippingFailed },
         timeoutMs,
         retry,
+        pivot: true,
       }),
       step('notification', {
         action: {
@@ -152,7 +157,8 @@ export function orderSaga(settings: OrderSagaSettings = orderSagaSettings()): To
         retry,
       }),
     ],
-    cancel: { stream: readTopic(app, 'orders.order.cancelled'), when: (c) => c.reason === 'CUSTOMER_REQUEST' },
+    // The saga's own CancelOrder (sagaId set) goes to the same topic: only a customer's is a cancel.
+    cancel: { stream: readTopic(app, 'orders.order.cancel'), when: (c) => c.sagaId === '' },
     onCompensated: {
       ...command('orders.order.cancel'),
       build: ({ order }, c) => {

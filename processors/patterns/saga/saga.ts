@@ -45,8 +45,9 @@ type Roles = { start?: (value: unknown) => boolean; cancel?: (value: unknown) =>
  * - **Cancellation**: a cancel event while a step's reply is awaited waits for that
  *   step's outcome (`cancelling:<step>`): if it succeeds, it is compensated too; if it
  *   fails or times out (no retries then), only the steps before it are. A cancel between
- *   attempts compensates at once. Cause `cancelled`. A cancel once compensating or ended
- *   is ignored (`late-cancel`).
+ *   attempts compensates at once. Cause `cancelled`. A cancel once compensating or ended,
+ *   or once a `pivot` step's action was sent, is ignored (`late-cancel`): whoever asked
+ *   learns from that transition that the saga went on.
  * - **Ignored inputs**: replies whose outcome the instance already recorded
  *   (`duplicate-reply`), replies to a command it sent but no longer awaits (`late-reply`:
  *   its step timed out, or the instance moved on or ended), replies to a command it never
@@ -149,6 +150,7 @@ function checkSteps<K, D>(saga: string, steps: ReadonlyArray<SagaStep<K, D>>): v
     seen.add(name);
     checkTiming(`saga '${saga}' step '${name}'`, definition.timeoutMs, definition.retry ?? NO_RETRY);
     const compensation = definition.compensation;
+    if (compensation && definition.pivot) throw new TopologyError(`saga '${saga}' step '${name}' is a pivot: it cannot have a compensation`);
     if (compensation) checkTiming(`saga '${saga}' step '${name}' compensation`, compensation.timeoutMs, compensation.retry ?? NO_RETRY);
   }
 }

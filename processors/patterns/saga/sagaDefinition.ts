@@ -61,6 +61,13 @@ export interface SagaStepDefinition<K, D, VS, VF, VA> {
   readonly retry?: RetryPolicy;
   /** Without one, compensating passes over this step. */
   readonly compensation?: SagaCompensation<K, D, VA>;
+  /**
+   * The point of no return (the saga's pivot transaction): once this step's action is sent,
+   * a cancel is ignored (`late-cancel`), as what it started cannot be undone (goods shipped,
+   * money paid out). Its own failure or timeout still compensates the steps before it. A
+   * pivot has no compensation. Default false.
+   */
+  readonly pivot?: boolean;
 }
 
 /** A step as the saga runs it; made by the `step` function that `SagaDefinition.steps` receives. */

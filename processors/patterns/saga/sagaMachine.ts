@@ -149,7 +149,8 @@ class MachineRun<K, D> {
   }
 
   private cancel(instance: SagaInstance<D>): void {
-    if (instance.status !== 'running') return this.ignore('late-cancel', instance.step);
+    const pivotSent = this.plan.steps.slice(0, instance.step + 1).some((s) => s.definition.pivot);
+    if (instance.status !== 'running' || pivotSent) return this.ignore('late-cancel', instance.step);
     const cause = { kind: 'cancelled' as const, step: this.nameOf(instance.step) };
     // The action in flight may still succeed: wait for its outcome, then undo it too if it did.
     if (instance.waiting === 'reply') return this.move({ fields: { status: 'cancelling', cause } }, 'cancelled', instance.step);

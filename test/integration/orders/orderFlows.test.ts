@@ -32,7 +32,7 @@ function commandsOf(run: OrderSystemRun, orderId: string) {
     shipments: run.recordsOf('shipping.shipment.initiate', orderId).length,
     refunds: run.recordsOf('payments.payment.refund', orderId).length,
     releases: run.recordsOf('inventory.stock.release', orderId).length,
-    cancels: run.recordsOf('orders.order.cancel', orderId).map((r) => r.value.reason),
+    cancels: run.recordsOf('orders.order.cancel', orderId).filter((r) => r.value.sagaId !== '').map((r) => r.value.reason),
   };
 }
 
@@ -142,15 +142,15 @@ describe('order flows end to end (all order topologies as exactly-once worker pr
   });
 });
 
-describe('order flows when the shipping service does not answer (all other topologies running)', function () {
+describe('order flows when the inventory and shipping services do not answer (all other topologies running)', function () {
   this.timeout(240_000);
   const STEP_TIMEOUT_MS = 8_000;
   let run: OrderSystemRun;
 
   before(async () => {
     run = await OrderSystemRun.start({
-      label: 'silent-shipping',
-      topologies: ORDER_TOPOLOGIES.filter((t) => !t.endsWith('shippingService.ts')),
+      label: 'silent-services',
+      topologies: ORDER_TOPOLOGIES.filter((t) => !t.endsWith('inventoryService.ts') && !t.endsWith('shippingService.ts')),
       env: { ORDER_SAGA_STEP_TIMEOUT_MS: String(STEP_TIMEOUT_MS), ORDER_SAGA_ATTEMPTS: '1' },
     });
   });
@@ -158,22 +158,33 @@ describe('order flows when the shipping service does not answer (all other topol
     await run?.stop();
   });
 
-  const atShipping = (orderId: string) => run.waitFor(() => run.moves(orderId).some((t) => t.to === 'running:shipping'), 60_000, `${orderId} to await shipping`);
+  const awaiting = (orderId: string, step: 'inventory' | 'shipping') => run.waitFor(() => run.moves(orderId).some((t) => t.to === `running:${step}`), 60_000, `${orderId} to await ${step}`);
+  const customerCancels = (orderId: string) => run.send([{ topic: 'orders.order.cancel', key: orderId, value: { commandId: `${orderId}:cancel`, sagaId: '', orderId, reason: 'CUSTOMER_REQUEST', detail: 'changed my mind', issuedAt: Date.now() } }]);
+  /** The inventory service's answer, by hand: the stock is reserved. */
+  const reserve = (orderId: string) =>
+    run.send([{ topic: 'inventory.stock.reserved', key: orderId, value: { eventId: `${orderId}:reserved`, orderId, reservationId: `${orderId}:reservation`, items: [], expiresAt: null, reservedAt: Date.now() } }]);
+  /** The shipping service's answer, by hand: the shipment is on its way. */
+  const ship = (orderId: string) => {
+    const shipped: ShippingInitiated = { eventId: `${orderId}:shipped`, orderId, shipmentId: `${orderId}:shipment`, carrier: 'DHL', trackingNumber: null, estimatedDeliveryAt: null, initiatedAt: Date.now() };
+    return run.send([{ topic: 'shipping.shipment.initiated', key: orderId, value: shipped }]);
+  };
 
-  it('counts a step with no reply before its timeout as failed: releases, refunds, cancels', async () => {
+  it('counts a step with no reply before its timeout as failed: refunds, cancels', async () => {
     const planned = planOrder();
     await place(run, planned);
     const { orderId } = planned.order;
-    assert.equal(await run.outcome(orderId), 'shipping timed-out');
-    assert.deepEqual(movesOf(run, orderId).slice(2), ['succeeded → running:shipping', 'timed-out → compensating:inventory', 'compensation-acknowledged → compensating:payment', 'compensation-acknowledged → compensated']);
-    await expectCommands(run, orderId, { charges: 1, reservations: 1, shipments: 1, refunds: 1, releases: 1, cancels: ['STEP_TIMED_OUT'] });
+    assert.equal(await run.outcome(orderId), 'inventory timed-out');
+    assert.deepEqual(movesOf(run, orderId), ['started → running:payment', 'succeeded → running:inventory', 'timed-out → compensating:payment', 'compensation-acknowledged → compensated']);
+    await expectCommands(run, orderId, { charges: 1, reservations: 1, shipments: 0, refunds: 1, releases: 0, cancels: ['STEP_TIMED_OUT'] });
   });
 
   it('ignores a reply that comes out of order and a repeated one, and goes on with the reply it awaits', async () => {
     const planned = planOrder();
     await place(run, planned);
     const { orderId, customerId } = planned.order;
-    await atShipping(orderId);
+    await awaiting(orderId, 'inventory');
+    await reserve(orderId);
+    await awaiting(orderId, 'shipping');
     const notice: NotificationSent = { eventId: `${orderId}:early`, notificationId: `${orderId}:early`, customerId, orderId, groupCheckoutId: null, channel: 'EMAIL', kind: 'ORDER_SHIPPED', sentAt: Date.now() };
     const payment = run.recordsOf('payments.payment.processed', orderId)[0]!;
     await run.send([{ topic: 'notifications.notification.sent', key: customerId, value: notice }]);
@@ -184,26 +195,43 @@ describe('order flows when the shipping service does not answer (all other topol
     }, 30_000, 'both replies to be ignored');
     assert.deepEqual(ignored.sort(), ['duplicate-reply', 'unexpected-reply']);
     assert.ok(run.moves(orderId).at(-1)!.to === 'running:shipping', 'the ignored replies moved the saga');
-    // The shipping service's answer, by hand: the saga goes on and completes.
-    const shipped: ShippingInitiated = { eventId: `${orderId}:shipped`, orderId, shipmentId: `${orderId}:shipment`, carrier: 'DHL', trackingNumber: null, estimatedDeliveryAt: null, initiatedAt: Date.now() };
-    await run.send([{ topic: 'shipping.shipment.initiated', key: orderId, value: shipped }]);
+    await ship(orderId);
     assert.equal(await run.outcome(orderId), 'completed');
     assert.deepEqual(movesOf(run, orderId), TO_COMPLETION);
   });
 
-  it('compensates an order its customer cancels mid-saga (CancelOrder while shipping is awaited)', async () => {
+  it('compensates an order its customer cancels mid-saga (CancelOrder while the stock is awaited), then cancels it', async () => {
     const planned = planOrder();
     await place(run, planned);
     const { orderId } = planned.order;
-    await atShipping(orderId);
-    await run.send([{ topic: 'orders.order.cancel', key: orderId, value: { commandId: `${orderId}:cancel`, sagaId: '', orderId, reason: 'CUSTOMER_REQUEST', detail: 'changed my mind', issuedAt: Date.now() } }]);
+    await awaiting(orderId, 'inventory');
+    await customerCancels(orderId);
     assert.equal(await run.outcome(orderId), 'cancelled');
-    const announced = run.recordsOf('orders.order.cancelled', orderId).map((r) => r.value.reason);
-    assert.deepEqual(announced, ['CUSTOMER_REQUEST']);
-    const moves = movesOf(run, orderId);
-    assert.deepEqual(moves.slice(0, 4), ['started → running:payment', 'succeeded → running:inventory', 'succeeded → running:shipping', 'cancelled → cancelling:shipping']);
-    assert.deepEqual(moves.slice(-2), ['compensation-acknowledged → compensating:payment', 'compensation-acknowledged → compensated']);
-    const commands = commandsOf(run, orderId);
-    assert.deepEqual([commands.releases, commands.refunds], [1, 1]);
+    // The reservation's outcome is awaited first; none comes, so only the payment is undone.
+    assert.deepEqual(movesOf(run, orderId), ['started → running:payment', 'succeeded → running:inventory', 'cancelled → cancelling:inventory', 'timed-out → compensating:payment', 'compensation-acknowledged → compensated']);
+    await expectCommands(run, orderId, { charges: 1, reservations: 1, shipments: 0, refunds: 1, releases: 0, cancels: ['CUSTOMER_REQUEST'] });
+    const announced = await run.waitFor(() => run.recordsOf('orders.order.cancelled', orderId)[0], 30_000, 'the order service to announce the cancellation');
+    assert.equal(announced.value.reason, 'CUSTOMER_REQUEST');
+  });
+
+  it('ignores a customer’s cancellation once shipping was asked for (the pivot): the order ships and completes, and the order service never cancels it', async () => {
+    const planned = planOrder();
+    await place(run, planned);
+    const { orderId } = planned.order;
+    await awaiting(orderId, 'inventory');
+    await reserve(orderId);
+    await awaiting(orderId, 'shipping');
+    await customerCancels(orderId);
+    await run.waitFor(() => run.recordsOf('orders.saga.transitioned', orderId).some((r) => r.value.event === 'late-cancel'), 30_000, 'the saga to ignore the late cancellation');
+    await ship(orderId);
+    assert.equal(await run.outcome(orderId), 'completed');
+    await expectCommands(run, orderId, { charges: 1, reservations: 1, shipments: 1, refunds: 0, releases: 0, cancels: [] });
+    const order = await run.waitFor(
+      async () => (await run.tableStore<OrderSummary>('order-projections', 'order-summaries')).get(orderId)?.status === 'COMPLETED',
+      30_000,
+      'the summary to show the order completed',
+    );
+    assert.ok(order);
+    assert.deepEqual(run.recordsOf('orders.order.cancelled', orderId), []);
   });
 });

@@ -22,7 +22,9 @@ const created: OrderCreated = {
 };
 const payment = (status: PaymentProcessed['status']): PaymentProcessed => ({ eventId: `p-${status}`, paymentId: 'pay-1', orderId, status, amountMinor: status === 'FAILED' ? 0 : 900, currency: 'EUR', failureReason: null, processedAt: 2000 });
 const move = (from: string, to: string): SagaTransitioned => ({ sagaId: orderId, saga: 'order-saga', from, to, event: 'succeeded', step: 'shipping', attempt: 0, cause: null, timestamp: 5000 });
-const cancel: CancelOrder = { commandId: 'x1', sagaId: '', orderId, reason: 'CUSTOMER_REQUEST', detail: null, issuedAt: 6000 };
+/** The order saga's cancellation (its last compensation); a customer's has no `sagaId`. */
+const cancel: CancelOrder = { commandId: 'x1', sagaId: orderId, orderId, reason: 'CUSTOMER_REQUEST', detail: null, issuedAt: 6000 };
+const customerCancel: CancelOrder = { ...cancel, commandId: 'k1', sagaId: '' };
 
 function pipe<T extends keyof TopicValues & string>(driver: TopologyTestDriver, topic: T, value: TopicValues[T], timestamp: number): void {
   driver.inputTopic<string, TopicValues[T]>(orderTopic(topic).name).pipe(orderId, value, timestamp);
@@ -56,6 +58,16 @@ describe('the Order aggregate topology', () => {
     const history = driver.keyValueStore<string, HistoryEntry<OrderEvent>[]>(ORDER_AGGREGATE.stores.history).get(orderId)!;
     assert.equal(stateAsOf(orderAggregate, history, { timestamp: 3500 }).status, 'reserved');
     assert.equal(stateAsOf(orderAggregate, history, { version: 2 }).paymentId, 'pay-1');
+  });
+
+  it('leaves a customer’s cancellation to the saga in orchestration, and decides it itself in choreography', () => {
+    for (const cancellationsFrom of ['saga', 'anyone'] as const) {
+      const driver = new TopologyTestDriver(orderAggregateTopology({ cancellationsFrom }));
+      pipe(driver, 'orders.order.created', created, 1000);
+      pipe(driver, 'orders.order.cancel', customerCancel, 2000);
+      const cancelled = driver.outputTopic<string, OrderCancelled>(orderTopic('orders.order.cancelled').name).readValues();
+      assert.deepEqual(cancelled.map((c) => c.reason), cancellationsFrom === 'saga' ? [] : ['CUSTOMER_REQUEST'], cancellationsFrom);
+    }
   });
 
   it('compensates an order cancelled after payment, announces the cancellation once, and ignores refunds', () => {

@@ -148,7 +148,7 @@ function services(rates: ServiceRates = { payment: 0, inventory: 0, shipping: 0 
     shipping: () => shippingService({ ...instant, failureRate: rates.shipping }),
     notification: () => notificationService(instant),
   };
-  return [...Object.entries(all).flatMap(([name, make]) => (without.includes(name as ServiceName) ? [] : [make()])), orderAggregateTopology()];
+  return [...Object.entries(all).flatMap(([name, make]) => (without.includes(name as ServiceName) ? [] : [make()])), orderAggregateTopology({ cancellationsFrom: 'anyone' })];
 }
 
 const DEADLINE_MS = 60_000;

@@ -124,6 +124,7 @@ function orderSagaTopology() {
         success: { stream: shipped },
         failure: { stream: shippingFailed },
         timeoutMs: TIMEOUT,
+        pivot: true,
       }),
       step('notification', {
         action: {
@@ -555,7 +556,8 @@ describe('saga (orchestration)', () => {
   });
 
   describe('cancellation mid-saga', () => {
-    for (const [index, inFlight] of STEPS.entries()) {
+    const PIVOT = STEPS.indexOf('shipping');
+    for (const [index, inFlight] of STEPS.slice(0, PIVOT).entries()) {
       it(`while ${inFlight} is in flight, waits for its outcome: on success it is compensated too`, () => {
         const h = new OrderSagaHarness();
         h.succeed('o1', STEPS.slice(0, index));
@@ -571,8 +573,8 @@ describe('saga (orchestration)', () => {
         assert.deepEqual(instance.cause, { kind: 'cancelled', step: inFlight });
       });
 
-      it(`while ${inFlight} is in flight, compensates only the steps before it when it ${inFlight === 'notification' ? 'times out' : 'fails or times out'}`, () => {
-        for (const outcome of inFlight === 'notification' ? ['timeout'] : ['failure', 'timeout']) {
+      it(`while ${inFlight} is in flight, compensates only the steps before it when it fails or times out`, () => {
+        for (const outcome of ['failure', 'timeout']) {
           const h = new OrderSagaHarness();
           h.succeed('o1', STEPS.slice(0, index));
           h.commands();
@@ -583,6 +585,21 @@ describe('saga (orchestration)', () => {
           assert.deepEqual(h.instance('o1')!.cause, { kind: 'cancelled', step: inFlight });
           assert.equal(h.instance('o1')!.status, 'compensated');
         }
+      });
+    }
+
+    for (const [index, inFlight] of STEPS.entries()) {
+      if (index < PIVOT) continue;
+      it(`once shipping (the pivot) was asked for, is ignored as late while ${inFlight} is in flight: the saga goes on`, () => {
+        const h = new OrderSagaHarness();
+        h.succeed('o1', STEPS.slice(0, index));
+        h.commands();
+        h.transitions();
+        h.cancel('o1');
+        assert.deepEqual(h.transitions().map((t) => [t.to, t.event]), [[`running:${inFlight}`, 'late-cancel']]);
+        for (const step of STEPS.slice(index)) h.reply(step, 'o1', 'success');
+        assert.equal(h.instance('o1')!.status, 'completed');
+        assert.deepEqual(h.commandTopics().filter((t) => t === REFUND || t === RELEASE || t === CANCEL_ORDER), [], 'nothing is undone');
       });
     }
 
@@ -675,7 +692,7 @@ describe('saga (orchestration)', () => {
   });
 
   it('refuses definitions that could not run', () => {
-    const build = (steps: number, overrides: { timeoutMs?: number; attempts?: number; name?: string } = {}) => {
+    const build = (steps: number, overrides: { timeoutMs?: number; attempts?: number; name?: string; undoablePivot?: boolean } = {}) => {
       const app = testTopology();
       const start = app.stream<string, string>('start');
       const replies = app.stream<string, string>('replies');
@@ -690,6 +707,7 @@ describe('saga (orchestration)', () => {
               success: { stream: replies },
               timeoutMs: overrides.timeoutMs ?? 1_000,
               retry: { attempts: overrides.attempts ?? 1 },
+              ...(overrides.undoablePivot ? { pivot: true, compensation: { action: { topic: 'undo', build: () => ['k', 'v'] }, acknowledgement: { stream: replies }, timeoutMs: 1_000 } } : {}),
             }),
           ),
       });
@@ -698,6 +716,7 @@ describe('saga (orchestration)', () => {
     assert.throws(() => build(2, { name: 'twice' }), /two steps named 'twice'/);
     assert.throws(() => build(1, { timeoutMs: 0 }), /step 'step-0': timeoutMs must be positive/);
     assert.throws(() => build(1, { attempts: 0 }), /retry.attempts must be an integer ≥ 1/);
+    assert.throws(() => build(1, { undoablePivot: true }), /step 'step-0' is a pivot: it cannot have a compensation/);
     const other = testTopology('other');
     assert.throws(
       () =>

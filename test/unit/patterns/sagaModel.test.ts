@@ -20,6 +20,7 @@ interface StepConfig {
   readonly attempts: number;
   readonly backoffTicks: number;
   readonly compensation: { readonly timeoutTicks: number; readonly attempts: number; readonly backoffTicks: number } | null;
+  readonly pivot: boolean;
 }
 
 type ReplyKind = 'ok' | 'fail' | 'ack';
@@ -40,13 +41,16 @@ type Op =
   | { readonly op: 'cancel'; readonly id: Id }
   | { readonly op: 'advance'; readonly ticks: number };
 
-const stepConfig: fc.Arbitrary<StepConfig> = fc.record({
-  hasFailure: fc.boolean(),
-  timeoutTicks: fc.integer({ min: 1, max: 4 }),
-  attempts: fc.integer({ min: 1, max: 3 }),
-  backoffTicks: fc.integer({ min: 0, max: 2 }),
-  compensation: fc.option(fc.record({ timeoutTicks: fc.integer({ min: 1, max: 3 }), attempts: fc.integer({ min: 1, max: 2 }), backoffTicks: fc.integer({ min: 0, max: 1 }) }), { nil: null }),
-});
+const stepConfig: fc.Arbitrary<StepConfig> = fc
+  .record({
+    hasFailure: fc.boolean(),
+    timeoutTicks: fc.integer({ min: 1, max: 4 }),
+    attempts: fc.integer({ min: 1, max: 3 }),
+    backoffTicks: fc.integer({ min: 0, max: 2 }),
+    compensation: fc.option(fc.record({ timeoutTicks: fc.integer({ min: 1, max: 3 }), attempts: fc.integer({ min: 1, max: 2 }), backoffTicks: fc.integer({ min: 0, max: 1 }) }), { nil: null }),
+    pivot: fc.integer({ min: 0, max: 3 }).map((n) => n === 0),
+  })
+  .map((config) => (config.pivot ? { ...config, compensation: null } : config)); // a pivot cannot be undone
 
 const id = fc.constantFrom(...IDS);
 const op = (steps: number): fc.Arbitrary<Op> =>
@@ -54,7 +58,7 @@ const op = (steps: number): fc.Arbitrary<Op> =>
     { arbitrary: fc.record({ op: fc.constant('start' as const), id }), weight: 2 },
     { arbitrary: fc.record({ op: fc.constant('reply' as const), id, step: fc.integer({ min: 0, max: steps - 1 }), kind: fc.constantFrom<ReplyKind>('ok', 'fail', 'ack') }), weight: 2 },
     { arbitrary: fc.record({ op: fc.constant('answer' as const), id, ok: fc.boolean() }), weight: 5 },
-    { arbitrary: fc.record({ op: fc.constant('cancel' as const), id }), weight: 1 },
+    { arbitrary: fc.record({ op: fc.constant('cancel' as const), id }), weight: 2 },
     { arbitrary: fc.record({ op: fc.constant('advance' as const), ticks: fc.integer({ min: 1, max: 4 }) }), weight: 3 },
   );
 
@@ -106,7 +110,7 @@ class Model {
 
   cancel(id: string): void {
     const i = this.instances.get(id);
-    if (!i || i.phase !== 'running') return;
+    if (!i || i.phase !== 'running' || this.steps.slice(0, i.step + 1).some((s) => s.pivot)) return;
     if (i.backoff) this.compensate(id, i, i.step - 1);
     else i.phase = 'cancelling';
   }
@@ -175,6 +179,7 @@ function sagaUnderTest(steps: readonly StepConfig[]) {
         step(`s${index}`, {
           action: command(`actions-${index}`),
           success: { stream: replies, when: (r) => r.step === index && r.kind === 'ok' },
+          ...(config.pivot ? { pivot: true } : {}),
           ...(config.hasFailure ? { failure: { stream: replies, when: (r: Reply) => r.step === index && r.kind === 'fail' } } : {}),
           timeoutMs: config.timeoutTicks * TICK,
           retry: { attempts: config.attempts, backoffMs: config.backoffTicks * TICK },

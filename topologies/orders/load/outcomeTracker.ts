@@ -165,6 +165,8 @@ export class OutcomeTracker {
       if (outcomes.length === 1 && outcomes[0] === expected) return [];
       return [`${id} ${outcomes.length ? outcomes.join(', ') : 'no outcome'}, expected ${expected}`];
     });
+    const tooLate = this.cancellationsTooLate();
+    if (tooLate.length) problems.push(`${tooLate.length} customer cancellation(s) the order service accepted but the saga did not take, e.g. ${tooLate.slice(0, EXAMPLES).join(', ')}`);
     if (groupProblems.length) problems.push(`${groupProblems.length} group checkout(s) did not end once as planned, e.g. ${groupProblems.slice(0, EXAMPLES).join('; ')}`);
     return problems;
   }
