@@ -148,37 +148,43 @@ export const ORDER_AGGREGATE = {
 
 const json = { key: stringSerde, value: jsonSerde<never>() };
 
-/** How the Order aggregate is deployed. */
+/** Which order flow the Order aggregate serves. */
 export interface OrderAggregateOptions {
   /**
-   * Whose `CancelOrder` it applies. `saga` (orchestration, the default): only the order
-   * saga's; a customer's cancellation (no `sagaId`) is a request the saga decides on, as
-   * only the saga knows whether it has asked for the shipment. `anyone` (choreography, where
-   * no saga runs): the customer's and the order policy's too, decided on what the
-   * aggregate has seen.
+   * `orchestrated` (the default): the order saga runs the flow. The aggregate applies only the
+   * saga's `CancelOrder`, as a customer's cancellation (no `sagaId`) is a request the saga
+   * decides on (only the saga knows whether it has asked for the shipment), and an order is
+   * completed by the saga's move to `completed`. `choreographed` (no saga): it applies
+   * every `CancelOrder`, the customer's and the order policy's, decided on what it has seen,
+   * and an order is completed when its customer is told it shipped (ORDER_SHIPPED).
    */
-  readonly cancellationsFrom: 'saga' | 'anyone';
+  readonly flow: 'orchestrated' | 'choreographed';
 }
 
 /**
  * The Order aggregate fed by the order system's facts, each read as the command it
  * implies: an order created places it, a payment processed (charged) confirms payment,
- * stock reserved reserves, a shipment initiated ships, the saga's move to `completed`
- * completes, and a `CancelOrder` command (see `cancellationsFrom`) cancels. Refunds,
- * failures and the saga's other moves imply no command. All inputs are keyed by order id,
- * so the aggregate needs no repartition. The aggregate is the order service: an accepted
- * cancellation is announced on `orders.order.cancelled`, once; a cancellation it refuses
- * (the order shipped, or is cancelled already) is a rejection.
+ * stock reserved reserves, a shipment initiated ships, the end of the flow (see `flow`)
+ * completes, and a `CancelOrder` command (see `flow`) cancels. Refunds, failures and the
+ * saga's other moves imply no command. The inputs are keyed by order id, but for the
+ * shipping notices of the choreographed flow, which are repartitioned by order. The
+ * aggregate is the order service: an accepted cancellation is announced on
+ * `orders.order.cancelled`, once; a cancellation it refuses (the order shipped, or is
+ * cancelled already) is a rejection.
  */
-export function orderAggregateTopology({ cancellationsFrom }: OrderAggregateOptions = { cancellationsFrom: 'saga' }): TopologyBuilder {
+export function orderAggregateTopology({ flow }: OrderAggregateOptions = { flow: 'orchestrated' }): TopologyBuilder {
   const app = topology(orderAppId('order-aggregate'));
   const commands: Array<Stream<string, OrderCommand>> = [
     readTopic(app, 'orders.order.created').mapValues((o): OrderCommand => ({ type: 'PlaceOrder', customerId: o.customerId, items: o.items, currency: o.currency, totalMinor: o.totalMinor }), { name: 'place-order' }),
     readTopic(app, 'payments.payment.processed').flatMapValues((p): OrderCommand[] => (p.status === 'PROCESSED' ? [{ type: 'ConfirmPayment', paymentId: p.paymentId, amountMinor: p.amountMinor }] : []), { name: 'confirm-payment' }),
     readTopic(app, 'inventory.stock.reserved').mapValues((r): OrderCommand => ({ type: 'ReserveInventory', reservationId: r.reservationId }), { name: 'reserve-inventory' }),
     readTopic(app, 'shipping.shipment.initiated').mapValues((s): OrderCommand => ({ type: 'ShipOrder', shipmentId: s.shipmentId }), { name: 'ship-order' }),
-    readTopic(app, 'orders.saga.transitioned').flatMapValues((t): OrderCommand[] => (t.to === 'completed' && t.from !== 'completed' ? [{ type: 'CompleteOrder' }] : []), { name: 'complete-order' }),
-    readTopic(app, 'orders.order.cancel').flatMapValues((c): OrderCommand[] => (cancellationsFrom === 'anyone' || c.sagaId !== '' ? [{ type: 'CancelOrder', reason: c.reason, detail: c.detail }] : []), { name: 'cancel-order' }),
+    flow === 'orchestrated'
+      ? readTopic(app, 'orders.saga.transitioned').flatMapValues((t): OrderCommand[] => (t.to === 'completed' && t.from !== 'completed' ? [{ type: 'CompleteOrder' }] : []), { name: 'complete-order' })
+      : readTopic(app, 'notifications.notification.sent')
+          .flatMap((_customer, n): Array<readonly [string, OrderCommand]> => (n.orderId !== null && n.kind === 'ORDER_SHIPPED' ? [[n.orderId, { type: 'CompleteOrder' }]] : []), { name: 'complete-order' })
+          .repartition({ name: 'complete-order', serdes: json }),
+    readTopic(app, 'orders.order.cancel').flatMapValues((c): OrderCommand[] => (flow === 'choreographed' || c.sagaId !== '' ? [{ type: 'CancelOrder', reason: c.reason, detail: c.detail }] : []), { name: 'cancel-order' }),
   ];
   const order = eventSourcedAggregate(commands.reduce((all, next) => all.merge(next)), orderAggregate, { name: ORDER_AGGREGATE.name });
   order.events.to(ORDER_AGGREGATE.events, { serdes: json });

@@ -60,14 +60,28 @@ describe('the Order aggregate topology', () => {
     assert.equal(stateAsOf(orderAggregate, history, { version: 2 }).paymentId, 'pay-1');
   });
 
-  it('leaves a customer’s cancellation to the saga in orchestration, and decides it itself in choreography', () => {
-    for (const cancellationsFrom of ['saga', 'anyone'] as const) {
-      const driver = new TopologyTestDriver(orderAggregateTopology({ cancellationsFrom }));
+  it('leaves a customer’s cancellation to the saga in the orchestrated flow, and decides it itself in the choreographed one', () => {
+    for (const flow of ['orchestrated', 'choreographed'] as const) {
+      const driver = new TopologyTestDriver(orderAggregateTopology({ flow }));
       pipe(driver, 'orders.order.created', created, 1000);
       pipe(driver, 'orders.order.cancel', customerCancel, 2000);
       const cancelled = driver.outputTopic<string, OrderCancelled>(orderTopic('orders.order.cancelled').name).readValues();
-      assert.deepEqual(cancelled.map((c) => c.reason), cancellationsFrom === 'saga' ? [] : ['CUSTOMER_REQUEST'], cancellationsFrom);
+      assert.deepEqual(cancelled.map((c) => c.reason), flow === 'orchestrated' ? [] : ['CUSTOMER_REQUEST'], flow);
     }
+  });
+
+  it('completes an order in the choreographed flow when its customer is told it shipped', () => {
+    const driver = new TopologyTestDriver(orderAggregateTopology({ flow: 'choreographed' }));
+    pipe(driver, 'orders.order.created', created, 1000);
+    pipe(driver, 'payments.payment.processed', payment('PROCESSED'), 2000);
+    pipe(driver, 'inventory.stock.reserved', { eventId: 'r', orderId, reservationId: 'res-1', items: [{ sku: 'tea', quantity: 2 }], expiresAt: null, reservedAt: 3000 }, 3000);
+    pipe(driver, 'shipping.shipment.initiated', { eventId: 's', orderId, shipmentId: 'ship-1', carrier: 'DHL', trackingNumber: null, estimatedDeliveryAt: null, initiatedAt: 4000 }, 4000);
+    const notice = (kind: 'ORDER_CANCELLED' | 'ORDER_SHIPPED') => ({ eventId: kind, notificationId: kind, customerId: 'c1', orderId, groupCheckoutId: null, channel: 'EMAIL' as const, kind, sentAt: 5000 });
+    driver.inputTopic(orderTopic('notifications.notification.sent').name).pipe('c1', notice('ORDER_CANCELLED'), 4800);
+    const state = () => driver.keyValueStore<string, AggregateSnapshot<OrderState>>(ORDER_AGGREGATE.stores.state).get(orderId)!.state.status;
+    assert.equal(state(), 'shipped');
+    driver.inputTopic(orderTopic('notifications.notification.sent').name).pipe('c1', notice('ORDER_SHIPPED'), 5000);
+    assert.equal(state(), 'completed');
   });
 
   it('compensates an order cancelled after payment, announces the cancellation once, and ignores refunds', () => {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { loadCatalogue, TopologyTestDriver, type CancelOrder, type OrderCreated, type OrderItem, type TopicValues, type TopologyBuilder } from '../../../index.ts';
-import { orderAggregateTopology } from '../../../topologies/orders/aggregate.ts';
+import { loadCatalogue, TopologyTestDriver, type AggregateSnapshot, type CancelOrder, type OrderCreated, type OrderItem, type TopicValues, type TopologyBuilder } from '../../../index.ts';
+import { ORDER_AGGREGATE, orderAggregateTopology, type OrderState } from '../../../topologies/orders/aggregate.ts';
 import { inventoryPolicy } from '../../../topologies/orders/choreography/inventoryPolicy.ts';
 import { notificationPolicy } from '../../../topologies/orders/choreography/notificationPolicy.ts';
 import { decideCancellation, NOTHING_KNOWN, orderPolicy, type FailedStep, type OrderCancellation, type OrderFact, type OrderTimedOut } from '../../../topologies/orders/choreography/orderPolicy.ts';
@@ -83,6 +83,12 @@ class DriverLoop {
     return this.pending.length > 0;
   }
 
+  /** Where the Order aggregate (the order service) has an order now. */
+  orderStatus(orderId: string): OrderState['status'] | undefined {
+    const holder = this.drivers.find((d) => d.topology.stores.has(ORDER_AGGREGATE.stores.state))!;
+    return holder.keyValueStore<string, AggregateSnapshot<OrderState>>(ORDER_AGGREGATE.stores.state).get(orderId)?.state.status;
+  }
+
   /** What the topologies wrote to catalogued topics since the last look. */
   private written(): Written[] {
     return this.drivers.flatMap((writer) => CATALOGUED_TOPICS.flatMap((topic) => writer.outputTopic(topic).readRecords().map((r) => ({ topic, key: r.key, value: r.value, timestamp: r.timestamp, writer }))));
@@ -148,7 +154,7 @@ function services(rates: ServiceRates = { payment: 0, inventory: 0, shipping: 0 
     shipping: () => shippingService({ ...instant, failureRate: rates.shipping }),
     notification: () => notificationService(instant),
   };
-  return [...Object.entries(all).flatMap(([name, make]) => (without.includes(name as ServiceName) ? [] : [make()])), orderAggregateTopology({ cancellationsFrom: 'anyone' })];
+  return [...Object.entries(all).flatMap(([name, make]) => (without.includes(name as ServiceName) ? [] : [make()])), orderAggregateTopology({ flow: 'choreographed' })];
 }
 
 const DEADLINE_MS = 60_000;
@@ -207,6 +213,7 @@ describe('choreographed order flow', () => {
     assert.deepEqual([notice.key, notice.command.customerId], ['c1', 'c1']);
     // Every command is keyed by its order, but the notification, by its customer.
     for (const { topic, key } of commandsPerOrder(loop.log).get('o1')!) if (topic !== orderTopic('notifications.notification.send').name) assert.equal(key, 'o1');
+    assert.equal(loop.orderStatus('o1'), 'completed', 'the order service completes the order once its customer is told it shipped');
   });
 
   it('payment declined: cancels the order (PAYMENT_FAILED) with nothing to undo, and the customer is told', () => {
@@ -335,6 +342,7 @@ describe('choreographed order flow', () => {
           const reserved = happened('inventory.stock.reserved') > 0;
           const story = loop.log.filter((w) => (w.value as { orderId?: string }).orderId === orderId).map((w) => w.topic).join(', ');
           assert.ok(cancelled === 1 || (cancelled === 0 && shipped === 1), `${orderId} ends shipped or cancelled, once: ${story}`);
+          assert.ok(cancelled ? ['cancelled', 'compensated'].includes(loop.orderStatus(orderId)!) : loop.orderStatus(orderId) === 'completed', `${orderId}: the order service ends it as it ended: ${story}`);
           assert.ok(of('orders.order.cancel', (c) => !String(c.commandId).startsWith('customer-')) <= 1, `${orderId}: the order policy cancels once at most: ${story}`);
           assert.equal(of('payments.payment.refund'), cancelled && charged ? 1 : 0, `${orderId}: refunded once if charged and cancelled: ${story}`);
           assert.equal(of('inventory.stock.release'), cancelled && reserved ? 1 : 0, `${orderId}: released once if reserved and cancelled: ${story}`);
