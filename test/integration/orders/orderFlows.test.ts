@@ -160,6 +160,13 @@ describe('order flows when the inventory and shipping services do not answer (al
 
   const awaiting = (orderId: string, step: 'inventory' | 'shipping') => run.waitFor(() => run.moves(orderId).some((t) => t.to === `running:${step}`), 60_000, `${orderId} to await ${step}`);
   const customerCancels = (orderId: string) => run.send([{ topic: 'orders.order.cancel', key: orderId, value: { commandId: `${orderId}:cancel`, sagaId: '', orderId, reason: 'CUSTOMER_REQUEST', detail: 'changed my mind', issuedAt: Date.now() } }]);
+  /** Places a plain order and waits until its saga awaits the stock (which never comes by itself). */
+  const placedAwaitingStock = async () => {
+    const planned = planOrder();
+    await place(run, planned);
+    await awaiting(planned.order.orderId, 'inventory');
+    return planned.order;
+  };
   /** The inventory service's answer, by hand: the stock is reserved. */
   const reserve = (orderId: string) =>
     run.send([{ topic: 'inventory.stock.reserved', key: orderId, value: { eventId: `${orderId}:reserved`, orderId, reservationId: `${orderId}:reservation`, items: [], expiresAt: null, reservedAt: Date.now() } }]);
@@ -179,10 +186,7 @@ describe('order flows when the inventory and shipping services do not answer (al
   });
 
   it('ignores a reply that comes out of order and a repeated one, and goes on with the reply it awaits', async () => {
-    const planned = planOrder();
-    await place(run, planned);
-    const { orderId, customerId } = planned.order;
-    await awaiting(orderId, 'inventory');
+    const { orderId, customerId } = await placedAwaitingStock();
     await reserve(orderId);
     await awaiting(orderId, 'shipping');
     const notice: NotificationSent = { eventId: `${orderId}:early`, notificationId: `${orderId}:early`, customerId, orderId, groupCheckoutId: null, channel: 'EMAIL', kind: 'ORDER_SHIPPED', sentAt: Date.now() };
@@ -201,10 +205,7 @@ describe('order flows when the inventory and shipping services do not answer (al
   });
 
   it('compensates an order its customer cancels mid-saga (CancelOrder while the stock is awaited), then cancels it', async () => {
-    const planned = planOrder();
-    await place(run, planned);
-    const { orderId } = planned.order;
-    await awaiting(orderId, 'inventory');
+    const { orderId } = await placedAwaitingStock();
     await customerCancels(orderId);
     assert.equal(await run.outcome(orderId), 'cancelled');
     // The reservation's outcome is awaited first; none comes, so only the payment is undone.
@@ -215,10 +216,7 @@ describe('order flows when the inventory and shipping services do not answer (al
   });
 
   it('ignores a customer’s cancellation once shipping was asked for (the pivot): the order ships and completes, and the order service never cancels it', async () => {
-    const planned = planOrder();
-    await place(run, planned);
-    const { orderId } = planned.order;
-    await awaiting(orderId, 'inventory');
+    const { orderId } = await placedAwaitingStock();
     await reserve(orderId);
     await awaiting(orderId, 'shipping');
     await customerCancels(orderId);
