@@ -59,7 +59,10 @@ function ownedIn(metadata: Buffer): string[] {
 /**
  * The sticky balanced assignment: members sorted by id; each may hold ⌈tasks/members⌉
  * (only the first `tasks mod members` members that many, the rest ⌊tasks/members⌋);
- * previous owners keep tasks within that quota; the rest go to the least loaded member.
+ * previous owners keep tasks within that quota. Each other task goes to the member with
+ * room that holds the fewest tasks of its subtopology (then the fewest tasks), so each
+ * subtopology's tasks spread over the members as Kafka Streams spreads them: a worker
+ * never gets one subtopology's every task while another gets the next one's.
  */
 export function assignTasks(tasks: readonly string[], members: ReadonlyArray<{ id: string; owned: readonly string[] }>): Map<string, string[]> {
   const sorted = [...members].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
@@ -78,11 +81,21 @@ export function assignTasks(tasks: readonly string[], members: ReadonlyArray<{ i
       if (mine.length < quota.get(member.id)! && remaining.delete(task)) mine.push(task);
     }
   }
+  const load = (id: string, subtopology: string) => result.get(id)!.filter((t) => subtopologyOf(t) === subtopology).length;
   for (const task of remaining) {
-    const member = sorted.find((m) => result.get(m.id)!.length < quota.get(m.id)!)!;
-    result.get(member.id)!.push(task);
+    const subtopology = subtopologyOf(task);
+    let best: string | undefined;
+    for (const { id } of sorted) {
+      if (result.get(id)!.length >= quota.get(id)!) continue;
+      if (best === undefined || load(id, subtopology) < load(best, subtopology) || (load(id, subtopology) === load(best, subtopology) && result.get(id)!.length < result.get(best)!.length)) best = id;
+    }
+    result.get(best!)!.push(task);
   }
   return result;
+}
+
+function subtopologyOf(task: string): string {
+  return task.slice(0, task.indexOf('_'));
 }
 
 /** Task ids `<subtopology>_<partition>` in numeric order. */

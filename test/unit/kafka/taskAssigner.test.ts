@@ -18,6 +18,20 @@ describe('the task assigner', () => {
     );
   });
 
+  it('spreads each subtopology’s tasks over the members (counts differ by at most one), as Kafka Streams does', () => {
+    fc.assert(
+      fc.property(tasksArb, membersArb, (tasks, ids) => {
+        const result = assignTasks(tasks, ids.map((id) => ({ id, owned: [] })));
+        for (const subtopology of new Set(tasks.map((t) => t.split('_')[0]))) {
+          const counts = [...result.values()].map((mine) => mine.filter((t) => t.split('_')[0] === subtopology).length);
+          assert.ok(Math.max(...counts) - Math.min(...counts) <= 1, `subtopology ${subtopology}: ${JSON.stringify([...result])}`);
+        }
+      }),
+    );
+    const two = assignTasks(['0_0', '0_1', '1_0', '1_1'], [{ id: 'a', owned: [] }, { id: 'b', owned: [] }]);
+    assert.deepEqual([...two], [['a', ['0_0', '1_0']], ['b', ['0_1', '1_1']]]);
+  });
+
   it('leaves a member its previous tasks when it has room for them (sticky)', () => {
     fc.assert(
       fc.property(tasksArb, membersArb, (tasks, ids) => {
