@@ -18,6 +18,9 @@ describe('tributary replay with arguments that make no sense', function () {
     ['a time that is not ISO 8601', ['--to-datetime', 'yesterday'], "error: --to-datetime must be an ISO 8601 date and time such as 2026-01-31T09:30:00Z, not 'yesterday'"],
     ['an offsets list that does not parse', ['--offsets', 'orders:0'], "error: --offsets takes topic:partition=offset,… (e.g. orders:0=42,orders:1=7), and 'orders:0' is not one"],
     ['two reset targets', ['--to-earliest', '--by-duration', 'PT1H'], 'error: give one of --to-earliest, --to-datetime, --by-duration, --offsets (got --to-earliest and --by-duration)'],
+    ['--shadow with --follow', ['--shadow', '--follow'], 'error: --shadow reports its own progress and ends after the switch; --follow watches an in-place replay'],
+    ['--cutover-lag without --shadow', ['--cutover-lag', '10'], 'error: --cutover-lag says when --shadow switches; pass --shadow too'],
+    ['a cutover lag that is not a number', ['--shadow', '--cutover-lag', 'many'], "error: --cutover-lag takes a number of records, not 'many'"],
   ];
   for (const [what, args, line] of refusals) {
     it(`exits 1 with one line for ${what}`, () => {
