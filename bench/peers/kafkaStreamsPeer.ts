@@ -8,21 +8,23 @@ import { peerWorkload, type PeerRuntime } from './peerWorkload.ts';
 const PROJECT = fileURLToPath(new URL('./kafka-streams/', import.meta.url));
 
 /**
- * Kafka Streams 4.1.1 (bench/peers/kafka-streams): built once with `mvn -q package
- * dependency:copy-dependencies` into the cache (Maven fetches Kafka Streams, Avro and
- * slf4j-simple from Maven Central), run on a 1 GB heap.
+ * Builds the Kafka Streams peer (bench/peers/kafka-streams) once with `mvn -q package
+ * dependency:copy-dependencies` into the cache (Maven fetches Kafka Streams 4.1.1, Avro and
+ * slf4j-simple from Maven Central); returns the classpath its classes run with.
  */
+export async function kafkaStreamsClasspath(progress: (line: string) => void): Promise<string> {
+  const dir = await cachedInstall('kafka-streams', PROJECT, async (target) => {
+    progress(`building the Kafka Streams peer into ${target} (mvn; the first build downloads its jars)`);
+    await runCommand('mvn', ['-q', '-B', '-f', path.join(PROJECT, 'pom.xml'), `-DbenchBuildDir=${path.join(target, 'target')}`, 'package', 'dependency:copy-dependencies', `-DoutputDirectory=${path.join(target, 'libs')}`]);
+  });
+  return [path.join(dir, 'target', 'kafka-streams-peer-1.jar'), path.join(dir, 'libs', '*')].join(path.delimiter);
+}
+
+/** The throughput workloads (BenchStreams) on a 1 GB heap. */
 const kafkaStreams: PeerRuntime = {
   framework: 'kafka-streams',
   logsRunning: true,
-  install: async (progress) => {
-    const dir = await cachedInstall('kafka-streams', PROJECT, async (target) => {
-      progress(`building the Kafka Streams peer into ${target} (mvn; the first build downloads its jars)`);
-      await runCommand('mvn', ['-q', '-B', '-f', path.join(PROJECT, 'pom.xml'), `-DbenchBuildDir=${path.join(target, 'target')}`, 'package', 'dependency:copy-dependencies', `-DoutputDirectory=${path.join(target, 'libs')}`]);
-    });
-    const classpath = [path.join(dir, 'target', 'kafka-streams-peer-1.jar'), path.join(dir, 'libs', '*')].join(path.delimiter);
-    return ['java', ['-Xmx1g', '-Dorg.slf4j.simpleLogger.defaultLogLevel=warn', '-cp', classpath, 'tributary.bench.BenchStreams']];
-  },
+  install: async (progress) => ['java', ['-Xmx1g', '-Dorg.slf4j.simpleLogger.defaultLogLevel=warn', '-cp', await kafkaStreamsClasspath(progress), 'tributary.bench.BenchStreams']],
 };
 
 export const kafkaStreamsWorkloads: readonly Workload[] = [
