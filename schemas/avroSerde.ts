@@ -4,7 +4,7 @@ import { registerEntry } from './catalogueRegistration.ts';
 import { DecodeFailedError, DeserializationError, SchemaNotRegisteredError, SerdeConfigError, SerializationError } from './errors.ts';
 import type { RegistryClient } from './registryClient.ts';
 import { withRegistryRetry, type RetryPolicy } from './retry.ts';
-import type { Serde, SerdeContext } from './serde.ts';
+import { NOT_CACHED, type Serde, type SerdeContext } from './serde.ts';
 import { stringSerde } from './stringSerde.ts';
 import { frame, unframe } from './wireFormat.ts';
 
@@ -48,6 +48,8 @@ export interface AvroSerdeOptions {
  */
 export class AvroSerde<M extends object = Record<string, unknown>> implements Serde<unknown> {
   private readonly ids = new Map<string, Promise<number>>();
+  /** The ids of `ids` that have arrived, for the synchronous path. */
+  private readonly knownIds = new Map<string, number>();
   private readonly resolvers = new Map<string, Map<number, avro.Resolver | null>>();
   /** Set once, by the constructor or the first `configure`; the caches above are only valid for it. */
   private bound: RegistryClient | undefined;
@@ -80,6 +82,8 @@ export class AvroSerde<M extends object = Record<string, unknown>> implements Se
     return {
       serialize: (_topic, value) => this.serialize(topic, value),
       deserialize: async (_topic, buffer) => (await this.deserialize(topic, buffer)) as M[K],
+      serializeSync: (_topic, value) => this.serializeSync(topic, value),
+      deserializeSync: (_topic, buffer) => this.deserializeSync(topic, buffer) as M[K] | typeof NOT_CACHED,
       configure: (context) => this.configure(context),
     };
   }
@@ -96,29 +100,30 @@ export class AvroSerde<M extends object = Record<string, unknown>> implements Se
   /** Validates `value` against the topic's schema and returns the framed Avro bytes. */
   async serialize(topic: string, value: unknown): Promise<Buffer> {
     const entry = this.options.catalogue.entry(topic);
-    let body: Buffer;
-    try {
-      body = entry.type.toBuffer(value);
-    } catch (error) {
-      const paths: string[] = [];
-      entry.type.isValid(value, { errorHook: (path) => paths.push(path.join('.') || '(root)') });
-      const where = paths.length ? `invalid field${paths.length > 1 ? 's' : ''} ${paths.join(', ')}` : (error as Error).message;
-      throw new SerializationError(topic, paths, `value for ${topic} does not match ${entry.recordName}: ${where}`, { cause: error });
-    }
+    const body = encode(entry, topic, value);
     return frame(await this.idFor(entry), body);
+  }
+
+  /** `serialize` once the topic's schema id is known; NOT_CACHED before (the value is not checked then). */
+  serializeSync(topic: string, value: unknown): Buffer | typeof NOT_CACHED {
+    const entry = this.options.catalogue.entry(topic);
+    const id = this.knownIds.get(entry.subject);
+    return id === undefined ? NOT_CACHED : frame(id, encode(entry, topic, value));
   }
 
   /** Reads a framed record written with any registered schema the topic's reader schema can resolve. */
   async deserialize(topic: string, buffer: Buffer): Promise<unknown> {
     const entry = this.options.catalogue.entry(topic);
     const { schemaId, payload } = unframe(buffer);
-    const resolver = await this.resolverFor(entry, schemaId);
-    try {
-      return resolver === null ? entry.type.fromBuffer(payload) : entry.type.fromBuffer(payload, resolver);
-    } catch (error) {
-      // avsc says "truncated buffer", "trailing data", "invalid … index": the bytes are bad.
-      throw new DecodeFailedError(schemaId, (error as Error).message, { cause: error });
-    }
+    return decode(entry, schemaId, payload, await this.resolverFor(entry, schemaId));
+  }
+
+  /** `deserialize` once the writer schema of the record's id is fetched; NOT_CACHED before. */
+  deserializeSync(topic: string, buffer: Buffer): unknown {
+    const entry = this.options.catalogue.entry(topic);
+    const { schemaId, payload } = unframe(buffer);
+    const resolver = this.resolvers.get(entry.topic)?.get(schemaId);
+    return resolver === undefined ? NOT_CACHED : decode(entry, schemaId, payload, resolver);
   }
 
   private idFor(entry: CatalogueEntry): Promise<number> {
@@ -136,7 +141,10 @@ export class AvroSerde<M extends object = Record<string, unknown>> implements Se
         return id;
       });
       this.ids.set(entry.subject, pending);
-      pending.catch(() => this.ids.delete(entry.subject));
+      pending.then(
+        (id) => this.knownIds.set(entry.subject, id),
+        () => this.ids.delete(entry.subject),
+      );
     }
     return pending;
   }
@@ -198,6 +206,28 @@ export function avroSerdes<M extends object = Record<string, unknown>>(
   options: Pick<AvroSerdeOptions, 'autoRegister'> = {},
 ): AvroSerde<M> {
   return new AvroSerde<M>({ catalogue, ...options });
+}
+
+/** The Avro body of `value` in the topic's schema; SerializationError naming the invalid fields. */
+function encode(entry: CatalogueEntry, topic: string, value: unknown): Buffer {
+  try {
+    return entry.type.toBuffer(value);
+  } catch (error) {
+    const paths: string[] = [];
+    entry.type.isValid(value, { errorHook: (path) => paths.push(path.join('.') || '(root)') });
+    const where = paths.length ? `invalid field${paths.length > 1 ? 's' : ''} ${paths.join(', ')}` : (error as Error).message;
+    throw new SerializationError(topic, paths, `value for ${topic} does not match ${entry.recordName}: ${where}`, { cause: error });
+  }
+}
+
+/** The record in an Avro body written with schema `schemaId`, resolved into the topic's schema. */
+function decode(entry: CatalogueEntry, schemaId: number, payload: Buffer, resolver: avro.Resolver | null): unknown {
+  try {
+    return resolver === null ? entry.type.fromBuffer(payload) : entry.type.fromBuffer(payload, resolver);
+  } catch (error) {
+    // avsc says "truncated buffer", "trailing data", "invalid … index": the bytes are bad.
+    throw new DecodeFailedError(schemaId, (error as Error).message, { cause: error });
+  }
 }
 
 /** True for errors that mean "this record can never be read": route it to the dead-letter topic. */

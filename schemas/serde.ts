@@ -15,6 +15,12 @@ export interface SerdeContext {
 }
 
 /**
+ * What a serde's synchronous path answers when it needs the registry first (a schema id or
+ * writer schema not fetched yet): the caller then takes the asynchronous one.
+ */
+export const NOT_CACHED: unique symbol = Symbol('tributary.serde.notCached');
+
+/**
  * Turns values of one type into Kafka bytes and back. `topic` picks the schema (Avro) and
  * is ignored by serdes that need none (strings). Implementations are safe to share across
  * tasks: all caches are keyed by immutable facts (schema ids, topics).
@@ -22,6 +28,15 @@ export interface SerdeContext {
 export interface Serde<T> {
   serialize(topic: string, value: T): Promise<Buffer>;
   deserialize(topic: string, buffer: Buffer): Promise<T>;
+  /**
+   * `serialize` without a promise, for a serde that can answer from what it holds (same
+   * result, same errors), or NOT_CACHED when it must ask the registry first. The runtime
+   * writes every output through it when present: per record, a promise costs more than the
+   * encoding itself.
+   */
+  serializeSync?(topic: string, value: T): Buffer | typeof NOT_CACHED;
+  /** `deserialize` without a promise, or NOT_CACHED when it must ask the registry first (see `serializeSync`). */
+  deserializeSync?(topic: string, buffer: Buffer): T | typeof NOT_CACHED;
   /**
    * Binds what the serde needs from the runtime. A worker calls it once on every distinct
    * serde of its topology's sources and sinks (keys and values) before it reads a record;

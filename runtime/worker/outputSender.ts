@@ -29,9 +29,12 @@ export interface OutputSender {
 function toTopicMessages(records: readonly OutboxRecord[]): TopicMessages[] {
   const byTopic = new Map<string, Message[]>();
   for (const r of records) {
-    const message: Message = { key: r.key, value: r.value, headers: { ...r.headers }, timestamp: String(r.timestamp) };
+    // kafkajs only reads the headers: the record's own object goes, not a copy.
+    const message: Message = { key: r.key, value: r.value, headers: r.headers, timestamp: String(r.timestamp) };
     if (r.partition !== undefined) message.partition = r.partition;
-    byTopic.set(r.topic, [...(byTopic.get(r.topic) ?? []), message]);
+    const messages = byTopic.get(r.topic);
+    if (messages) messages.push(message);
+    else byTopic.set(r.topic, [message]);
   }
   return [...byTopic].map(([topic, messages]) => ({ topic, messages }));
 }

@@ -22,8 +22,11 @@ import { StreamTask } from './streamTask.ts';
 import { taskStores } from './taskStores.ts';
 import type { WorkerConfig } from './workerConfig.ts';
 
-/** Records a task may hold in memory before the inputs running ahead are paused. */
-const MAX_BUFFERED = 20_000;
+/**
+ * Bytes of fetched records a task may hold before the inputs running ahead are paused: a
+ * bound on memory whatever the records' sizes (records are decoded only as a unit takes them).
+ */
+const MAX_BUFFERED_BYTES = 8 * 1024 * 1024;
 
 /** How often the lag gauge's end offsets are read from the broker (fetches update them too). */
 const END_OFFSETS_REFRESH_MS = 5_000;
@@ -382,7 +385,7 @@ export class Worker {
       const task = await opening;
       await task.enqueue(() => task.processBatch(batch.topic, messages, batch.highWatermark));
       // Backpressure: an input far ahead of the others in time stops being fetched until they catch up.
-      if (task.buffered > MAX_BUFFERED) this.resumeWhenDrained(task, pause());
+      if (task.bufferedBytes > MAX_BUFFERED_BYTES) this.resumeWhenDrained(task, pause());
     } catch (error) {
       this.taskFailed(id, opening, error);
     } finally {
@@ -392,7 +395,7 @@ export class Worker {
 
   private resumeWhenDrained(task: StreamTask, resume: () => void): void {
     const check = setInterval(() => {
-      if (task.buffered > MAX_BUFFERED / 4 && !this.abort.signal.aborted) return;
+      if (task.bufferedBytes > MAX_BUFFERED_BYTES / 4 && !this.abort.signal.aborted) return;
       clearInterval(check);
       resume();
     }, 100);

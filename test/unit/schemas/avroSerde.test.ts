@@ -10,6 +10,7 @@ import {
   UnknownSchemaIdError,
 } from '../../../schemas/errors.ts';
 import type { TopicValues } from '../../../schemas/generated/types.ts';
+import { NOT_CACHED } from '../../../schemas/serde.ts';
 import { frame } from '../../../schemas/wireFormat.ts';
 import { shipmentV1, shipmentV2, shipmentV2Full, writeCatalogue } from './catalogueFixture.ts';
 import { InMemoryRegistry } from './inMemoryRegistry.ts';
@@ -126,6 +127,28 @@ describe('AvroSerde', () => {
   it('refuses to write when the schema is not registered and auto-registration is off', async () => {
     const serde = new AvroSerde({ registry: new InMemoryRegistry(), catalogue: loadCatalogue(writeCatalogue([{ topic, schema: shipmentV1, key: 'orderId' }])) });
     await assert.rejects(serde.serialize(topic, { orderId: 'o-1', carrier: 'DHL', note: null }), SchemaNotRegisteredError);
+  });
+
+  it('answers without a promise once the schema id and the writer schema are cached, NOT_CACHED before, with the async path\'s bytes and values', async () => {
+    const { registry, v1, v2 } = serdes();
+    const value = { orderId: 'o-1', carrier: 'DHL', note: null };
+    assert.equal(v1.serializeSync(topic, value), NOT_CACHED);
+    const bytes = await v1.serialize(topic, value);
+    assert.deepEqual(v1.serializeSync(topic, value), bytes);
+    assert.equal(v2.deserializeSync(topic, bytes), NOT_CACHED);
+    const resolved = await v2.deserialize(topic, bytes);
+    const calls = registry.calls;
+    assert.deepEqual({ ...(v2.deserializeSync(topic, bytes) as object) }, { ...(resolved as object) });
+    assert.equal(registry.calls, calls);
+  });
+
+  it('fails its synchronous path with the async path\'s errors: a dead letter for bad bytes, SerializationError naming the field', async () => {
+    const { v1 } = serdes();
+    const bytes = await v1.serialize(topic, { orderId: 'o-1', carrier: 'DHL', note: 'x' });
+    await v1.deserialize(topic, bytes);
+    assert.throws(() => v1.deserializeSync(topic, Buffer.from('hello')), (e: unknown) => e instanceof NotFramedError && isDeadLetter(e));
+    assert.throws(() => v1.deserializeSync(topic, bytes.subarray(0, bytes.length - 2)), (e: unknown) => e instanceof DecodeFailedError && isDeadLetter(e));
+    assert.throws(() => v1.serializeSync(topic, { orderId: 'o-1', carrier: 42, note: null }), (e: unknown) => e instanceof SerializationError && e.paths.includes('carrier'));
   });
 
   it('refuses a topic that is not in the catalogue, naming it', async () => {
