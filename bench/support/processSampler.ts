@@ -1,7 +1,5 @@
 import { readFileSync } from 'node:fs';
-
-/** Linux reports CPU time in clock ticks of 1/100 s on every architecture Node runs on. */
-const TICKS_PER_SECOND = 100;
+import { processCpuSeconds } from './cpuTime.ts';
 
 interface Sample {
   readonly at: number;
@@ -55,16 +53,14 @@ export class ProcessSampler {
   }
 
   private sample(): void {
+    const cpuSeconds = processCpuSeconds(this.pid);
+    if (cpuSeconds === undefined) return; // the process is gone: the samples so far are all there is
+    this.samples.push({ at: Date.now(), cpuSeconds });
     try {
-      // Fields after the command name (which may hold spaces): utime and stime are the 12th and 13th.
-      const stat = readFileSync(`/proc/${this.pid}/stat`, 'utf8');
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      const ticks = Number(fields[11]) + Number(fields[12]);
-      this.samples.push({ at: Date.now(), cpuSeconds: ticks / TICKS_PER_SECOND });
       const hwm = /^VmHWM:\s+(\d+) kB/m.exec(readFileSync(`/proc/${this.pid}/status`, 'utf8'));
       if (hwm) this.peakRssBytes = Math.max(this.peakRssBytes, Number(hwm[1]) * 1024);
     } catch {
-      // The process is gone: the samples so far are all there is.
+      // Gone between the two reads.
     }
   }
 }

@@ -6,7 +6,7 @@ import { closeRedis, connectRedis } from '../../state/redis/redisConnection.ts';
 import { dropState } from '../handoff/stateFill.ts';
 import { preparePhase } from './benchPhase.ts';
 import { measureLatency, type LatencyResult } from './latencyRun.ts';
-import { orderAt, sendAll } from './orderLoad.ts';
+import { preloadOrders } from './orderPreload.ts';
 import { measureThroughput, type ThroughputResult } from './throughputRun.ts';
 import type { Workload } from './workloads.ts';
 
@@ -66,26 +66,14 @@ export async function runBench(settings: BenchSettings, connection: ConnectionCo
     producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, createPartitioner: Partitioners.DefaultPartitioner });
     await producer.connect();
     for (const workload of settings.workloads) await workload.prepare?.(progress);
-    const start = Date.now() - settings.records * settings.spacingMs;
-    const loading = Date.now();
     progress(`preloading ${settings.customers} customers and ${settings.records} orders (run ${id})`);
-    const phase = await preparePhase(admin, producer, registry, {
+    const { phase, preloadSeconds } = await preloadOrders(admin, producer, registry, {
+      records: settings.records,
+      customers: settings.customers,
+      spacingMs: settings.spacingMs,
       prefix: `b${id}t.`,
       outputs: (topics) => settings.workloads.map((w) => w.output(topics)),
-      appendTime: true,
-      customers: settings.customers,
-      tableTime: start - 1,
     });
-    await sendAll(
-      settings.records,
-      async (i) => {
-        const createdAt = start + i * settings.spacingMs;
-        const order = orderAt(i, settings.customers, createdAt);
-        return { key: order.customerId, value: await phase.serde.serialize(phase.topics.orders, order), timestamp: String(createdAt) };
-      },
-      { producer, topic: phase.topics.orders },
-    );
-    const preloadSeconds = (Date.now() - loading) / 1000;
     progress(`preloaded in ${preloadSeconds.toFixed(1)} s`);
 
     const throughputs = new Map<Workload, ThroughputResult>();
