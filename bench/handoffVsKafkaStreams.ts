@@ -13,15 +13,14 @@ import { parseArgs } from 'node:util';
 import { loadConnectionConfig } from '../runtime/config.ts';
 import { runHandoff } from './handoff/handoffRun.ts';
 import { runKafkaStreamsRestore } from './handoff/kafkaStreamsRestore.ts';
-import { comparisonBlock, comparisonNotes, comparisonTable, withComparison, type SizeComparison } from './handoff/restoreComparisonReport.ts';
+import { COMPARISON_END, COMPARISON_START, comparisonBlock, comparisonNotes, comparisonTable, type SizeComparison } from './handoff/restoreComparisonReport.ts';
 import { kafkaStreamsClasspath } from './peers/kafkaStreamsPeer.ts';
 import { describeMachine } from './support/machine.ts';
+import { replaceBlock } from './support/markdownBlock.ts';
 import { positiveInt } from './support/positiveInt.ts';
 
 const BENCHMARKS = fileURLToPath(new URL('../BENCHMARKS.md', import.meta.url));
 const SYSTEMS = ['tributary', 'kafka-streams'] as const;
-/** The block goes into "Partition handoff", before the commentary on tributary's own figures. */
-const BEFORE = '### What the figures say';
 
 function settingsFrom(argv: readonly string[]) {
   const { values } = parseArgs({
@@ -73,7 +72,7 @@ async function main(): Promise<void> {
   process.stdout.write(`\n${comparisonTable(sizes)}\n\n${comparisonNotes(sizes)}\n`);
   if (s.write) {
     const existing = existsSync(BENCHMARKS) ? readFileSync(BENCHMARKS, 'utf8') : '# Benchmarks\n';
-    writeFileSync(BENCHMARKS, withComparison(existing, comparisonBlock(sizes, command, machine, new Date()), BEFORE));
+    writeFileSync(BENCHMARKS, replaceBlock(existing, COMPARISON_START, COMPARISON_END, comparisonBlock(sizes, command, machine, new Date()), '## Partition handoff'));
     progress(`wrote ${BENCHMARKS}`);
   }
 }

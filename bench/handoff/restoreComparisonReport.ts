@@ -90,13 +90,3 @@ export function comparisonBlock(sizes: readonly SizeComparison[], command: strin
     COMPARISON_END,
   ].join('\n');
 }
-
-/** `markdown` with the block between the markers replaced, or inserted before `before` (appended when that is missing too). */
-export function withComparison(markdown: string, block: string, before: string): string {
-  const start = markdown.indexOf(COMPARISON_START);
-  const end = markdown.indexOf(COMPARISON_END);
-  if (start >= 0 && end > start) return markdown.slice(0, start) + block + markdown.slice(end + COMPARISON_END.length);
-  const at = markdown.indexOf(before);
-  if (at < 0) return `${markdown.trimEnd()}\n\n${block}\n`;
-  return `${markdown.slice(0, at)}${block}\n\n${markdown.slice(at)}`;
-}
