@@ -8,14 +8,18 @@ import type { TaskKeys, TimedStoreKeys } from './taskKeys.ts';
  * the server has not seen the script (after a restart, on a new cluster node).
  */
 
-/** One read of a load, answered by a flat list of `field, value` pairs. */
+/** One read of a load, answered by a flat list of `field, value` pairs (after a flag for `keys`). */
 export type StoreRead =
   /** Fields of a hash (absent fields are left out of the answer). */
   | { readonly op: 'fields'; readonly key: string; readonly fields: readonly string[] }
   /** A whole hash. */
   | { readonly op: 'all'; readonly key: string }
-  /** The entries of a window or session store whose fields start with one of `prefixes`. */
-  | { readonly op: 'keys'; readonly keys: TimedStoreKeys; readonly prefixes: readonly string[] }
+  /**
+   * The entries of a window or session store whose fields start with one of `prefixes`, or all
+   * of them when the store holds at most `wholeUpTo` entries: the answer starts with '1' when it
+   * is the whole store, '0' when it is the prefixes' entries.
+   */
+  | { readonly op: 'keys'; readonly keys: TimedStoreKeys; readonly prefixes: readonly string[]; readonly wholeUpTo: number }
   /** The entries of a window or session store whose time is in `[from, to]`. */
   | { readonly op: 'range'; readonly keys: TimedStoreKeys; readonly from: number; readonly to: number };
 
@@ -63,8 +67,9 @@ return {epoch, redis.call('HGETALL', KEYS[2]), redis.call('LRANGE', KEYS[3], 0, 
 
 const LOAD_LUA = `
 -- KEYS: the stores' keys the reads name. ARGV: the reads, each an op then its arguments:
---   fields <hash> <n> <field>*   all <hash>   keys <data> <byKey> <n> <prefix>*   range <data> <byTime> <from> <to>
--- Answers one flat list of field, value pairs per read.
+--   fields <hash> <n> <field>*   all <hash>   keys <data> <byKey> <wholeUpTo> <n> <prefix>*
+--   range <data> <byTime> <from> <to>
+-- Answers one flat list of field, value pairs per read (keys: after '1' for the whole store, else '0').
 local function hmget(hash, fields, out)
   for i = 1, #fields, 500 do
     local chunk = {}
@@ -96,13 +101,20 @@ while at <= #ARGV do
   elseif op == 'keys' then
     local data = KEYS[tonumber(ARGV[at + 1])]
     local byKey = KEYS[tonumber(ARGV[at + 2])]
-    local n = tonumber(ARGV[at + 3])
-    for j = 1, n do
-      local prefix = ARGV[at + 3 + j]
-      -- Fields continue the prefix with ASCII only (digits, sign, colon), all below \\127.
-      hmget(data, redis.call('ZRANGEBYLEX', byKey, '[' .. prefix, '(' .. prefix .. '\\127'), out)
+    local n = tonumber(ARGV[at + 4])
+    -- A small store is read whole: one scan instead of one per key, and no key of it needs a load again.
+    if redis.call('ZCARD', byKey) <= tonumber(ARGV[at + 3]) then
+      out[1] = '1'
+      hmget(data, redis.call('ZRANGE', byKey, 0, -1), out)
+    else
+      out[1] = '0'
+      for j = 1, n do
+        local prefix = ARGV[at + 4 + j]
+        -- Fields continue the prefix with ASCII only (digits, sign, colon), all below \\127.
+        hmget(data, redis.call('ZRANGEBYLEX', byKey, '[' .. prefix, '(' .. prefix .. '\\127'), out)
+      end
     end
-    at = at + 4 + n
+    at = at + 5 + n
   elseif op == 'range' then
     local data = KEYS[tonumber(ARGV[at + 1])]
     local byTime = KEYS[tonumber(ARGV[at + 2])]
@@ -280,7 +292,7 @@ export class TaskScripts {
           args.push('all', keys.index(read.key));
           break;
         case 'keys':
-          args.push('keys', keys.index(read.keys.data), keys.index(read.keys.byKey), read.prefixes.length);
+          args.push('keys', keys.index(read.keys.data), keys.index(read.keys.byKey), read.wholeUpTo, read.prefixes.length);
           pushAll(args, read.prefixes);
           break;
         case 'range':

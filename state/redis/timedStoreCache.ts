@@ -18,6 +18,13 @@ import { ABSENT, newest, WriteBehindSlots, type Known, type Slot, type SlotIndex
  */
 const IDLE_STORE_TTL_MS = 7 * 24 * 3600_000;
 
+/**
+ * A store with at most this many entries is read whole when keys of it are loaded: one
+ * round trip of at most a few MB, after which no key of it needs a load (a per-key load scans
+ * the key's index once per key, once per key the task meets).
+ */
+const WHOLE_STORE_MAX_ENTRIES = 10_000;
+
 /** Where an entry of a window or session store sits. */
 export interface TimedMeta {
   readonly keyId: string;
@@ -149,10 +156,11 @@ export class TimedStoreCache implements SlotIndex<TimedMeta, TimedEntry> {
     }
     if (ids.size > 0) {
       planned.push({
-        read: { op: 'keys', keys: this.keys, prefixes: [...ids].map(keyFieldPrefix) },
-        learn: (pairs) => {
+        read: { op: 'keys', keys: this.keys, prefixes: [...ids].map(keyFieldPrefix), wholeUpTo: WHOLE_STORE_MAX_ENTRIES },
+        learn: ([whole, ...pairs]) => {
           this.learnPairs(pairs);
-          for (const id of ids) this.loadedKeys.add(id);
+          if (whole === '1') this.loadedRanges.add(-Infinity, Infinity);
+          else for (const id of ids) this.loadedKeys.add(id);
         },
       });
     }

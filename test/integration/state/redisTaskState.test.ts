@@ -213,6 +213,26 @@ describe('RedisTaskState against a real Redis', function () {
       assert.equal(win.fetch('never-written', 500), undefined, 'the whole store is loaded: any key is known');
     });
 
+    it('read a small window store whole at its first key load, then know every key of it; a larger one key by key', async () => {
+      async function storeOf(entries: number): Promise<WindowStore<unknown, unknown>> {
+        const app = newApp();
+        const writer = newState(app);
+        await writer.claim();
+        for (let i = 0; i < entries; i++) viewsOf(writer).win.put(`k${i}`, 100, i);
+        await writer.commit(EMPTY_UNIT);
+        const reader = newState(app);
+        await reader.claim();
+        await reader.load([{ store: 'win', kind: 'key', key: 'k1' }]);
+        return viewsOf(reader).win;
+      }
+      const small = await storeOf(10_000);
+      assert.equal(small.fetch('k2', 100), 2, 'a key not asked for is read with the store');
+      assert.equal(small.fetch('absent', 100), undefined, 'a key the store does not hold is known absent');
+      const large = await storeOf(10_001);
+      assert.equal(large.fetch('k1', 100), 1);
+      assert.throws(() => large.fetch('k2', 100), StateNotLoadedError, 'past 10,000 entries only the keys asked for are read');
+    });
+
     it('answer a blind write without a load, and see it in a later read', async () => {
       const state = newState(newApp());
       await state.claim();
