@@ -23,24 +23,31 @@ export class BranchedStream<K, V> {
       const index = this.predicates.findIndex((p) => p(record.key as K, record.value as V));
       this.chosen.set(record, index);
     });
-    this.node = stream.builder.addProcessor('KSTREAM-BRANCH', [stream.node], [], (_ctx, [input]) => input!.pipe(route), prefix.replace(/-$/, '') || undefined).name;
+    this.node = stream.builder.addProcessor('KSTREAM-BRANCH', [stream.node], [], (_ctx, [input]) => input!.pipe(route), prefix).name;
   }
 
   /** Adds a branch for the records that match `predicate` and no earlier branch. */
   branch(predicate: (key: K, value: V) => boolean, named: Named = {}): this {
     this.predicates.push(predicate);
     this.names.push(named.name ?? String(this.predicates.length));
+    this.takeNumber();
     return this;
   }
 
   /** Ends the split with a branch for the records no predicate matched; returns the branches by name. */
   defaultBranch(named: Named = {}): Record<string, Stream<K, V>> {
+    this.takeNumber();
     return this.finish(named.name ?? '0');
   }
 
   /** Ends the split; records no predicate matched are dropped. Returns the branches by name. */
   noDefaultBranch(): Record<string, Stream<K, V>> {
     return this.finish(undefined);
+  }
+
+  /** Each branch takes a node number, though named by the split's name (BranchedKStreamImpl#createBranch): later nodes are numbered as in Kafka Streams. */
+  private takeNumber(): void {
+    this.stream.builder.nextName('KSTREAM-BRANCH');
   }
 
   private finish(defaultName: string | undefined): Record<string, Stream<K, V>> {

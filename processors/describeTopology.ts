@@ -1,4 +1,5 @@
-import type { Topology, TopologyNode } from './topologyGraph.ts';
+import { javaHashSetOrder, JavaTreeSet } from './javaCollectionOrder.ts';
+import type { Subtopology, Topology, TopologyNode } from './topologyGraph.ts';
 
 /**
  * The topology in Kafka Streams' `TopologyDescription` text format, character for character:
@@ -13,23 +14,63 @@ export function describeTopology(topology: Topology): string {
   const text = topology.subtopologies.map((sub) => {
     const global = sub.sourceTopics.some((t) => topology.globalTopics.includes(t));
     const lines = [`  Sub-topology: ${sub.id}${global ? ' for global store (will not generate tasks)' : ''}`];
-    for (const node of sub.nodes) {
+    for (const { node, successors, predecessors } of describedNodes(sub)) {
       lines.push(`    ${heading(node, shown)}`);
-      const children = sub.nodes.filter((n) => n.kind !== 'source' && n.parents.includes(node.name)).map((n) => n.name);
-      if (node.kind !== 'sink') lines.push(`      --> ${children.join(', ') || 'none'}`);
-      if (node.kind !== 'source') lines.push(`      <-- ${node.parents.join(', ')}`);
+      if (node.kind !== 'sink') lines.push(`      --> ${successors.join(', ') || 'none'}`);
+      if (node.kind !== 'source') lines.push(`      <-- ${predecessors.join(', ')}`);
     }
     return lines.join('\n') + '\n\n';
   });
   return `Topologies:\n ${text.join('')}`;
 }
 
+/** A node as Kafka Streams lists it, with its successors and predecessors in its order. */
+interface DescribedNode {
+  readonly node: TopologyNode;
+  readonly successors: readonly string[];
+  readonly predecessors: readonly string[];
+}
+
+/**
+ * The subtopology's nodes in Kafka Streams' order (InternalTopologyBuilder#describeSubtopology):
+ * it links the nodes in the iteration order of a HashMap of their names, each to its parents in
+ * the order given, adding the size of the node's subtree to every ancestor as it goes; nodes
+ * are listed by subtree size (largest first), then name. Successors and predecessors are
+ * TreeSets ordered the same way but filled while the sizes still grow, so their order is
+ * the one the sizes had when each was added (a split's branches may print out of order).
+ */
+function describedNodes(sub: Subtopology): DescribedNode[] {
+  const byName = new Map(sub.nodes.map((node) => [node.name, { node, size: 1, successors: undefined as unknown as JavaTreeSet<string>, predecessors: undefined as unknown as JavaTreeSet<string> }]));
+  const compare = (a: string, b: string) => (a === b ? 0 : byName.get(b)!.size - byName.get(a)!.size || (a < b ? -1 : 1));
+  for (const entry of byName.values()) {
+    entry.successors = new JavaTreeSet(compare);
+    entry.predecessors = new JavaTreeSet(compare);
+  }
+  const grow = (name: string, delta: number): void => {
+    const entry = byName.get(name)!;
+    entry.size += delta;
+    for (const parent of entry.predecessors.values()) grow(parent, delta);
+  };
+  for (const name of javaHashSetOrder(sub.nodes.map((n) => n.name))) {
+    const entry = byName.get(name)!;
+    if (entry.node.kind === 'source') continue;
+    for (const parent of entry.node.parents) {
+      entry.predecessors.add(parent);
+      byName.get(parent)!.successors.add(name);
+      grow(parent, entry.size);
+    }
+  }
+  return [...byName.values()]
+    .sort((a, b) => compare(a.node.name, b.node.name))
+    .map(({ node, successors, predecessors }) => ({ node, successors: successors.values(), predecessors: predecessors.values() }));
+}
+
 function heading(node: TopologyNode, shown: (topic: string) => string): string {
   switch (node.kind) {
     case 'source':
-      return `Source: ${node.name} (topics: [${node.topics.map(shown).join(', ')}])`;
+      return `Source: ${node.name} (topics: [${javaHashSetOrder(node.topics.map(shown)).join(', ')}])`;
     case 'processor':
-      return `Processor: ${node.name} (stores: [${node.stores.join(', ')}])`;
+      return `Processor: ${node.name} (stores: [${javaHashSetOrder(node.stores).join(', ')}])`;
     case 'sink':
       return `Sink: ${node.name} (topic: ${shown(node.topic)})`;
   }

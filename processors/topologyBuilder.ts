@@ -59,8 +59,9 @@ export class TopologyBuilder {
    * forwards each update with the value it replaces.
    */
   table<K, V>(topic: string, options: TableOptions<K, V> = {}): Table<K, V> {
-    const source = this.addSource([topic], options, 'KSTREAM-SOURCE', false);
+    // Kafka Streams names the store before the source (StreamsBuilder#table), so it takes the first number.
     const store = this.addStore({ name: options.store ?? this.nextName(`${topic}-STATE-STORE`), kind: 'keyValue' });
+    const source = this.addSource([topic], options, 'KSTREAM-SOURCE', false);
     const node = this.addProcessor('KTABLE-SOURCE', [source.name], [store.name], (ctx, [input]) => input!.pipe(tableSource(ctx, store.name)));
     return new Table<K, V>(this, node.name, [topic], store.name, options.serdes);
   }
@@ -70,8 +71,8 @@ export class TopologyBuilder {
    * no co-partitioning needed to join it, looked up by a key computed from the stream.
    */
   globalTable<K, V>(topic: string, options: TableOptions<K, V> = {}): GlobalTable<K, V> {
-    const source = this.addSource([topic], options, 'KSTREAM-SOURCE', false);
     const store = this.addStore({ name: options.store ?? this.nextName(`${topic}-STATE-STORE`), kind: 'keyValue', global: true });
+    const source = this.addSource([topic], options, 'KSTREAM-SOURCE', false);
     this.addProcessor('KTABLE-SOURCE', [source.name], [store.name], (ctx, [input]) => input!.pipe(tableSource(ctx, store.name)));
     this.globalTopics.push(topic);
     return new GlobalTable<K, V>(topic, store.name);

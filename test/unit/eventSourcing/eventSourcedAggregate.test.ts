@@ -97,7 +97,7 @@ describe('eventSourcedAggregate', () => {
   it('names its processor, branches and stores after the aggregate, and keeps the partitioning', () => {
     const { app } = counterApp();
     const description = describeTopology(app.build());
-    for (const part of ['Processor: counter (stores: [counter-state, counter-history])', 'Processor: counter-events (stores: [])', 'Processor: counter-rejections (stores: [])']) {
+    for (const part of ['Processor: counter (stores: [counter-history, counter-state])', 'Processor: counter-events (stores: [])', 'Processor: counter-rejections (stores: [])']) {
       assert.ok(description.includes(part), `${part} in\n${description}`);
     }
     assert.doesNotMatch(description, /repartition/);

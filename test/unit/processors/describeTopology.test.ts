@@ -3,7 +3,6 @@ import { describeTopology, describeTopologyAsMermaid } from '../../../processors
 import { TopologyError } from '../../../processors/topologyError.ts';
 import { topology } from '../../../processors/topologyBuilder.ts';
 import { stringSerde } from '../../../schemas/stringSerde.ts';
-import { JoinWindows } from '../../../processors/windows/joinWindows.ts';
 import { TimeWindows } from '../../../processors/windows/timeWindows.ts';
 import { testTopology } from './stringTopology.ts';
 
@@ -50,69 +49,6 @@ describe('describe()', () => {
       <-- count-per-minute
     Sink: per-minute-sink (topic: orders-per-minute)
       <-- to-stream
-
-`,
-    );
-  });
-
-  it('describes a join after a key change, its repartition and a windowed count as Kafka Streams numbers and prints them', () => {
-    const t = testTopology('orders-app');
-    const orders = t.stream<string, { customer: string; total: number }>('orders');
-    const payments = t.stream<string, number>('payments');
-    orders
-      .selectKey((_k, o) => o.customer)
-      .join(payments, (o, p) => o.total + p, JoinWindows.ofTimeDifferenceWithNoGrace(10))
-      .groupByKey()
-      .windowedBy(TimeWindows.ofSizeWithNoGrace(60_000))
-      .count()
-      .toStream()
-      .to('paid-per-minute');
-    // Kafka Streams' naming rules (KStreamImpl.createRepartitionedSource, KStreamImplJoin): the
-    // repartition's sink, null-key filter and source take numbers 3, 4, 5 in that order, and
-    // internal topics appear without the application id.
-    assert.equal(
-      describeTopology(t.build()),
-      `Topologies:
-   Sub-topology: 0
-    Source: KSTREAM-SOURCE-0000000000 (topics: [orders])
-      --> KSTREAM-KEY-SELECT-0000000002
-    Processor: KSTREAM-KEY-SELECT-0000000002 (stores: [])
-      --> KSTREAM-FILTER-0000000004
-      <-- KSTREAM-SOURCE-0000000000
-    Processor: KSTREAM-FILTER-0000000004 (stores: [])
-      --> KSTREAM-SINK-0000000003
-      <-- KSTREAM-KEY-SELECT-0000000002
-    Sink: KSTREAM-SINK-0000000003 (topic: KSTREAM-KEY-SELECT-0000000002-repartition)
-      <-- KSTREAM-FILTER-0000000004
-
-  Sub-topology: 1
-    Source: KSTREAM-SOURCE-0000000001 (topics: [payments])
-      --> KSTREAM-WINDOWED-0000000007
-    Source: KSTREAM-SOURCE-0000000005 (topics: [KSTREAM-KEY-SELECT-0000000002-repartition])
-      --> KSTREAM-WINDOWED-0000000006
-    Processor: KSTREAM-WINDOWED-0000000006 (stores: [KSTREAM-JOINTHIS-0000000008-store])
-      --> KSTREAM-JOINTHIS-0000000008
-      <-- KSTREAM-SOURCE-0000000005
-    Processor: KSTREAM-WINDOWED-0000000007 (stores: [KSTREAM-JOINOTHER-0000000009-store])
-      --> KSTREAM-JOINOTHER-0000000009
-      <-- KSTREAM-SOURCE-0000000001
-    Processor: KSTREAM-JOINTHIS-0000000008 (stores: [KSTREAM-JOINOTHER-0000000009-store])
-      --> KSTREAM-MERGE-0000000010
-      <-- KSTREAM-WINDOWED-0000000006
-    Processor: KSTREAM-JOINOTHER-0000000009 (stores: [KSTREAM-JOINTHIS-0000000008-store])
-      --> KSTREAM-MERGE-0000000010
-      <-- KSTREAM-WINDOWED-0000000007
-    Processor: KSTREAM-MERGE-0000000010 (stores: [])
-      --> KSTREAM-AGGREGATE-0000000012
-      <-- KSTREAM-JOINTHIS-0000000008, KSTREAM-JOINOTHER-0000000009
-    Processor: KSTREAM-AGGREGATE-0000000012 (stores: [KSTREAM-AGGREGATE-STATE-STORE-0000000011])
-      --> KTABLE-TOSTREAM-0000000013
-      <-- KSTREAM-MERGE-0000000010
-    Processor: KTABLE-TOSTREAM-0000000013 (stores: [])
-      --> KSTREAM-SINK-0000000014
-      <-- KSTREAM-AGGREGATE-0000000012
-    Sink: KSTREAM-SINK-0000000014 (topic: paid-per-minute)
-      <-- KTABLE-TOSTREAM-0000000013
 
 `,
     );
