@@ -6,6 +6,9 @@ import { topologyForApplication } from '../../../processors/applicationTopology.
 import { loadTopology } from '../../loadTopology.ts';
 import { createLogger } from '../../logger.ts';
 import { loadWorkerConfig } from '../../worker/workerConfig.ts';
+import { activeNamespace } from '../../../state/redis/namespacePointer.ts';
+import { closeRedis } from '../../../state/redis/redisConnection.ts';
+import { connectRedisWithin } from '../connectRedisWithin.ts';
 
 interface LagOptions {
   applicationId?: string;
@@ -28,7 +31,15 @@ export function lagCommand(): Command {
     .action(async (file: string, options: LagOptions) => {
       const loaded = await loadTopology(file);
       const config = loadWorkerConfig(loaded.name, { applicationId: options.applicationId, brokers: options.brokers?.split(',').map((b) => b.trim()) });
-      const topology = topologyForApplication(loaded, config.applicationId);
+      // After a shadow replay switched namespaces, the workers read that namespace's own repartition topics.
+      const redis = await connectRedisWithin(config.redisUrl);
+      let namespace: string;
+      try {
+        namespace = await activeNamespace(redis, { app: config.applicationId, prefix: config.redisKeyPrefix }, config.stateNamespace);
+      } finally {
+        await closeRedis(redis);
+      }
+      const topology = topologyForApplication(loaded, config.applicationId, namespace);
       const client = await connectDeadLetterKafka(config, createLogger(process.env.TRIBUTARY_LOG_LEVEL ?? 'warn'));
       let lag: ApplicationLag;
       try {

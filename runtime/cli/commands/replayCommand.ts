@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import type { Admin } from 'kafkajs';
-import { closeRedis, connectRedis, type RedisClient } from '../../../state/redis/redisConnection.ts';
+import { closeRedis, type RedisClient } from '../../../state/redis/redisConnection.ts';
+import { connectRedisWithin } from '../connectRedisWithin.ts';
 import { connectDeadLetterKafka } from '../../deadLetters/deadLetterKafka.ts';
 import { ConfigError } from '../../errors.ts';
 import { textTable } from '../../lag/textTable.ts';
@@ -10,7 +11,7 @@ import { createLogger } from '../../logger.ts';
 import { applyReplay } from '../../replay/applyReplay.ts';
 import { followReplay } from '../../replay/followReplay.ts';
 import { awaitEmptyGroup, describeGroupMembers } from '../../replay/groupMembers.ts';
-import { GroupHasLiveMembersError, RedisUnreachableError, ShadowInProgressError } from '../../replay/replayErrors.ts';
+import { GroupHasLiveMembersError, ShadowInProgressError } from '../../replay/replayErrors.ts';
 import { planShadowReplay, runShadowReplay, type ShadowReplayOutcome, type ShadowReplayPlan } from '../../replay/shadowReplay.ts';
 import { readNamespacePointer } from '../../../state/redis/namespacePointer.ts';
 import { planReplay, type OffsetChange, type RecordsDeletion, type ReplayPlan } from '../../replay/replayPlan.ts';
@@ -32,7 +33,6 @@ interface ReplayOptions extends ResetFlags {
 }
 
 /** How long Redis may take to answer before the command gives up (a worker would wait forever). */
-const REDIS_CONNECT_TIMEOUT_MS = 5_000;
 /** With --force, how long past the workers' session timeout their members may take to expire (a rebalance waiting on them). */
 const REBALANCE_ALLOWANCE_MS = 60_000;
 /** --shadow: how long the old namespace stays after the switch, for a query that read the pointer just before it (one GET later). */
@@ -84,7 +84,7 @@ export function replayCommand(): Command {
       const kafka = await connectDeadLetterKafka(config, logger);
       let redis: RedisClient | undefined;
       try {
-        redis = await connectRedisWithin(config.redisUrl, REDIS_CONNECT_TIMEOUT_MS);
+        redis = await connectRedisWithin(config.redisUrl);
         if (options.shadow) {
           const context = { admin: kafka.admin, redis, topology: loaded, config, logger };
           const { plan, pointer } = await planShadowReplay(context, target, Boolean(options.force));
@@ -129,18 +129,6 @@ async function follow(admin: Admin, plan: ReplayPlan): Promise<void> {
     process.off('SIGINT', interrupt);
     display.stop();
   }
-}
-
-/** A client whose connection answered a PING within `timeoutMs`; a CLI command should not wait out an outage as a worker does. */
-async function connectRedisWithin(url: string, timeoutMs: number): Promise<RedisClient> {
-  const redis = connectRedis(url);
-  let timer: NodeJS.Timeout | undefined;
-  const timedOut = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), timeoutMs)));
-  const answer = await Promise.race([redis.ping(), timedOut]);
-  clearTimeout(timer);
-  if (answer !== 'timeout') return redis;
-  redis.disconnect();
-  throw new RedisUnreachableError(url, timeoutMs);
 }
 
 function planText(plan: ReplayPlan, dryRun: boolean, deletedKeys: number): string {
