@@ -6,7 +6,7 @@ import type { RegistryClient } from './registryClient.ts';
 import { withRegistryRetry, type RetryPolicy } from './retry.ts';
 import { NOT_CACHED, type Serde, type SerdeContext } from './serde.ts';
 import { stringSerde } from './stringSerde.ts';
-import { frame, unframe } from './wireFormat.ts';
+import { frame, HEADER_LENGTH, MAGIC_BYTE, unframe } from './wireFormat.ts';
 
 export interface AvroSerdeOptions {
   readonly catalogue: Catalogue;
@@ -108,7 +108,7 @@ export class AvroSerde<M extends object = Record<string, unknown>> implements Se
   serializeSync(topic: string, value: unknown): Buffer | typeof NOT_CACHED {
     const entry = this.options.catalogue.entry(topic);
     const id = this.knownIds.get(entry.subject);
-    return id === undefined ? NOT_CACHED : frame(id, encode(entry, topic, value));
+    return id === undefined ? NOT_CACHED : encodeFramed(entry, topic, value, id);
   }
 
   /** Reads a framed record written with any registered schema the topic's reader schema can resolve. */
@@ -218,6 +218,23 @@ function encode(entry: CatalogueEntry, topic: string, value: unknown): Buffer {
     const where = paths.length ? `invalid field${paths.length > 1 ? 's' : ''} ${paths.join(', ')}` : (error as Error).message;
     throw new SerializationError(topic, paths, `value for ${topic} does not match ${entry.recordName}: ${where}`, { cause: error });
   }
+}
+
+/** Where framed values are written before they are copied out at their size: most fit, and then one copy is made, not two. */
+const SCRATCH = Buffer.allocUnsafeSlow(64 * 1024);
+
+/** `frame(id, encode(…))` with one allocation instead of two when the framed value fits SCRATCH. */
+function encodeFramed(entry: CatalogueEntry, topic: string, value: unknown, schemaId: number): Buffer {
+  let end: number;
+  try {
+    end = entry.type.encode(value, SCRATCH, HEADER_LENGTH);
+  } catch {
+    end = -1; // encode names no field: encode() below throws the error that does
+  }
+  if (end < 0) return frame(schemaId, encode(entry, topic, value));
+  SCRATCH.writeUInt8(MAGIC_BYTE, 0);
+  SCRATCH.writeInt32BE(schemaId, 1);
+  return Buffer.from(SCRATCH.subarray(0, end));
 }
 
 /** The record in an Avro body written with schema `schemaId`, resolved into the topic's schema. */
