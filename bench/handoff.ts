@@ -12,6 +12,7 @@ import { parseArgs } from 'node:util';
 import { loadConnectionConfig } from '../runtime/config.ts';
 import { describeMachine } from './support/machine.ts';
 import { positiveInt } from './support/positiveInt.ts';
+import { runMain } from './support/runMain.ts';
 import { breakdownTable, figuresTable, resultsBlock, runNotes, withResults } from './handoff/handoffReport.ts';
 import { runHandoff, type HandoffResult, type HandoffSettings } from './handoff/handoffRun.ts';
 
@@ -87,10 +88,4 @@ async function main(): Promise<void> {
   }
 }
 
-main().then(
-  () => process.exit(0),
-  (error: unknown) => {
-    process.stderr.write(`error: ${error instanceof Error ? error.message : String(error)}\n`);
-    process.exit(1);
-  },
-);
+runMain(main);

@@ -18,6 +18,7 @@ import { kafkaStreamsClasspath } from './peers/kafkaStreamsPeer.ts';
 import { describeMachine } from './support/machine.ts';
 import { replaceBlock } from './support/markdownBlock.ts';
 import { positiveInt } from './support/positiveInt.ts';
+import { runMain } from './support/runMain.ts';
 
 const BENCHMARKS = fileURLToPath(new URL('../BENCHMARKS.md', import.meta.url));
 const SYSTEMS = ['tributary', 'kafka-streams'] as const;
@@ -77,10 +78,4 @@ async function main(): Promise<void> {
   }
 }
 
-main().then(
-  () => process.exit(0),
-  (error: unknown) => {
-    process.stderr.write(`error: ${error instanceof Error ? error.message : String(error)}\n`);
-    process.exit(1);
-  },
-);
+runMain(main);

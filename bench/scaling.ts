@@ -12,6 +12,7 @@ import { loadConnectionConfig } from '../runtime/config.ts';
 import { replaceBlock } from './support/markdownBlock.ts';
 import { describeMachine } from './support/machine.ts';
 import { positiveInt } from './support/positiveInt.ts';
+import { runMain } from './support/runMain.ts';
 import { SCALING_END, SCALING_START, scalingBlock, scalingTable } from './scaling/scalingReport.ts';
 import { runScaling } from './scaling/scalingRun.ts';
 import { tributaryWorkloads } from './throughput/workloads.ts';
@@ -64,10 +65,4 @@ async function main(): Promise<void> {
   }
 }
 
-main().then(
-  () => process.exit(0),
-  (error: unknown) => {
-    process.stderr.write(`error: ${error instanceof Error ? error.message : String(error)}\n`);
-    process.exit(1);
-  },
-);
+runMain(main);
