@@ -234,7 +234,9 @@ function encodeFramed(entry: CatalogueEntry, topic: string, value: unknown, sche
   if (end < 0) return frame(schemaId, encode(entry, topic, value));
   SCRATCH.writeUInt8(MAGIC_BYTE, 0);
   SCRATCH.writeInt32BE(schemaId, 1);
-  return Buffer.from(SCRATCH.subarray(0, end));
+  const framed = Buffer.allocUnsafe(end);
+  SCRATCH.copy(framed, 0, 0, end);
+  return framed;
 }
 
 /** The record in an Avro body written with schema `schemaId`, resolved into the topic's schema. */
