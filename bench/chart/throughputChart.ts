@@ -35,11 +35,14 @@ export function familyOf(workload: string): string {
   return Object.keys(COLOURS).find((f) => f !== 'baseline' && f !== 'tributary' && workload.startsWith(`${f}-`)) ?? 'tributary';
 }
 
-/** The smallest 1, 2 or 5 × 10^k at or above `value` (an axis end that reads well). */
+/** Axis ends that read well, per power of ten: none more than a third above the one before. */
+const NICE_STEPS = [1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10] as const;
+
+/** The smallest of NICE_STEPS × 10^k at or above `value`: an axis end that reads well. */
 export function niceCeiling(value: number): number {
   if (!(value > 0)) return 1;
   const magnitude = 10 ** Math.floor(Math.log10(value));
-  return [1, 2, 5, 10].map((m) => m * magnitude).find((c) => c >= value * (1 - 1e-12))!;
+  return NICE_STEPS.map((m) => m * magnitude).find((c) => c >= value * (1 - 1e-12))!;
 }
 
 export function escapeXml(text: string): string {
