@@ -82,7 +82,7 @@ describe('tributary replay in place, on the real stack', function () {
     redis = connectRedis(connection.redisUrl);
     await admin.connect();
     await createTopics(admin, [env.REPLAY_ORDERS_TOPIC, env.REPLAY_TOTALS_TOPIC].map((topic) => ({ topic, numPartitions: 3 })));
-    const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
+    const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner, idempotent: true, maxInFlightRequests: 1 });
     await producer.connect();
     // Orders updated several times, for customers spread over the partitions, so both stores hold entries on every task.
     const messages = Array.from({ length: 240 }, (_, i) => ({ key: `order-${i % 90}`, value: JSON.stringify({ customer: `customer-${(i * 7) % 13}`, amount: 1 + (i % 17) }) }));

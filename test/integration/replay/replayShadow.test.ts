@@ -93,7 +93,7 @@ describe('tributary replay --shadow, on the real stack', function () {
       const i = from + n;
       return { key: `order-${i % 90}`, value: { customer: `customer-${(i * 7) % 13}`, amount: 1 + (i % 17) } };
     });
-    const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
+    const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner, idempotent: true, maxInFlightRequests: 1 });
     await producer.connect();
     await producer.send({ topic: orders, messages: records.map((r) => ({ key: r.key, value: JSON.stringify(r.value) })), acks: -1 });
     await producer.disconnect();
