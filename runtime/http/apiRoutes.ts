@@ -12,7 +12,8 @@ import type { TopologyApi } from './topologyApi.ts';
 export interface MountedApi {
   readonly application: string;
   readonly api: TopologyApi;
-  readonly stores: StoreReader;
+  /** The stores one request reads (a new reader per request: it reads one state namespace throughout). */
+  readonly stores: () => StoreReader;
   /** Where commands' records are committed (a RedisCommandOutbox). */
   readonly outbox: Pick<RedisCommandOutbox, 'connected' | 'write'>;
 }
@@ -68,7 +69,7 @@ async function dispatch(apis: readonly MountedApi[], kind: MessageKind, type: st
     if (kind === 'query' && !mounted.outbox.connected) throw new RedisUnavailable();
     const publisher = new OutboxPublisher();
     try {
-      const result = await mounted.api.mediator({ stores: mounted.stores, publisher }).dispatch(kind, type, payload);
+      const result = await mounted.api.mediator({ stores: mounted.stores(), publisher }).dispatch(kind, type, payload);
       return { result, mounted, publisher };
     } catch (error) {
       if (!(error instanceof UnknownMessageTypeError)) throw error;

@@ -62,7 +62,7 @@ export async function startTopologyApiService(topology: Topology, api: TopologyA
   };
   const relay = OutboxRelay.start({ outbox, sender: kafkaRecordSender(producer, serdesOf), logger: log });
   return {
-    mounted: { application, api, stores, outbox },
+    mounted: { application, api, stores: () => stores.forRequest(), outbox },
     async close() {
       await relay.stop();
       await Promise.allSettled([admin.disconnect(), producer.disconnect()]);

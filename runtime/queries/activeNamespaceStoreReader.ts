@@ -22,6 +22,20 @@ export class ActiveNamespaceStoreReader implements StoreReader {
     return (await this.reader()).getWindow<V>(store, key, windowStart);
   }
 
+  /**
+   * The reader one request uses: it asks which namespace is active at its first read and reads
+   * that namespace for every later one, so a query that reads several rows never answers with
+   * some from the old namespace and some from the new.
+   */
+  forRequest(): StoreReader {
+    let pinned: Promise<StoreReader> | undefined;
+    const reader = () => (pinned ??= this.reader());
+    return {
+      get: async (store, key) => (await reader()).get(store, key),
+      getWindow: async (store, key, windowStart) => (await reader()).getWindow(store, key, windowStart),
+    };
+  }
+
   private async reader(): Promise<StoreReader> {
     const namespace = await this.activeNamespace();
     let reader = this.readers.get(namespace);

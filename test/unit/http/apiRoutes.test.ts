@@ -45,7 +45,7 @@ function placeOrder(orderId = randomUUID()) {
 
 async function serve(outbox: OutboxModel, stores: StoreReader = storesWith({})): Promise<FastifyInstance> {
   const server = Fastify();
-  const mounted: MountedApi = { application: 'orders', api, stores, outbox };
+  const mounted: MountedApi = { application: 'orders', api, stores: () => stores, outbox };
   registerApiRoutes(server, { apis: [mounted], logger: createLogger('silent') });
   await server.ready();
   return server;
