@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
+import { isDeepStrictEqual } from 'node:util';
 import { Kafka, logLevel, Partitioners } from 'kafkajs';
 import { topologyForApplication } from '../../../processors/applicationTopology.ts';
 import type { Topology } from '../../../processors/topologyGraph.ts';
@@ -124,11 +125,11 @@ describe('tributary replay --shadow, on the real stack', function () {
 
   after(async () => {
     await live?.kill();
-    const internal = ['0', '1'].map((ns) => topologyForApplication(topology, app, ns).internalTopics[0]!.name);
+    const internal = ['0', '1', '2'].map((ns) => topologyForApplication(topology, app, ns).internalTopics[0]!.name);
     await admin.deleteTopics({ topics: [orders, env.REPLAY_TOTALS_TOPIC, `${orders}.dlq`, ...internal, ...internal.map((t) => `${t}.dlq`)] }).catch(() => undefined);
     await admin.deleteGroups([app, `${app}.shadow`]).catch(() => undefined);
     await admin.disconnect();
-    for (const ns of ['0', '1']) for await (const keys of namespaceKeys(redis, scope(ns))) await Promise.all(keys.map((k) => redis.unlink(k)));
+    for (const ns of ['0', '1', '2']) for await (const keys of namespaceKeys(redis, scope(ns))) await Promise.all(keys.map((k) => redis.unlink(k)));
     await redis.unlink(namespacePointerKey({ app }));
     await closeRedis(redis);
   });
@@ -183,5 +184,36 @@ describe('tributary replay --shadow, on the real stack', function () {
     await untilCaughtUp('1');
     assert.ok(live!.running, live!.tail());
     assert.deepEqual(await answers(reader), expected(produced));
+  });
+
+  it('after a change to the projection, the live worker’s query endpoint answers the complete old projection, then the complete new one, never a mix', async () => {
+    const port = Number(/http endpoints listening on port (\d+)/.exec(await live!.waitForLog(/http endpoints listening on port \d+/))![1]);
+    const customers = Object.keys(expected(produced).customers);
+    const old = expected(produced).customers;
+    const fixed = Object.fromEntries(Object.entries(old).map(([c, sum]) => [c, { ...sum, total: sum.total * 2 }]));
+    const query = async () => {
+      const response = await fetch(`http://localhost:${port}/queries/CustomerTotals?customers=${customers.join(',')}`);
+      assert.equal(response.status, 200, await response.clone().text());
+      return response.json();
+    };
+    assert.deepEqual(await query(), old);
+    const seen: string[] = [];
+    let polling = true;
+    const poller = (async () => {
+      while (polling) {
+        const answer = await query();
+        const which = isDeepStrictEqual(answer, old) ? 'old' : isDeepStrictEqual(answer, fixed) ? 'new' : undefined;
+        assert.ok(which, `answer ${seen.length} is neither the complete old projection nor the complete new one: ${JSON.stringify(answer)}`);
+        if (seen.at(-1) !== which) seen.push(which);
+      }
+    })();
+    // The fixed code rebuilds in the shadow (the replay command runs it), then the switch serves it.
+    const replay = startCli({ ...env, REPLAY_AMOUNT_FACTOR: '2' }, 'replay', FIXTURE, '--shadow', '--cutover-lag', '0', '--json');
+    const { code, stderr } = await replay.exited.finally(() => (polling = false));
+    await poller;
+    assert.equal(code, 0, stderr);
+    assert.deepEqual(seen, ['old', 'new']);
+    assert.deepEqual(await query(), fixed);
+    assert.deepEqual(await readNamespacePointer(redis, { app }), { active: '2' });
   });
 });
