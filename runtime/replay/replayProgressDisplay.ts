@@ -29,6 +29,7 @@ export function replayProgressDisplay(stream: NodeJS.WriteStream = process.stder
         if (multibar) {
           let bar = bars.get(name);
           if (!bar) bars.set(name, (bar = multibar.create(p.to - p.from, 0, payload)));
+          bar.setTotal(p.to - p.from); // a shadow build chases a target that moves with the live workers
           bar.update(p.position - p.from, payload);
         } else if (p.position >= p.to && !finished.has(name)) {
           finished.add(name);

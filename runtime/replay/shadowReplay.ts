@@ -1,5 +1,6 @@
 import type { Admin } from 'kafkajs';
 import { topologyForApplication } from '../../processors/applicationTopology.ts';
+import type { ReplayProgress } from './followReplay.ts';
 import type { Topology } from '../../processors/topologyGraph.ts';
 import { compareAndSetPointer, readNamespacePointer, type NamespacePointer } from '../../state/redis/namespacePointer.ts';
 import type { RedisClient } from '../../state/redis/redisConnection.ts';
@@ -61,6 +62,8 @@ export interface ShadowOptions {
   readonly graceMs: number;
   /** One line per stage and, while building, how far behind the shadow is. */
   readonly report: (line: string) => void;
+  /** While building, per source partition: the shadow's position from its start offset towards the live group's. */
+  readonly progress?: (progress: readonly ReplayProgress[]) => void;
   readonly pollMs?: number;
 }
 
@@ -138,8 +141,17 @@ export async function runShadowReplay(context: ShadowContext, plan: ShadowReplay
     const builder = await workers.start(plan.shadowNamespace, shadowRole);
     options.report(`shadow: building state namespace ${plan.shadowNamespace} in consumer group ${plan.shadowGroup}; queries read namespace ${plan.activeNamespace}`);
     let reported = 0;
+    const starts = new Map(plan.sourceOffsets.map((c) => [keyOf(c), c.newOffset]));
     await workers.until(async () => {
-      const behind = recordsBehind(await readPartitionLags(admin, app, sources), await readPartitionLags(admin, plan.shadowGroup, sources));
+      const [livePositions, shadowPositions] = [await readPartitionLags(admin, app, sources), await readPartitionLags(admin, plan.shadowGroup, sources)];
+      const behind = recordsBehind(livePositions, shadowPositions);
+      options.progress?.(
+        livePositions.map((p, i) => {
+          const from = starts.get(keyOf(p)) ?? p.logStartOffset;
+          const to = Math.max(from, position(p));
+          return { topic: p.topic, partition: p.partition, from, to, position: Math.min(Math.max(position(shadowPositions[i]!), from), to), at: Date.now() };
+        }),
+      );
       if (Date.now() - reported > 5_000) (options.report(`shadow: ${behind} records behind the live workers`), (reported = Date.now()));
       return behind <= options.cutoverLag;
     }, pollMs);

@@ -88,7 +88,7 @@ export function replayCommand(): Command {
         if (options.shadow) {
           const context = { admin: kafka.admin, redis, topology: loaded, config, logger };
           const { plan, pointer } = await planShadowReplay(context, target, Boolean(options.force));
-          const outcome = options.dryRun ? undefined : await runShadowReplay(context, plan, pointer, { cutoverLag, graceMs: SWITCH_GRACE_MS, report: (line) => process.stderr.write(`${line}\n`) });
+          const outcome = options.dryRun ? undefined : await runShadowWithProgress(context, plan, pointer, cutoverLag);
           print(options.json ? JSON.stringify({ ...plan, dryRun: Boolean(options.dryRun), ...outcome }, null, 2) : shadowPlanText(plan, cutoverLag, outcome));
           return;
         }
@@ -127,6 +127,16 @@ async function follow(admin: Admin, plan: ReplayPlan): Promise<void> {
     await followReplay(admin, plan.applicationId, ranges, (progress) => display.update(progress), { signal: interrupted.signal });
   } finally {
     process.off('SIGINT', interrupt);
+    display.stop();
+  }
+}
+
+/** Runs the shadow build with its stage lines and a progress bar per source partition on stderr. */
+async function runShadowWithProgress(context: Parameters<typeof runShadowReplay>[0], plan: ShadowReplayPlan, pointer: Parameters<typeof runShadowReplay>[2], cutoverLag: number): Promise<ShadowReplayOutcome> {
+  const display = replayProgressDisplay();
+  try {
+    return await runShadowReplay(context, plan, pointer, { cutoverLag, graceMs: SWITCH_GRACE_MS, report: (line) => process.stderr.write(`${line}\n`), progress: (p) => display.update(p) });
+  } finally {
     display.stop();
   }
 }

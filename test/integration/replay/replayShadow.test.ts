@@ -173,6 +173,8 @@ describe('tributary replay --shadow, on the real stack', function () {
     const outcome = JSON.parse(stdout) as { cut: Array<{ topic: string; partition: number; offset: number }>; retiredKeys: number };
     assert.deepEqual(outcome.cut.map((c) => c.offset).reduce((a, b) => a + b, 0), 240, 'both namespaces cut at the end of the input');
     assert.deepEqual([...served].sort(), ['0', '1'], `${polls} polls`);
+    // Without a terminal, the progress display says when the shadow has caught up on each partition.
+    for (const p of [0, 1, 2]) assert.match(stderr, new RegExp(`replayed ${orders}\\[${p}\\]: \\d+ records`));
 
     assert.deepEqual(await readNamespacePointer(redis, { app }), { active: '1' });
     assert.deepEqual(await projectionDigest(redis, scope('1')), liveDigest);
