@@ -82,6 +82,8 @@ export class StreamTask {
   private readonly endOffsets = new Map<string, number>();
   /** The partition's end offset as the worker last read it from the broker: lags only, the timestamp order goes by fetches. */
   private readonly brokerEndOffsets = new Map<string, number>();
+  /** Per input, the offset last committed for the group: at the claim, by a unit's send, or past skipped records. */
+  private readonly committedPositions = new Map<string, number>();
   /** The first offset per topic of the unit being applied (taken from the buffers, not committed yet). */
   private applying = new Map<string, number>();
   /** The unit's outputs so far: dead letters ready to send, or sink records with their id and the input that caused them. */
@@ -121,11 +123,12 @@ export class StreamTask {
     // An input with nothing to fetch never shows up in a batch; its end offset says it is caught up.
     const ends = await deps.retry('read end offsets', () => deps.endOffsets(topics));
     for (const topic of topics) task.fetched(topic, committed[topic] ?? 0, String(ends[topic] ?? 0));
+    for (const topic of topics) if (committed[topic] !== undefined) task.committedPositions.set(topic, committed[topic]!);
     const lagging = topics.filter((t) => task.watermarks[t] !== undefined && (committed[t] ?? 0) <= task.watermarks[t]!);
     if (claim.outbox.length || lagging.length) {
       const records = lagging.length ? claim.outbox.flatMap(decodeOutbox) : [];
       deps.logger.info({ task: task.id, outbox: claim.outbox.length, resent: records.length }, 'finishing the previous owner\'s last unit');
-      await deps.retry('send outbox', () => deps.sender.send(records, task.positions(lagging)));
+      await deps.retry('send outbox', () => task.send(records, task.positions(lagging)));
       deps.metrics.sent(records, task.sinkTopics, deps.wallClockTime());
       if (claim.outbox.length) await deps.retry('trim outbox', () => deps.metrics.redis('trim', () => deps.state.trimOutbox(claim.outbox.length)));
     }
@@ -341,6 +344,7 @@ export class StreamTask {
       this.triggerCount = 0;
       this.task.punctuateWallClock();
     }, {}, new Map());
+    await this.commitPastSkipped();
   }
 
   /** Releases the task's memory and producer; its state stays in Redis for the next owner. */
@@ -400,7 +404,7 @@ export class StreamTask {
     Object.assign(this.watermarks, watermarks);
     this.deps.metrics.unitCommitted(consumed);
     this.deps.afterStateCommit?.();
-    await this.deps.retry('send', () => this.deps.sender.send(encoded, this.positions(Object.keys(watermarks))));
+    await this.deps.retry('send', () => this.send(encoded, this.positions(Object.keys(watermarks))));
     this.deps.metrics.sent(encoded, this.sinkTopics, this.deps.wallClockTime());
     if (outbox.length) await this.deps.retry('trim outbox', () => this.deps.metrics.redis('trim', () => this.deps.state.trimOutbox(outbox.length)));
     this.deps.metrics.commitDone((performance.now() - started) / 1000);
@@ -410,6 +414,31 @@ export class StreamTask {
     this.deps.state.rollback();
     this.task = this.build();
     this.task.restorePunctuationSchedule(schedule);
+  }
+
+  /** Sends records and commits the group's offsets (with them, under exactly_once), and remembers what it committed. */
+  private async send(records: readonly OutboxRecord[], positions: readonly InputPosition[]): Promise<void> {
+    await this.deps.sender.send(records, positions);
+    for (const { topic, offset } of positions) this.committedPositions.set(topic, offset);
+  }
+
+  /**
+   * Commits, for each input with nothing buffered or being applied, the consumer's fetch
+   * position when it is past the last committed offset: what lies between is only records
+   * the task skipped (at or below its watermark) and transaction markers, which no unit
+   * commits. Kafka Streams commits the consumer's position there too. Without it, an
+   * application reading a topic an exactly_once writer fills shows a lag of 1 per partition
+   * for good (the commit marker), and a shadow replay waiting for a group to reach the log
+   * end waits forever.
+   */
+  private async commitPastSkipped(): Promise<void> {
+    const positions = this.deps.subtopology.sourceTopics.flatMap((topic): InputPosition[] => {
+      const fetched = this.fetchPositions.get(topic);
+      if (fetched === undefined || this.buffers.get(topic)!.length || this.applying.has(topic)) return [];
+      const committed = this.committedPositions.get(topic) ?? (this.watermarks[topic] ?? -1) + 1;
+      return fetched > committed ? [{ topic, partition: this.deps.partition, offset: fetched }] : [];
+    });
+    if (positions.length) await this.deps.retry('commit skipped offsets', () => this.send([], positions));
   }
 
   private positions(topics: readonly string[]): InputPosition[] {

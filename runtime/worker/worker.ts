@@ -365,7 +365,9 @@ export class Worker {
     const opening = this.tasks.get(this.taskId(topic, partition));
     void opening
       ?.then((task) => {
-        task.fetched(topic, Number(lastOffset) + 1, highWatermark);
+        // Past a stop offset the batch's records were dropped, not fetched: the task must never commit beyond it.
+        const stop = this.role.stopOffsets?.get(`${topic}:${partition}`) ?? Infinity;
+        task.fetched(topic, Math.min(Number(lastOffset) + 1, stop), highWatermark);
         return task.enqueue(() => task.drain());
       })
       .catch(() => undefined);

@@ -47,7 +47,7 @@ describe('tributary replay --shadow, on the real stack', function () {
   const id = randomBytes(4).toString('hex');
   const app = `shadow-${id}`;
   const orders = `shadow.${id}.orders`;
-  const env = { REPLAY_APPLICATION: app, REPLAY_ORDERS_TOPIC: orders, REPLAY_TOTALS_TOPIC: `shadow.${id}.totals`, KAFKA_BROKERS: connection.brokers.join(','), ...FAULT_WORKER_ENV };
+  const env = { REPLAY_APPLICATION: app, REPLAY_ORDERS_TOPIC: orders, REPLAY_TOTALS_TOPIC: `shadow.${id}.totals`, KAFKA_BROKERS: connection.brokers.join(','), TRIBUTARY_GUARANTEE: 'exactly_once', ...FAULT_WORKER_ENV };
   const scope = (namespace: string) => ({ app, namespace, prefix: 'tributary:' });
   const kafka = new Kafka({ clientId: `shadow-test-${id}`, brokers: connection.brokers, logLevel: logLevel.NOTHING });
   const admin = kafka.admin();
