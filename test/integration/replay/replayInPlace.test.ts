@@ -4,13 +4,13 @@ import { Kafka, logLevel, Partitioners } from 'kafkajs';
 import { loadConnectionConfig } from '../../../runtime/config.ts';
 import { readApplicationLag } from '../../../runtime/lag/applicationLag.ts';
 import type { PartitionLag } from '../../../runtime/lag/partitionLag.ts';
-import { loadTopology } from '../../../runtime/loadTopology.ts';
 import type { ReplayPlan } from '../../../runtime/replay/replayPlan.ts';
 import type { Topology } from '../../../processors/topologyGraph.ts';
 import { closeRedis, connectRedis, type RedisClient } from '../../../state/redis/redisConnection.ts';
 import { countNamespaceKeys, namespaceKeys } from '../../../state/redis/stateNamespace.ts';
 import type { NamespaceScope } from '../../../state/redis/taskKeys.ts';
 import { FAULT_WORKER_ENV, WorkerProcess } from '../../support/workerProcess.ts';
+import { projectionTopology } from './fixtures/projectionTopology.ts';
 import { startCli, tributary } from './tributaryCli.ts';
 import { createTopics } from '../../../runtime/kafka/createTopics.ts';
 
@@ -77,8 +77,7 @@ describe('tributary replay in place, on the real stack', function () {
   }
 
   before(async () => {
-    Object.assign(process.env, { REPLAY_APPLICATION: app, REPLAY_ORDERS_TOPIC: env.REPLAY_ORDERS_TOPIC, REPLAY_TOTALS_TOPIC: env.REPLAY_TOTALS_TOPIC });
-    topology = await loadTopology(FIXTURE);
+    topology = projectionTopology({ application: app, orders: env.REPLAY_ORDERS_TOPIC, totals: env.REPLAY_TOTALS_TOPIC, amountFactor: 1 }).build();
     redis = connectRedis(connection.redisUrl);
     await admin.connect();
     await createTopics(admin, [env.REPLAY_ORDERS_TOPIC, env.REPLAY_TOTALS_TOPIC].map((topic) => ({ topic, numPartitions: 3 })));

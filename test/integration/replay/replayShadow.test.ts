@@ -8,7 +8,6 @@ import { loadConnectionConfig } from '../../../runtime/config.ts';
 import { createTopics } from '../../../runtime/kafka/createTopics.ts';
 import { readApplicationLag } from '../../../runtime/lag/applicationLag.ts';
 import type { PartitionLag } from '../../../runtime/lag/partitionLag.ts';
-import { loadTopology } from '../../../runtime/loadTopology.ts';
 import { ActiveNamespaceStoreReader } from '../../../runtime/queries/activeNamespaceStoreReader.ts';
 import { TopologyStoreReader } from '../../../runtime/queries/topologyStoreReader.ts';
 import type { ShadowReplayPlan } from '../../../runtime/replay/shadowReplay.ts';
@@ -18,6 +17,7 @@ import { countNamespaceKeys, namespaceKeys } from '../../../state/redis/stateNam
 import { RedisStoreReader } from '../../../state/redis/storeReader.ts';
 import type { NamespaceScope } from '../../../state/redis/taskKeys.ts';
 import { FAULT_WORKER_ENV, WorkerProcess } from '../../support/workerProcess.ts';
+import { projectionTopology } from './fixtures/projectionTopology.ts';
 import { startCli, tributary } from './tributaryCli.ts';
 
 const FIXTURE = 'test/integration/replay/fixtures/projectionTopology.ts';
@@ -115,8 +115,7 @@ describe('tributary replay --shadow, on the real stack', function () {
   }
 
   before(async () => {
-    Object.assign(process.env, { REPLAY_APPLICATION: app, REPLAY_ORDERS_TOPIC: orders, REPLAY_TOTALS_TOPIC: env.REPLAY_TOTALS_TOPIC });
-    topology = await loadTopology(FIXTURE);
+    topology = projectionTopology({ application: app, orders, totals: env.REPLAY_TOTALS_TOPIC, amountFactor: 1 }).build();
     redis = connectRedis(connection.redisUrl);
     await admin.connect();
     await createTopics(admin, [orders, env.REPLAY_TOTALS_TOPIC].map((topic) => ({ topic, numPartitions: 3 })));
