@@ -4,12 +4,14 @@ import { processCpuSeconds } from './cpuTime.ts';
 interface Sample {
   readonly at: number;
   readonly cpuSeconds: number;
+  /** VmRSS then (bytes); 0 when it could not be read. */
+  readonly rssBytes: number;
 }
 
 /**
- * Samples a process's CPU time (user + system, /proc/<pid>/stat) every `intervalMs`, and its
- * peak resident set (VmHWM, /proc/<pid>/status), so the CPU spent between two instants of
- * the run can be read afterwards by interpolating between the samples around them.
+ * Samples a process's CPU time (user + system, /proc/<pid>/stat) every `intervalMs`, its
+ * resident set (VmRSS) and peak resident set (VmHWM, /proc/<pid>/status), so the CPU spent
+ * between two instants of the run, and the memory held at any of them, can be read afterwards.
  */
 export class ProcessSampler {
   private readonly samples: Sample[] = [];
@@ -40,6 +42,16 @@ export class ProcessSampler {
     return this.cpuAt(to) - this.cpuAt(from);
   }
 
+  /** The resident set at the last sample taken at or before `at` (bytes): memory over a long run is flat when these stop growing. */
+  rssAt(at: number): number {
+    let rss = this.samples[0]?.rssBytes ?? 0;
+    for (const sample of this.samples) {
+      if (sample.at > at) break;
+      rss = sample.rssBytes;
+    }
+    return rss;
+  }
+
   private cpuAt(at: number): number {
     const s = this.samples;
     if (!s.length) return 0;
@@ -55,12 +67,15 @@ export class ProcessSampler {
   private sample(): void {
     const cpuSeconds = processCpuSeconds(this.pid);
     if (cpuSeconds === undefined) return; // the process is gone: the samples so far are all there is
-    this.samples.push({ at: Date.now(), cpuSeconds });
+    let rssBytes = 0;
     try {
-      const hwm = /^VmHWM:\s+(\d+) kB/m.exec(readFileSync(`/proc/${this.pid}/status`, 'utf8'));
+      const status = readFileSync(`/proc/${this.pid}/status`, 'utf8');
+      const hwm = /^VmHWM:\s+(\d+) kB/m.exec(status);
       if (hwm) this.peakRssBytes = Math.max(this.peakRssBytes, Number(hwm[1]) * 1024);
+      rssBytes = Number(/^VmRSS:\s+(\d+) kB/m.exec(status)?.[1] ?? 0) * 1024;
     } catch {
       // Gone between the two reads.
     }
+    this.samples.push({ at: Date.now(), cpuSeconds, rssBytes });
   }
 }

@@ -81,7 +81,7 @@ export async function runBench(settings: BenchSettings, connection: ConnectionCo
       progress(`${workload.name}: throughput over ${settings.records} orders`);
       const result = await measureThroughput(kafka, admin, redis, workload, phase, group(workload, 'throughput'), settings.records, settings.cpuProfileDir);
       throughputs.set(workload, result);
-      progress(`${workload.name}: ${Math.round(result.eventsPerSecond)} orders/s, ${result.cpuSecondsPerMillion.toFixed(1)} CPU s per 1M, ${(result.peakRssBytes / 2 ** 20).toFixed(0)} MB peak RSS, ${result.redisCommandsPerEvent.toFixed(3)} Redis commands per order`);
+      progress(`${workload.name}: ${Math.round(result.eventsPerSecond)} orders/s, ${result.cpuSecondsPerMillion.toFixed(1)} CPU s per 1M, ${(result.peakRssBytes / 2 ** 20).toFixed(0)} MB peak RSS (${result.rssBytesByQuarter.map((b) => (b / 2 ** 20).toFixed(0)).join(' / ')} MB at each quarter of the run), ${result.redisCommandsPerEvent.toFixed(3)} Redis commands per order`);
     }
     const baseline = [...throughputs].find(([w]) => w.name === 'baseline')?.[1];
 

@@ -19,6 +19,8 @@ export interface ThroughputResult {
   readonly cpuSecondsPerMillion: number;
   /** VmHWM of the workload's process at the end: its start-up included. */
   readonly peakRssBytes: number;
+  /** VmRSS a quarter, half, three quarters of the way through the run and at its end: flat memory shows as four close figures. */
+  readonly rssBytesByQuarter: readonly number[];
   /** Redis commands (scripts' inner commands included) from the process's start to its catching up, per order; every client's. */
   readonly redisCommandsPerEvent: number;
   /** The commands behind that figure, per order, largest first. */
@@ -71,6 +73,7 @@ export async function measureThroughput(
       eventsPerSecond: records / seconds,
       cpuSecondsPerMillion: (sampler.cpuSecondsBetween(first, last) / records) * 1e6,
       peakRssBytes: sampler.peakRss,
+      rssBytesByQuarter: [0.25, 0.5, 0.75, 1].map((f) => sampler.rssAt(first + f * (last - first))),
       redisCommandsPerEvent: redisUsed.total / records,
       redisCommands: [...redisUsed.byCommand].map(([command, calls]) => [command, calls / records] as const).sort((a, b) => b[1] - a[1]),
       exitCode,
