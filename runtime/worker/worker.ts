@@ -125,7 +125,8 @@ export class Worker {
         groupId: role.groupId ?? config.applicationId,
         readUncommitted: config.guarantee === 'at_least_once',
         sessionTimeout: config.sessionTimeoutMs,
-        heartbeatInterval: Math.max(500, Math.floor(config.sessionTimeoutMs / 5)),
+        // A member learns of a rebalance on its next heartbeat: every second (10 s sessions), so a task moves within about a second of its owner leaving.
+        heartbeatInterval: Math.max(300, Math.floor(config.sessionTimeoutMs / 10)),
         rebalanceTimeout: Math.max(60_000, config.sessionTimeoutMs),
         allowAutoTopicCreation: false,
         // Kafka Streams' fetch.max.wait.ms; kafkajs' 5 s would hold an idle worker's SIGTERM that long.
