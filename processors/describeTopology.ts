@@ -40,29 +40,27 @@ interface DescribedNode {
  * the one the sizes had when each was added (a split's branches may print out of order).
  */
 function describedNodes(sub: Subtopology): DescribedNode[] {
-  const byName = new Map(sub.nodes.map((node) => [node.name, { node, size: 1, successors: undefined as unknown as JavaTreeSet<string>, predecessors: undefined as unknown as JavaTreeSet<string> }]));
-  const compare = (a: string, b: string) => (a === b ? 0 : byName.get(b)!.size - byName.get(a)!.size || (a < b ? -1 : 1));
-  for (const entry of byName.values()) {
-    entry.successors = new JavaTreeSet(compare);
-    entry.predecessors = new JavaTreeSet(compare);
-  }
+  const size = new Map(sub.nodes.map((node) => [node.name, 1]));
+  const compare = (a: string, b: string) => (a === b ? 0 : size.get(b)! - size.get(a)! || (a < b ? -1 : 1));
+  const successors = new Map(sub.nodes.map((node) => [node.name, new JavaTreeSet(compare)]));
+  const predecessors = new Map(sub.nodes.map((node) => [node.name, new JavaTreeSet(compare)]));
   const grow = (name: string, delta: number): void => {
-    const entry = byName.get(name)!;
-    entry.size += delta;
-    for (const parent of entry.predecessors.values()) grow(parent, delta);
+    size.set(name, size.get(name)! + delta);
+    for (const parent of predecessors.get(name)!.values()) grow(parent, delta);
   };
+  const byName = new Map(sub.nodes.map((node) => [node.name, node]));
   for (const name of javaHashSetOrder(sub.nodes.map((n) => n.name))) {
-    const entry = byName.get(name)!;
-    if (entry.node.kind === 'source') continue;
-    for (const parent of entry.node.parents) {
-      entry.predecessors.add(parent);
-      byName.get(parent)!.successors.add(name);
-      grow(parent, entry.size);
+    const node = byName.get(name)!;
+    if (node.kind === 'source') continue;
+    for (const parent of node.parents) {
+      predecessors.get(name)!.add(parent);
+      successors.get(parent)!.add(name);
+      grow(parent, size.get(name)!);
     }
   }
-  return [...byName.values()]
-    .sort((a, b) => compare(a.node.name, b.node.name))
-    .map(({ node, successors, predecessors }) => ({ node, successors: successors.values(), predecessors: predecessors.values() }));
+  return [...sub.nodes]
+    .sort((a, b) => compare(a.name, b.name))
+    .map((node) => ({ node, successors: successors.get(node.name)!.values(), predecessors: predecessors.get(node.name)!.values() }));
 }
 
 function heading(node: TopologyNode, shown: (topic: string) => string): string {
