@@ -1,3 +1,4 @@
+import { heartbeatIntervalMs } from '../../runtime/worker/workerConfig.ts';
 import type { HandoffResult } from './handoffRun.ts';
 import type { Move, MoveKind } from './handoffMoves.ts';
 
@@ -100,10 +101,9 @@ export function runNotes(results: readonly HandoffResult[]): string {
     .join('\n');
 }
 
-/** The worker derives its heartbeat interval from the session timeout (a fifth, at least 500 ms). */
 function sessionText(sessionTimeoutMs: number | undefined): string {
   const session = sessionTimeoutMs ?? 10_000;
-  const heartbeat = Math.max(500, Math.floor(session / 5));
+  const heartbeat = heartbeatIntervalMs(session);
   return `session timeout ${session.toLocaleString('en-US')} ms${sessionTimeoutMs === undefined ? ' (default)' : ''}, heartbeat every ${heartbeat.toLocaleString('en-US')} ms`;
 }
 

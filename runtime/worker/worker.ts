@@ -20,7 +20,7 @@ import { AtLeastOnceSender, ExactlyOnceSender, ProducerFencedError, type OutputS
 import { retryUntilDone } from './retryUntilDone.ts';
 import { StreamTask } from './streamTask.ts';
 import { taskStores } from './taskStores.ts';
-import type { WorkerConfig } from './workerConfig.ts';
+import { heartbeatIntervalMs, type WorkerConfig } from './workerConfig.ts';
 
 /**
  * Bytes of fetched records a task may hold before the inputs running ahead are paused: a
@@ -125,8 +125,7 @@ export class Worker {
         groupId: role.groupId ?? config.applicationId,
         readUncommitted: config.guarantee === 'at_least_once',
         sessionTimeout: config.sessionTimeoutMs,
-        // A member learns of a rebalance on its next heartbeat: every second (10 s sessions), so a task moves within about a second of its owner leaving.
-        heartbeatInterval: Math.max(300, Math.floor(config.sessionTimeoutMs / 10)),
+        heartbeatInterval: heartbeatIntervalMs(config.sessionTimeoutMs),
         rebalanceTimeout: Math.max(60_000, config.sessionTimeoutMs),
         allowAutoTopicCreation: false,
         // Kafka Streams' fetch.max.wait.ms; kafkajs' 5 s would hold an idle worker's SIGTERM that long.

@@ -90,3 +90,12 @@ export function loadWorkerConfig(defaultApplicationId: string, overrides: Partia
     ...Object.fromEntries(Object.entries(overrides).filter(([, v]) => v !== undefined)),
   });
 }
+
+/**
+ * How often a worker heartbeats to its group: a tenth of the session timeout (at least 300 ms).
+ * A member learns of a rebalance only on its next heartbeat, so this bounds how long a task
+ * waits to move when its owner leaves (about a second with the default 10 s session).
+ */
+export function heartbeatIntervalMs(sessionTimeoutMs: number): number {
+  return Math.max(300, Math.floor(sessionTimeoutMs / 10));
+}
