@@ -28,6 +28,8 @@ export interface StreamTaskDeps {
   /** The worker's copies of the global tables' stores, readable from every task. */
   readonly globalStores: ReadonlyMap<string, StateStore>;
   readonly sender: OutputSender;
+  /** Records per unit of work (one load, one commit, one send): the worker's `unitRecords`. */
+  readonly unitRecords: number;
   /** The end offsets of this task's input partitions now. */
   endOffsets(topics: readonly string[]): Promise<Record<string, number>>;
   /** The consumer group's committed offsets of this task's input partitions (absent: none). */
@@ -45,9 +47,6 @@ export interface StreamTaskDeps {
   afterStateCommit?(): void;
 }
 
-/** Records per unit of work: one load, one commit, one send. */
-const UNIT_RECORDS = 500;
-
 /** A record a sink wrote in this unit, with its id and the input that caused it (none in a wall-clock punctuation). */
 interface SinkOutput {
   readonly record: OutputRecord;
@@ -60,7 +59,7 @@ type Input = BufferedInput & { readonly decoded: Decoded };
 
 /**
  * One task (a subtopology on one partition) in a worker: the TopologyTask that runs
- * records, its state in Redis and its way to Kafka. A unit of work is up to UNIT_RECORDS
+ * records, its state in Redis and its way to Kafka. A unit of work is up to `unitRecords`
  * buffered inputs taken in timestamp order across the task's inputs (or one wall-clock
  * punctuation): decode, load the keys it touches, run it, then commit state + outbox +
  * watermark atomically, send the outbox with the input positions, and trim the outbox.
@@ -202,7 +201,7 @@ export class StreamTask {
     });
   }
 
-  /** Applies buffered records in units of at most UNIT_RECORDS, while the timestamp order is known. */
+  /** Applies buffered records in units of at most `unitRecords`, while the timestamp order is known. */
   async drain(): Promise<void> {
     for (;;) {
       await this.decodeHeads();
@@ -213,7 +212,7 @@ export class StreamTask {
   }
 
   /**
-   * Decodes what the next unit may take, the first UNIT_RECORDS records of each input, so a
+   * Decodes what the next unit may take, the first `unitRecords` records of each input, so a
    * record is decoded right before it is applied and its decoded form dies young. Serdes
    * answer from their caches without a promise; a record that needs the registry is read
    * asynchronously, and a registry outage is waited out by all such records together (one
@@ -222,7 +221,7 @@ export class StreamTask {
   private async decodeHeads(): Promise<void> {
     const slow: Array<{ topic: string; input: BufferedInput }> = [];
     for (const [topic, buffer] of this.buffers) {
-      const n = Math.min(UNIT_RECORDS, buffer.length);
+      const n = Math.min(this.deps.unitRecords, buffer.length);
       for (let i = 0; i < n; i++) {
         const input = buffer.at(i)!;
         if (input.decoded) continue;
@@ -249,7 +248,7 @@ export class StreamTask {
   }
 
   /**
-   * The next unit: up to UNIT_RECORDS decoded inputs, the earliest head among the inputs
+   * The next unit: up to `unitRecords` decoded inputs, the earliest head among the inputs
    * first (ties to the input declared first), stopping where an input not caught up has
    * nothing buffered.
    */
@@ -257,7 +256,8 @@ export class StreamTask {
     const topics = this.deps.subtopology.sourceTopics;
     const unit: Array<{ topic: string; input: Input }> = [];
     const heads = topics.map(() => 0);
-    while (unit.length < UNIT_RECORDS) {
+    const size = this.deps.unitRecords;
+    while (unit.length < size) {
       let best = -1;
       let bestInput: Input | undefined;
       let bestTime = 0;

@@ -274,6 +274,7 @@ export class Worker {
       state,
       globalStores,
       sender: this.senderFor(id),
+      unitRecords: this.config.unitRecords,
       committedOffsets: (topics) => this.committedOffsets(topics, partition),
       endOffsets: (topics) => this.endOffsets(topics, partition),
       retry,

@@ -5,6 +5,12 @@ import { DEAD_LETTER_TOPIC_PATTERN, DEFAULT_DEAD_LETTER_TOPIC } from '../deadLet
 /** How outputs and input offsets reach Kafka (`processing.guarantee`). */
 export type ProcessingGuarantee = 'at_least_once' | 'exactly_once';
 
+/** How often idle tasks punctuate and commit, unless TRIBUTARY_COMMIT_INTERVAL_MS or `--commit-interval-ms` says otherwise. */
+export const DEFAULT_COMMIT_INTERVAL_MS = 1000;
+
+/** Records per unit of work, unless TRIBUTARY_UNIT_RECORDS or `--unit-records` says otherwise. */
+export const DEFAULT_UNIT_RECORDS = 500;
+
 const saslSchema = z.object({
   mechanism: z.enum(['plain', 'scram-sha-256', 'scram-sha-512']),
   username: z.string().min(1),
@@ -22,6 +28,15 @@ export const workerConfigSchema = connectionSchema.extend({
   guarantee: z.enum(['at_least_once', 'exactly_once']),
   /** How often idle tasks run wall-clock punctuations and commit what they produced. */
   commitIntervalMs: z.coerce.number().int().min(1).max(600_000),
+  /**
+   * Records per unit of work: a task loads the state a unit touches in one Redis round trip,
+   * commits it in one, and sends its outputs in one Kafka send. Larger units cost fewer Redis and
+   * Kafka round trips per record, but hold more decoded records and outputs in memory and add
+   * latency (an output waits for its whole unit). Past a few thousand they also slow the send:
+   * kafkajs groups a send's messages per partition by spreading the array once per message
+   * (`groupMessagesPerPartition.js`), which is O(n²) in the unit's outputs.
+   */
+  unitRecords: z.coerce.number().int().min(1).max(10_000),
   /** Partitions processed at once by this worker. */
   concurrency: z.coerce.number().int().min(1).max(256),
   /** The state namespace (`ns` in the Redis key layout); replay builds the next one. */
@@ -74,7 +89,8 @@ export function loadWorkerConfig(defaultApplicationId: string, overrides: Partia
     ...connection,
     applicationId: env.TRIBUTARY_APPLICATION_ID ?? defaultApplicationId,
     guarantee: env.TRIBUTARY_GUARANTEE ?? 'at_least_once',
-    commitIntervalMs: env.TRIBUTARY_COMMIT_INTERVAL_MS ?? 1000,
+    commitIntervalMs: env.TRIBUTARY_COMMIT_INTERVAL_MS ?? DEFAULT_COMMIT_INTERVAL_MS,
+    unitRecords: env.TRIBUTARY_UNIT_RECORDS ?? DEFAULT_UNIT_RECORDS,
     concurrency: env.TRIBUTARY_CONCURRENCY ?? 4,
     stateNamespace: env.TRIBUTARY_STATE_NAMESPACE ?? '0',
     redisKeyPrefix: env.TRIBUTARY_REDIS_KEY_PREFIX ?? 'tributary:',

@@ -17,6 +17,7 @@ interface RunOptions {
   redisUrl?: string;
   registryUrl?: string;
   commitIntervalMs?: string;
+  unitRecords?: string;
   concurrency?: string;
   stateNamespace?: string;
   httpPort?: string;
@@ -43,6 +44,7 @@ export function runCommand(): Command {
     .option('--redis-url <url>', 'Redis URL; several hosts name a cluster (env REDIS_URL)')
     .option('--registry-url <url>', 'schema registry URL (env SCHEMA_REGISTRY_URL)')
     .option('--commit-interval-ms <ms>', 'how often idle tasks punctuate and commit (env TRIBUTARY_COMMIT_INTERVAL_MS)')
+    .option('--unit-records <n>', 'records per unit of work: one state load, one Redis commit, one send; default 500 (env TRIBUTARY_UNIT_RECORDS)')
     .option('--concurrency <n>', 'partitions processed at once (env TRIBUTARY_CONCURRENCY)')
     .option('--state-namespace <ns>', 'state namespace in Redis (env TRIBUTARY_STATE_NAMESPACE)')
     .option('--http-port <port>', 'port of /metrics, /healthz and /readyz; 0 (the default) picks a free one and logs it (env TRIBUTARY_HTTP_PORT)')
@@ -60,6 +62,7 @@ export function runCommand(): Command {
           redisUrl: options.redisUrl,
           registryUrl: options.registryUrl,
           commitIntervalMs: options.commitIntervalMs === undefined ? undefined : Number(options.commitIntervalMs),
+          unitRecords: options.unitRecords === undefined ? undefined : Number(options.unitRecords),
           concurrency: options.concurrency === undefined ? undefined : Number(options.concurrency),
           stateNamespace: options.stateNamespace,
           httpPort: options.httpPort === undefined ? undefined : Number(options.httpPort),

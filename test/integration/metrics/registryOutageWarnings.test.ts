@@ -10,6 +10,7 @@ import { WorkerMetrics } from '../../../runtime/metrics/workerMetrics.ts';
 import type { OutboxRecord } from '../../../runtime/worker/outboxRecord.ts';
 import { StreamTask } from '../../../runtime/worker/streamTask.ts';
 import { taskStores } from '../../../runtime/worker/taskStores.ts';
+import { DEFAULT_UNIT_RECORDS } from '../../../runtime/worker/workerConfig.ts';
 import { RegistryUnavailableError } from '../../../schemas/errors.ts';
 import type { Serde } from '../../../schemas/serde.ts';
 import { stringSerde } from '../../../schemas/stringSerde.ts';
@@ -56,6 +57,7 @@ describe('a task reading a batch through a registry outage', function () {
       state: new RedisTaskState(redis, { app: `outage-${id}`, taskId: '0_0', stores: taskStores(built, subtopology) }),
       globalStores: new Map(),
       sender: { open: async () => undefined, send: async (records) => void sent.push(...records), close: async () => undefined },
+      unitRecords: DEFAULT_UNIT_RECORDS,
       committedOffsets: async () => ({}),
       endOffsets: async () => ({ in: RECORDS }),
       retry: (_what, operation) => operation(),

@@ -10,13 +10,17 @@ describe('worker configuration', () => {
     assert.deepEqual(config.brokers, ['localhost:9092']);
     assert.equal(config.redisUrl, 'redis://localhost:6379');
     assert.equal(config.crashAfterCommits, undefined);
+    assert.equal(config.commitIntervalMs, 1000);
+    assert.equal(config.unitRecords, 500);
   });
 
   it('takes flags over the environment over defaults', () => {
-    const env = { TRIBUTARY_GUARANTEE: 'exactly_once', TRIBUTARY_CONCURRENCY: '8', KAFKA_BROKERS: 'a:1,b:2' };
+    const env = { TRIBUTARY_GUARANTEE: 'exactly_once', TRIBUTARY_CONCURRENCY: '8', KAFKA_BROKERS: 'a:1,b:2', TRIBUTARY_UNIT_RECORDS: '2000' };
     const config = loadWorkerConfig('orders', { concurrency: 2 }, env);
     assert.equal(config.guarantee, 'exactly_once');
     assert.equal(config.concurrency, 2);
+    assert.equal(config.unitRecords, 2000);
+    assert.equal(loadWorkerConfig('orders', { unitRecords: 100 }, env).unitRecords, 100);
     assert.deepEqual(config.brokers, ['a:1', 'b:2']);
   });
 
@@ -40,6 +44,9 @@ describe('worker configuration', () => {
     ['an unknown guarantee', { TRIBUTARY_GUARANTEE: 'exactly_twice' }, /^invalid worker setting guarantee: /],
     ['a zero concurrency', { TRIBUTARY_CONCURRENCY: '0' }, /^invalid worker setting concurrency: /],
     ['a commit interval that is not a number', { TRIBUTARY_COMMIT_INTERVAL_MS: 'soon' }, /^invalid worker setting commitIntervalMs: /],
+    ['a unit of no records', { TRIBUTARY_UNIT_RECORDS: '0' }, /^invalid worker setting unitRecords: /],
+    ['a unit larger than 10,000 records', { TRIBUTARY_UNIT_RECORDS: '10001' }, /^invalid worker setting unitRecords: /],
+    ['a unit of a fractional number of records', { TRIBUTARY_UNIT_RECORDS: '2.5' }, /^invalid worker setting unitRecords: /],
     ['an application id with spaces', { TRIBUTARY_APPLICATION_ID: 'my app' }, /^invalid worker setting applicationId: an application id is/],
     ['a SASL mechanism Kafka does not have', { KAFKA_SASL_MECHANISM: 'kerberos', KAFKA_SASL_USERNAME: 'u', KAFKA_SASL_PASSWORD: 'p' }, /^invalid worker setting kafkaSasl.mechanism: /],
     ['a Redis URL of another scheme', { REDIS_URL: 'http://localhost:6379' }, /REDIS_URL must be/],
