@@ -1,9 +1,13 @@
 /**
  * Throughput, latency, CPU, memory and Redis commands per workload, against a raw kafkajs
  * loop: `npm run bench -- [--records 1000000] [--customers 10000] [--workloads baseline,stateful]
- * [--latency-seconds 20] [--latency-load 0.5] [--json] [--no-markdown] [--provisional] [--cpu-prof-dir dir]`. Needs the local stack (or
+ * [--latency-seconds 20] [--latency-load 0.5] [--json] [--no-markdown] [--provisional] [--cpu-prof-dir dir]
+ * [--unit-records 100,500,2000] [--commit-interval-ms 100,1000,5000]`. Needs the local stack (or
  * KAFKA_BROKERS / REDIS_URL / SCHEMA_REGISTRY_URL). Prints a table (or JSON) and writes it into
  * BENCHMARKS.md ("Throughput and latency"). See bench/throughput/ for what is measured.
+ *
+ * `--unit-records` and `--commit-interval-ms` sweep a worker setting: each workload that takes
+ * it runs once per value, the other setting at its default (bench/throughput/benchSweep.ts).
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -14,6 +18,7 @@ import { describeMachine } from './support/machine.ts';
 import { positiveInt } from './support/positiveInt.ts';
 import { resultsBlock, resultsTable, withResults, workloadNotes } from './throughput/benchReport.ts';
 import { runBench, type BenchSettings } from './throughput/benchRun.ts';
+import { parseSweep, type Sweep } from './throughput/benchSweep.ts';
 import { kafkaStreamsWorkloads } from './peers/kafkaStreamsPeer.ts';
 import { quixWorkloads } from './peers/quixPeer.ts';
 import { baseline, tributaryWorkloads, type Workload } from './throughput/workloads.ts';
@@ -35,6 +40,8 @@ function settingsFrom(argv: readonly string[]): { settings: BenchSettings; json:
       'no-markdown': { type: 'boolean', default: false },
       provisional: { type: 'boolean', default: false },
       'cpu-prof-dir': { type: 'string' },
+      'unit-records': { type: 'string' },
+      'commit-interval-ms': { type: 'string' },
     },
     strict: true,
     allowPositionals: false,
@@ -49,6 +56,10 @@ function settingsFrom(argv: readonly string[]): { settings: BenchSettings; json:
   if (!(load > 0 && load <= 1)) throw new Error(`--latency-load must be in (0, 1], not '${values['latency-load']}'`);
   const latencySeconds = Number(values['latency-seconds']);
   if (!Number.isInteger(latencySeconds) || latencySeconds < 0) throw new Error(`--latency-seconds must be 0 (no latency) or more, not '${values['latency-seconds']}'`);
+  const sweep: Sweep = {
+    ...(values['unit-records'] !== undefined ? { unitRecords: parseSweep('unitRecords', values['unit-records']) } : {}),
+    ...(values['commit-interval-ms'] !== undefined ? { commitIntervalMs: parseSweep('commitIntervalMs', values['commit-interval-ms']) } : {}),
+  };
   return {
     settings: {
       records: positiveInt('records', values.records),
@@ -59,6 +70,7 @@ function settingsFrom(argv: readonly string[]): { settings: BenchSettings; json:
       // The baseline first: the ratios need it, and it sees the broker's caches as cold as the others do.
       workloads: WORKLOADS.filter((w) => workloads.includes(w)),
       ...(values['cpu-prof-dir'] ? { cpuProfileDir: path.resolve(values['cpu-prof-dir']) } : {}),
+      ...(Object.keys(sweep).length ? { sweep } : {}),
     },
     json: values.json,
     markdown: !values['no-markdown'],

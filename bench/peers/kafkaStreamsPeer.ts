@@ -20,10 +20,11 @@ export async function kafkaStreamsClasspath(progress: (line: string) => void): P
   return [path.join(dir, 'target', 'kafka-streams-peer-1.jar'), path.join(dir, 'libs', '*')].join(path.delimiter);
 }
 
-/** The throughput workloads (BenchStreams) on a 1 GB heap. */
+/** The throughput workloads (BenchStreams) on a 1 GB heap; a commit-interval sweep sets its `commit.interval.ms`. */
 const kafkaStreams: PeerRuntime = {
   framework: 'kafka-streams',
   logsRunning: true,
+  knobs: { commitIntervalMs: 'BENCH_COMMIT_INTERVAL_MS' },
   install: async (progress) => ['java', ['-Xmx1g', '-Dorg.slf4j.simpleLogger.defaultLogLevel=warn', '-cp', await kafkaStreamsClasspath(progress), 'tributary.bench.BenchStreams']],
 };
 

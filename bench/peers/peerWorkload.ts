@@ -1,6 +1,7 @@
 import { loadConnectionConfig } from '../../runtime/config.ts';
 import { BenchProcess } from '../support/benchProcess.ts';
 import { parseLog } from '../support/workerLog.ts';
+import { KNOBS, knobsEnv, type Knob } from '../throughput/benchSweep.ts';
 import type { BenchTopics } from '../throughput/benchTopics.ts';
 import { earliest, REPO, type Workload } from '../throughput/workloads.ts';
 
@@ -12,6 +13,8 @@ export interface PeerRuntime {
   install(progress: (line: string) => void): Promise<readonly [string, readonly string[]]>;
   /** It logs `running` once it owns its partitions; without it the bench asks the group coordinator. */
   readonly logsRunning: boolean;
+  /** The bench's knobs it takes, each by the variable that gives it (`BENCH_COMMIT_INTERVAL_MS`); a sweep runs it once per value. */
+  readonly knobs?: Partial<Record<Knob, string>>;
 }
 
 /** The workloads every peer implements, named as tributary's, with tributary's output topic. */
@@ -36,10 +39,11 @@ export function peerWorkload(runtime: PeerRuntime, name: keyof typeof PEER_WORKL
     inputs,
     output: own,
     redisState: false,
+    knobs: KNOBS.filter((k) => runtime.knobs?.[k]),
     prepare: async (progress) => {
       command = await runtime.install(progress);
     },
-    start: ({ group, phase }) => {
+    start: ({ group, phase, knobs }) => {
       if (!command) throw new Error(`the ${runtime.framework} peer is not installed: call prepare() first`);
       const { topics, catalogue, schemaIds } = phase;
       return new BenchProcess(`${runtime.framework}-${name}`, command[0], command[1], {
@@ -55,6 +59,7 @@ export function peerWorkload(runtime: PeerRuntime, name: keyof typeof PEER_WORKL
           BENCH_OUTPUT_TOPIC: own(topics),
           BENCH_OUTPUT_SCHEMA: catalogue.entry(output(topics)).schemaFile,
           BENCH_OUTPUT_SCHEMA_ID: String(schemaIds.get(output(topics))),
+          ...knobsEnv(knobs, runtime.knobs ?? {}),
         },
       }).start();
     },

@@ -1,4 +1,5 @@
-import type { BenchResult } from './benchRun.ts';
+import type { BenchResult, WorkloadResult } from './benchRun.ts';
+import { describeKnobs, KNOBS, type Knob } from './benchSweep.ts';
 
 export const RESULTS_START = '<!-- throughput:results:start -->';
 export const RESULTS_END = '<!-- throughput:results:end -->';
@@ -11,18 +12,37 @@ function thousands(value: number): string {
   return Math.round(value).toLocaleString('en-US');
 }
 
-/** One row per workload: throughput, its ratio to the baseline, CPU, memory, Redis, latency. */
+const KNOB_COLUMNS: Readonly<Record<Knob, string>> = { unitRecords: 'unit (records)', commitIntervalMs: 'commit interval (ms)' };
+
+/** The knobs some run of a sweep was started with, in KNOBS order (none without a sweep). */
+function knobsShown(result: BenchResult): Knob[] {
+  return KNOBS.filter((k) => result.results.some((r) => r.knobs?.[k] !== undefined));
+}
+
+/**
+ * One row per workload (per run of it, in a sweep): throughput, its ratio to the baseline, CPU,
+ * memory, Redis, latency. A sweep adds a column per knob after the workload's name, `–` where the
+ * workload does not take it (the baseline has no commit interval; the peers have no unit).
+ */
 export function resultsTable(result: BenchResult): string {
+  const knobs = knobsShown(result);
   const rows = result.results.map((r) => {
     const t = r.throughput;
     const l = r.latency;
-    return `| ${r.workload} | ${thousands(t.eventsPerSecond)} | ${fixed(r.ratioToBaseline, 2)} | ${fixed(t.cpuSecondsPerMillion, 1)} | ${(t.peakRssBytes / 2 ** 20).toFixed(0)} | ${fixed(t.redisCommandsPerEvent, 3)} | ${l ? thousands(l.rate) : '–'} | ${l ? `${l.p50Ms} / ${l.p99Ms}` : '–'} |`;
+    const settings = knobs.map((k) => ` ${r.knobs?.[k] === undefined ? '–' : thousands(r.knobs[k])} |`).join('');
+    return `| ${r.workload} |${settings} ${thousands(t.eventsPerSecond)} | ${fixed(r.ratioToBaseline, 2)} | ${fixed(t.cpuSecondsPerMillion, 1)} | ${(t.peakRssBytes / 2 ** 20).toFixed(0)} | ${fixed(t.redisCommandsPerEvent, 3)} | ${l ? thousands(l.rate) : '–'} | ${l ? `${l.p50Ms} / ${l.p99Ms}` : '–'} |`;
   });
   return [
-    '| workload | events/s | × baseline | CPU s / 1M events | peak RSS (MB) | Redis commands / event | latency load (events/s) | latency p50 / p99 (ms) |',
-    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+    `| workload |${knobs.map((k) => ` ${KNOB_COLUMNS[k]} |`).join('')} events/s | × baseline | CPU s / 1M events | peak RSS (MB) | Redis commands / event | latency load (events/s) | latency p50 / p99 (ms) |`,
+    `| --- |${knobs.map(() => ' ---: |').join('')} ---: | ---: | ---: | ---: | ---: | ---: | ---: |`,
     ...rows,
   ].join('\n');
+}
+
+/** ` (unit 100 records, commit interval 1,000 ms)` for a run of a sweep, nothing otherwise. */
+function runSettings(r: WorkloadResult): string {
+  const described = r.knobs ? describeKnobs(r.knobs) : '';
+  return described ? ` (${described})` : '';
 }
 
 /** What each workload does, and what it did besides the figures (outputs, the Redis commands behind the figure, exit code). */
@@ -31,7 +51,7 @@ export function workloadNotes(result: BenchResult): string {
     .map((r) => {
       const t = r.throughput;
       const commands = t.redisCommands.slice(0, 4).map(([c, n]) => `${c} ${n.toFixed(3)}`).join(', ');
-      return `- **${r.workload}**: ${r.what}. ${thousands(t.records)} orders → ${thousands(t.outputs)} outputs in ${t.seconds.toFixed(1)} s; Redis per event: ${commands || 'none'}; exit code ${t.exitCode}${r.latency ? `; latency over ${thousands(r.latency.samples)} outputs, max ${r.latency.maxMs} ms` : ''}.`;
+      return `- **${r.workload}**${runSettings(r)}: ${r.what}. ${thousands(t.records)} orders → ${thousands(t.outputs)} outputs in ${t.seconds.toFixed(1)} s; Redis per event: ${commands || 'none'}; exit code ${t.exitCode}${r.latency ? `; latency over ${thousands(r.latency.samples)} outputs, max ${r.latency.maxMs} ms` : ''}.`;
     })
     .join('\n');
 }

@@ -5,6 +5,7 @@ import { createRegistryClient } from '../../schemas/registryClient.ts';
 import { closeRedis, connectRedis } from '../../state/redis/redisConnection.ts';
 import { dropState } from '../handoff/stateFill.ts';
 import { preparePhase } from './benchPhase.ts';
+import { describeKnobs, KNOB_DEFAULTS, knobsSuffix, sweepPoints, type KnobValues, type Sweep } from './benchSweep.ts';
 import { measureLatency, type LatencyResult } from './latencyRun.ts';
 import { preloadOrders } from './orderPreload.ts';
 import { measureThroughput, type ThroughputResult } from './throughputRun.ts';
@@ -24,13 +25,17 @@ export interface BenchSettings {
   readonly workloads: readonly Workload[];
   /** When set, each Node workload's throughput run is CPU-profiled into `<dir>/<workload>/`. */
   readonly cpuProfileDir?: string;
+  /** When set, each workload runs once per value of each swept knob it takes (benchSweep.ts). */
+  readonly sweep?: Sweep;
 }
 
 export interface WorkloadResult {
   readonly workload: string;
   readonly what: string;
+  /** In a sweep, the knob values of this run (those of the knobs the workload takes). */
+  readonly knobs?: KnobValues;
   readonly throughput: ThroughputResult;
-  /** eventsPerSecond / the baseline's, when the baseline ran. */
+  /** eventsPerSecond / the baseline's, when the baseline ran (in a sweep: the baseline run with the same unit size). */
   readonly ratioToBaseline: number | undefined;
   readonly latency: LatencyResult | undefined;
 }
@@ -41,12 +46,35 @@ export interface BenchResult {
   readonly results: WorkloadResult[];
 }
 
+/** One process the bench measures: a workload, with its knob values in a sweep. */
+interface WorkloadRun {
+  readonly workload: Workload;
+  readonly knobs: KnobValues | undefined;
+  /** For progress lines: `stateful (unit 100 records, commit interval 1,000 ms)`. */
+  readonly label: string;
+}
+
+function runsOf(settings: BenchSettings): WorkloadRun[] {
+  return settings.workloads.flatMap((workload): WorkloadRun[] =>
+    settings.sweep
+      ? sweepPoints(settings.sweep, workload.knobs ?? []).map((knobs) => ({ workload, knobs, label: `${workload.name}${describeKnobs(knobs) ? ` (${describeKnobs(knobs)})` : ''}` }))
+      : [{ workload, knobs: undefined, label: workload.name }],
+  );
+}
+
+/** The unit size a run's ratio is taken at: its own, or the default for a workload without one. */
+function unitOf(run: WorkloadRun): number {
+  return run.knobs?.unitRecords ?? KNOB_DEFAULTS.unitRecords;
+}
+
 /**
  * One run of the throughput bench: N orders preloaded once into fresh topics, each workload
  * run over them in turn as a fresh process (throughput, CPU, memory, Redis commands), then,
  * when asked, each again on its own empty topics under paced load at a share of its own
- * rate (latency). Removes its topics, groups and Redis keys whatever happens; the registry
- * keeps the subjects (the ccompat API has no delete we use).
+ * rate (latency). In a sweep, a workload runs once per value of each swept knob it takes, each
+ * time a fresh process with its own group over the same orders. Removes its topics, groups and
+ * Redis keys whatever happens; the registry keeps the subjects (the ccompat API has no delete we
+ * use).
  */
 export async function runBench(settings: BenchSettings, connection: ConnectionConfig, progress: (line: string) => void): Promise<BenchResult> {
   const id = randomBytes(4).toString('hex');
@@ -55,8 +83,9 @@ export async function runBench(settings: BenchSettings, connection: ConnectionCo
   const redis = connectRedis(connection.redisUrl);
   const registry = createRegistryClient({ url: connection.registryUrl });
   const groups: string[] = [];
-  const group = (workload: Workload, phase: string) => {
-    const name = `bench-${id}-${workload.name}-${phase}`;
+  const group = ({ workload, knobs }: WorkloadRun, phase: string) => {
+    const suffix = knobs ? knobsSuffix(knobs) : '';
+    const name = `bench-${id}-${workload.name}${suffix ? `-${suffix}` : ''}-${phase}`;
     groups.push(name);
     return name;
   };
@@ -76,22 +105,28 @@ export async function runBench(settings: BenchSettings, connection: ConnectionCo
     });
     progress(`preloaded in ${preloadSeconds.toFixed(1)} s`);
 
-    const throughputs = new Map<Workload, ThroughputResult>();
-    for (const workload of settings.workloads) {
-      progress(`${workload.name}: throughput over ${settings.records} orders`);
-      const result = await measureThroughput(kafka, admin, redis, workload, phase, group(workload, 'throughput'), settings.records, settings.cpuProfileDir);
-      throughputs.set(workload, result);
-      progress(`${workload.name}: ${Math.round(result.eventsPerSecond)} orders/s, ${result.cpuSecondsPerMillion.toFixed(1)} CPU s per 1M, ${(result.peakRssBytes / 2 ** 20).toFixed(0)} MB peak RSS (${result.rssBytesByQuarter.map((b) => (b / 2 ** 20).toFixed(0)).join(' / ')} MB at each quarter of the run), ${result.redisCommandsPerEvent.toFixed(3)} Redis commands per order`);
+    const runs = runsOf(settings);
+    const throughputs = new Map<WorkloadRun, ThroughputResult>();
+    for (const run of runs) {
+      progress(`${run.label}: throughput over ${settings.records} orders`);
+      const result = await measureThroughput(kafka, admin, redis, run.workload, phase, group(run, 'throughput'), settings.records, {
+        ...(settings.cpuProfileDir ? { cpuProfileDir: settings.cpuProfileDir } : {}),
+        ...(run.knobs ? { knobs: run.knobs } : {}),
+      });
+      throughputs.set(run, result);
+      progress(`${run.label}: ${Math.round(result.eventsPerSecond)} orders/s, ${result.cpuSecondsPerMillion.toFixed(1)} CPU s per 1M, ${(result.peakRssBytes / 2 ** 20).toFixed(0)} MB peak RSS (${result.rssBytesByQuarter.map((b) => (b / 2 ** 20).toFixed(0)).join(' / ')} MB at each quarter of the run), ${result.redisCommandsPerEvent.toFixed(3)} Redis commands per order`);
     }
-    const baseline = [...throughputs].find(([w]) => w.name === 'baseline')?.[1];
+    const baselineAt = (unit: number) => [...throughputs].find(([r]) => r.workload.name === 'baseline' && unitOf(r) === unit)?.[1];
 
     const results: WorkloadResult[] = [];
-    for (const [index, workload] of settings.workloads.entries()) {
-      const throughput = throughputs.get(workload)!;
+    for (const [index, run] of runs.entries()) {
+      const { workload } = run;
+      const throughput = throughputs.get(run)!;
+      const baseline = baselineAt(unitOf(run));
       let latency: LatencyResult | undefined;
       if (settings.latencySeconds > 0) {
         const rate = Math.max(1, Math.round(throughput.eventsPerSecond * settings.latencyLoad));
-        progress(`${workload.name}: latency at ${rate} orders/s for ${settings.latencySeconds} s`);
+        progress(`${run.label}: latency at ${rate} orders/s for ${settings.latencySeconds} s`);
         // Its own empty topics: a live worker must not start on another workload's backlog.
         const live = await preparePhase(admin, producer, registry, {
           prefix: `b${id}l${index}.`,
@@ -100,17 +135,19 @@ export async function runBench(settings: BenchSettings, connection: ConnectionCo
           customers: settings.customers,
           tableTime: Date.now() - 1,
         });
-        latency = await measureLatency(kafka, admin, producer, workload, live, group(workload, 'latency'), {
+        latency = await measureLatency(kafka, admin, producer, workload, live, group(run, 'latency'), {
           rate,
           seconds: settings.latencySeconds,
           warmUpFraction: 0.25,
           customers: settings.customers,
+          ...(run.knobs ? { knobs: run.knobs } : {}),
         });
-        progress(`${workload.name}: p50 ${latency.p50Ms} ms, p99 ${latency.p99Ms} ms over ${latency.samples} outputs`);
+        progress(`${run.label}: p50 ${latency.p50Ms} ms, p99 ${latency.p99Ms} ms over ${latency.samples} outputs`);
       }
       results.push({
         workload: workload.name,
         what: workload.what,
+        ...(run.knobs ? { knobs: run.knobs } : {}),
         throughput,
         ratioToBaseline: baseline ? throughput.eventsPerSecond / baseline.eventsPerSecond : undefined,
         latency,

@@ -3,6 +3,7 @@ import { Pacer } from '../support/pacer.ts';
 import { percentile } from '../support/percentile.ts';
 import { until } from '../support/until.ts';
 import type { BenchPhase } from './benchPhase.ts';
+import type { KnobValues } from './benchSweep.ts';
 import { orderAt } from './orderLoad.ts';
 import { PARTITIONS } from './benchTopics.ts';
 import { caughtUp, groupOwnsAll } from './topicProbes.ts';
@@ -24,6 +25,8 @@ export interface LatencySettings {
   /** Leading part of the run left out of the figures (JIT warm-up, first fetches). */
   readonly warmUpFraction: number;
   readonly customers: number;
+  /** In a sweep, the knob values the workload is started with. */
+  readonly knobs?: KnobValues;
 }
 
 /**
@@ -35,7 +38,7 @@ export interface LatencySettings {
  * consumer, fetch waits included.
  */
 export async function measureLatency(kafka: Kafka, admin: Admin, producer: Producer, workload: Workload, phase: BenchPhase, group: string, settings: LatencySettings): Promise<LatencyResult> {
-  const child = workload.start({ group, phase });
+  const child = workload.start({ group, phase, ...(settings.knobs ? { knobs: settings.knobs } : {}) });
   const probe = kafka.consumer({ groupId: `${group}-latency-probe`, maxWaitTimeInMs: 100, allowAutoTopicCreation: false });
   const samples: number[] = [];
   let measureFrom = Infinity;

@@ -5,7 +5,8 @@ import { ProcessSampler } from '../support/processSampler.ts';
 import { commandsBetween, redisCommandCounts } from '../support/redisCommandStats.ts';
 import { until } from '../support/until.ts';
 import type { BenchPhase } from './benchPhase.ts';
-import { caughtUp, lastTimestamp, recordCount } from './topicProbes.ts';
+import { knobsSuffix, type KnobValues } from './benchSweep.ts';
+import { caughtUp, emptyTopic, lastTimestamp, recordCount } from './topicProbes.ts';
 import type { Workload } from './workloads.ts';
 
 export interface ThroughputResult {
@@ -34,7 +35,9 @@ export interface ThroughputResult {
  * from the beginning, until its group has committed the end of every input; then reads when
  * the broker appended its last output (the output topic is LogAppendTime) and stops it.
  * With `cpuProfileDir`, a Node workload writes its CPU profile into `<cpuProfileDir>/<workload>/`
- * (the profiler's own cost is in that run's figures).
+ * (the profiler's own cost is in that run's figures). With `knobs` (a sweep), the workload is
+ * started with those values and profiled into `<workload>-u500-c1000/`; an output a previous
+ * run of the sweep wrote is emptied first.
  */
 export async function measureThroughput(
   kafka: Kafka,
@@ -44,12 +47,15 @@ export async function measureThroughput(
   phase: BenchPhase,
   group: string,
   records: number,
-  cpuProfileDir?: string,
+  options: { readonly cpuProfileDir?: string; readonly knobs?: KnobValues } = {},
 ): Promise<ThroughputResult> {
+  const { cpuProfileDir, knobs } = options;
+  const suffix = knobs ? knobsSuffix(knobs) : '';
   const output = workload.output(phase.topics);
   const inputs = workload.inputs(phase.topics);
+  if (await recordCount(admin, output)) await emptyTopic(admin, output);
   const redisBefore = await redisCommandCounts(redis);
-  const child = workload.start({ group, phase, ...(cpuProfileDir ? { cpuProfileDir: path.join(cpuProfileDir, workload.name) } : {}) });
+  const child = workload.start({ group, phase, ...(cpuProfileDir ? { cpuProfileDir: path.join(cpuProfileDir, suffix ? `${workload.name}-${suffix}` : workload.name) } : {}), ...(knobs ? { knobs } : {}) });
   const sampler = new ProcessSampler(child.pid);
   let exitCode: number | null = null;
   try {

@@ -15,10 +15,16 @@ export async function caughtUp(admin: Admin, group: string, topics: readonly str
   return true;
 }
 
-/** Records in a topic now, over all partitions (nothing is ever deleted from the bench's topics while it runs). */
+/** Records in a topic now, over all partitions (those emptyTopic deleted not counted). */
 export async function recordCount(admin: Admin, topic: string): Promise<number> {
   const offsets = await admin.fetchTopicOffsets(topic);
   return offsets.reduce((n, o) => n + Number(o.high) - Number(o.low), 0);
+}
+
+/** Deletes every record of a topic now (the log start moves to its end), so a workload run again over the same output starts from an empty topic. */
+export async function emptyTopic(admin: Admin, topic: string): Promise<void> {
+  const offsets = await admin.fetchTopicOffsets(topic);
+  await admin.deleteTopicRecords({ topic, partitions: offsets.map((o) => ({ partition: o.partition, offset: o.high })) });
 }
 
 /**

@@ -2,6 +2,7 @@ import { fileURLToPath } from 'node:url';
 import { BenchProcess } from '../support/benchProcess.ts';
 import { parseLog } from '../support/workerLog.ts';
 import type { BenchPhase } from './benchPhase.ts';
+import { KNOBS, knobsEnv, type Knob, type KnobValues } from './benchSweep.ts';
 import { PARTITIONS, TOPIC_PREFIX_ENV, type BenchTopics } from './benchTopics.ts';
 
 export const REPO = fileURLToPath(new URL('../..', import.meta.url));
@@ -14,6 +15,8 @@ export interface WorkloadContext {
   readonly phase: BenchPhase;
   /** When set, a Node process writes a V8 CPU profile (`--cpu-prof`) into this folder as it exits. */
   readonly cpuProfileDir?: string;
+  /** In a sweep, the values of the knobs the workload takes; absent, it runs with its defaults. */
+  readonly knobs?: KnobValues;
 }
 
 /** Node refuses --cpu-prof in NODE_OPTIONS: it goes on the command line. */
@@ -31,6 +34,8 @@ export interface Workload {
   output(topics: BenchTopics): string;
   /** Its state is in Redis under its group (application id), to be removed afterwards. */
   readonly redisState: boolean;
+  /** The settings a sweep may vary for it (benchSweep.ts); absent or empty, a sweep runs it once. */
+  readonly knobs?: readonly Knob[];
   /** Done once before any run (a build, an install). */
   prepare?(progress: (line: string) => void): Promise<void>;
   start(context: WorkloadContext): BenchProcess;
@@ -49,7 +54,10 @@ export function earliest(lines: readonly string[], msg: string): number | undefi
   return times.length ? Math.min(...times) : undefined;
 }
 
-/** A topology file of bench/throughput/topologies run by `tributary run`, at_least_once with the worker's defaults. */
+/** How `tributary run` takes each knob. */
+const WORKER_KNOB_ENV = { unitRecords: 'TRIBUTARY_UNIT_RECORDS', commitIntervalMs: 'TRIBUTARY_COMMIT_INTERVAL_MS' } as const;
+
+/** A topology file of bench/throughput/topologies run by `tributary run`, at_least_once with the worker's defaults (or a sweep's knob values). */
 function tributaryWorkload(name: string, file: string, what: string, output: (topics: BenchTopics) => string, inputs: (topics: BenchTopics) => string[], redisState: boolean): Workload {
   const topologyFile = fileURLToPath(new URL(`./topologies/${file}`, import.meta.url));
   return {
@@ -58,10 +66,11 @@ function tributaryWorkload(name: string, file: string, what: string, output: (to
     inputs,
     output,
     redisState,
-    start: ({ group, phase, cpuProfileDir }) =>
+    knobs: KNOBS,
+    start: ({ group, phase, cpuProfileDir, knobs }) =>
       new BenchProcess(name, 'node', [...profilerFlags(cpuProfileDir), 'bin/tributary.js', 'run', topologyFile, '--application-id', group], {
         cwd: REPO,
-        env: { [TOPIC_PREFIX_ENV]: phase.prefix, TRIBUTARY_LOG_LEVEL: 'info' },
+        env: { [TOPIC_PREFIX_ENV]: phase.prefix, TRIBUTARY_LOG_LEVEL: 'info', ...knobsEnv(knobs, WORKER_KNOB_ENV) },
       }).start(),
     // Every bench topology is one subtopology: one task per partition.
     ready: (lines) => new Set(parseLog(lines).events.filter((e) => e.msg === 'task claimed').map((e) => e.task)).size >= PARTITIONS,
@@ -71,17 +80,22 @@ function tributaryWorkload(name: string, file: string, what: string, output: (to
 
 const ordersOnly = (topics: BenchTopics) => [topics.orders];
 
-/** The raw kafkajs loop (baselineLoop.ts): the ceiling the others are compared with. */
+/**
+ * The raw kafkajs loop (baselineLoop.ts): the ceiling the others are compared with. A sweep
+ * varies its unit (its send + offset commit batch) with the workers'; it has no commit
+ * interval (it commits every unit), so the commit-interval sweep runs it once.
+ */
 export const baseline: Workload = {
   name: 'baseline',
   what: 'raw kafkajs consume → produce loop, bytes copied, no framework',
   inputs: ordersOnly,
   output: (topics) => topics.baselineCopy,
   redisState: false,
-  start: ({ group, phase, cpuProfileDir }) =>
+  knobs: ['unitRecords'],
+  start: ({ group, phase, cpuProfileDir, knobs }) =>
     new BenchProcess('baseline', 'node', [...profilerFlags(cpuProfileDir), '--import', 'tsx', fileURLToPath(new URL('./baselineLoop.ts', import.meta.url))], {
       cwd: REPO,
-      env: { BENCH_INPUT_TOPIC: phase.topics.orders, BENCH_OUTPUT_TOPIC: phase.topics.baselineCopy, BENCH_GROUP: group },
+      env: { BENCH_INPUT_TOPIC: phase.topics.orders, BENCH_OUTPUT_TOPIC: phase.topics.baselineCopy, BENCH_GROUP: group, ...knobsEnv(knobs, { unitRecords: 'BENCH_UNIT_RECORDS' }) },
     }).start(),
   ready: (lines) => {
     const assigned = parseLog(lines).events.filter((e) => e.msg === 'assigned');

@@ -29,7 +29,8 @@ import org.apache.kafka.streams.kstream.TimeWindows;
  * bench/throughput/topologies/statefulAggregate.ts and joinWindowed.ts. Defaults a user gets
  * (RocksDB stores with changelogs, one stream thread, at_least_once), except the record cache,
  * which is off so that every update is forwarded as tributary forwards it, and the commit
- * interval, tributary's 1 s instead of 30 s.
+ * interval, tributary's 1 s instead of 30 s ({@code BENCH_COMMIT_INTERVAL_MS} when the bench
+ * sweeps it).
  *
  * <p>Settings come from the environment (BENCH_*). Prints JSON lines the bench reads:
  * {@code running} once the instance is RUNNING, {@code first record since claim} at its first order.
@@ -99,7 +100,8 @@ public final class BenchStreams {
     props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, env("BENCH_BROKERS"));
     props.put(StreamsConfig.STATE_DIR_CONFIG, Files.createTempDirectory("bench-kafka-streams").toString());
     props.put(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, 0);
-    props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 1000);
+    String commitIntervalMs = System.getenv("BENCH_COMMIT_INTERVAL_MS");
+    props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, commitIntervalMs == null || commitIntervalMs.isEmpty() ? 1000 : Long.parseLong(commitIntervalMs));
     props.put(StreamsConfig.consumerPrefix("auto.offset.reset"), "earliest");
 
     KafkaStreams streams = new KafkaStreams(builder.build(), props);
