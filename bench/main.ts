@@ -21,10 +21,11 @@ import { runBench, type BenchSettings } from './throughput/benchRun.ts';
 import { parseSweep, type Sweep } from './throughput/benchSweep.ts';
 import { kafkaStreamsWorkloads } from './peers/kafkaStreamsPeer.ts';
 import { quixWorkloads } from './peers/quixPeer.ts';
+import { orderSaga } from './throughput/orderSagaWorkload.ts';
 import { baseline, tributaryWorkloads, type Workload } from './throughput/workloads.ts';
 
 const BENCHMARKS = fileURLToPath(new URL('../BENCHMARKS.md', import.meta.url));
-const WORKLOADS: readonly Workload[] = [baseline, ...tributaryWorkloads, ...kafkaStreamsWorkloads, ...quixWorkloads];
+const WORKLOADS: readonly Workload[] = [baseline, ...tributaryWorkloads, orderSaga, ...kafkaStreamsWorkloads, ...quixWorkloads];
 
 function settingsFrom(argv: readonly string[]): { settings: BenchSettings; json: boolean; markdown: boolean; provisional: boolean } {
   const { values } = parseArgs({

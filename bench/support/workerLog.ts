@@ -46,3 +46,19 @@ export function assignedTasks(event: LogEvent): string[] {
   const tasks = event.fields.tasks;
   return Array.isArray(tasks) ? tasks.filter((t): t is string => typeof t === 'string') : [];
 }
+
+/**
+ * True once `applications` applications (the `app` of a worker's lines) have each been
+ * assigned tasks and have claimed every task of their latest assignment: a process running
+ * that many topologies owns all it was given and reads.
+ */
+export function claimedAll(events: readonly LogEvent[], applications: number): boolean {
+  const assigned = new Map<string, string[]>();
+  const claimed = new Set<string>();
+  for (const event of events) {
+    const app = String(event.fields.app);
+    if (event.msg === 'assigned') assigned.set(app, assignedTasks(event));
+    else if (event.msg === 'task claimed') claimed.add(`${app}/${event.task}`);
+  }
+  return assigned.size >= applications && [...assigned].every(([app, tasks]) => tasks.length > 0 && tasks.every((task) => claimed.has(`${app}/${task}`)));
+}

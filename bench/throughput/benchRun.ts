@@ -102,7 +102,9 @@ export async function runBench(settings: BenchSettings, connection: ConnectionCo
       spacingMs: settings.spacingMs,
       prefix: `b${id}t.`,
       outputs: (topics) => settings.workloads.map((w) => w.output(topics)),
+      inputs: settings.workloads.map((w) => w.orders ?? 'bench'),
     });
+    for (const workload of settings.workloads) groups.push(...(workload.groups?.(phase) ?? []));
     progress(`preloaded in ${preloadSeconds.toFixed(1)} s`);
 
     const runs = runsOf(settings);
@@ -134,7 +136,9 @@ export async function runBench(settings: BenchSettings, connection: ConnectionCo
           appendTime: false,
           customers: settings.customers,
           tableTime: Date.now() - 1,
+          orderSystem: workload.orders === 'order-system',
         });
+        groups.push(...(workload.groups?.(live) ?? []));
         latency = await measureLatency(kafka, admin, producer, workload, live, group(run, 'latency'), {
           rate,
           seconds: settings.latencySeconds,

@@ -2,6 +2,7 @@ import { fileURLToPath } from 'node:url';
 import { avroSerdes } from '../../schemas/avroSerde.ts';
 import { loadCatalogue, type Catalogue } from '../../schemas/catalogue.ts';
 import type { OrderCreated } from '../../schemas/generated/types.ts';
+import type { OrderTopicName } from '../../runtime/demo/orderCatalogue.ts';
 
 /** The bench's catalogue (`avro/catalogue.json`): OrderCreated in, a customer table, one output per workload. */
 export const BENCH_CATALOGUE_DIR = fileURLToPath(new URL('./avro/', import.meta.url));
@@ -51,6 +52,13 @@ export function benchTopics(prefix: string) {
     windowTotals: `${prefix}bench.customer.window-totals`,
     /** Not catalogued: the baseline copies bytes without reading them. */
     baselineCopy: `${prefix}bench.baseline.copied`,
+    /**
+     * The order system's (topologies/orders, run with the prefix as its ORDER_TOPIC_PREFIX)
+     * orders, keyed by order id, and its saga's transitions: in the order domain's catalogue,
+     * not the bench's.
+     */
+    sagaOrders: `${prefix}${'orders.order.created' satisfies OrderTopicName}`,
+    sagaTransitions: `${prefix}${'orders.saga.transitioned' satisfies OrderTopicName}`,
   } as const;
 }
 export type BenchTopics = ReturnType<typeof benchTopics>;

@@ -4,7 +4,9 @@ import { percentile } from '../support/percentile.ts';
 import { until } from '../support/until.ts';
 import type { BenchPhase } from './benchPhase.ts';
 import type { KnobValues } from './benchSweep.ts';
+import { orderFeed } from './orderFeed.ts';
 import { orderAt } from './orderLoad.ts';
+import { followOutput, type OutputFollower } from './outputFollower.ts';
 import { PARTITIONS } from './benchTopics.ts';
 import { caughtUp, groupOwnsAll } from './topicProbes.ts';
 import type { Workload } from './workloads.ts';
@@ -30,35 +32,29 @@ export interface LatencySettings {
 }
 
 /**
- * End-to-end latency at a steady rate: starts the workload on the phase's empty orders topic,
- * waits until it owns every partition, then sends orders at `rate` (stamped with the send
- * time, CreateTime) for `seconds`, while a consumer of the output topic (CreateTime: every
- * workload stamps an output with its order's timestamp) takes, for every output, the time it
- * was received minus that timestamp. So a figure is producer → broker → workload → broker →
- * consumer, fetch waits included.
+ * End-to-end latency at a steady rate: starts the workload on the phase's empty orders topic
+ * (the one it reads, orderFeed.ts), waits until it owns every partition, then sends orders at
+ * `rate` (stamped with the send time, CreateTime) for `seconds`, while a consumer of the output
+ * topic (CreateTime: every workload stamps an output with its order's timestamp) takes, for
+ * every output (an order's completion, for a workload that says which outputs are one), the
+ * time it was received minus that timestamp. So a figure is producer → broker → workload →
+ * broker → consumer, fetch waits included.
  */
 export async function measureLatency(kafka: Kafka, admin: Admin, producer: Producer, workload: Workload, phase: BenchPhase, group: string, settings: LatencySettings): Promise<LatencyResult> {
   const child = workload.start({ group, phase, ...(settings.knobs ? { knobs: settings.knobs } : {}) });
-  const probe = kafka.consumer({ groupId: `${group}-latency-probe`, maxWaitTimeInMs: 100, allowAutoTopicCreation: false });
+  const feed = orderFeed(phase, workload.orders ?? 'bench');
   const samples: number[] = [];
   let measureFrom = Infinity;
+  let probe: OutputFollower | undefined;
   try {
     await until([child], `${workload.name} owns every partition`, () => {
       if (!child.running) throw new Error(`${workload.name} exited early:\n${child.tail()}`);
       return workload.ready ? workload.ready(child.lines) : groupOwnsAll(admin, group, workload.inputs(phase.topics), PARTITIONS);
     });
-    let probeJoined = false;
-    probe.on(probe.events.GROUP_JOIN, () => (probeJoined = true));
-    await probe.connect();
-    await probe.subscribe({ topics: [workload.output(phase.topics)], fromBeginning: true });
-    await probe.run({
-      autoCommit: false,
-      eachBatch: async ({ batch }) => {
-        const received = Date.now();
-        for (const m of batch.messages) if (Number(m.timestamp) >= measureFrom) samples.push(received - Number(m.timestamp));
-      },
+    const outputs = await followOutput(kafka, admin, workload, phase, `${group}-latency-probe`, (timestamp, receivedAt) => {
+      if (timestamp >= measureFrom) samples.push(receivedAt - timestamp);
     });
-    await until([child], 'the latency probe has joined', () => probeJoined);
+    probe = outputs;
 
     const started = Date.now();
     measureFrom = started + settings.seconds * settings.warmUpFraction * 1000;
@@ -66,25 +62,21 @@ export async function measureLatency(kafka: Kafka, admin: Admin, producer: Produ
       settings.rate,
       async (due) => {
         const now = Date.now();
-        const messages = await Promise.all(
-          Array.from({ length: due }, async (_, k) => {
-            const order = orderAt(pacer.sent + k, settings.customers, now);
-            return { key: order.customerId, value: await phase.serde.serialize(phase.topics.orders, order), timestamp: String(now) };
-          }),
-        );
-        await producer.send({ topic: phase.topics.orders, messages, acks: -1 });
+        const messages = await Promise.all(Array.from({ length: due }, (_, k) => feed.message(orderAt(pacer.sent + k, settings.customers, now), now)));
+        await producer.send({ topic: feed.topic, messages, acks: -1 });
       },
       10,
     );
     pacer.start();
     await new Promise((resolve) => setTimeout(resolve, settings.seconds * 1000));
     await pacer.stop();
-    await until([child], `${workload.name} has caught up`, () => caughtUp(admin, group, workload.inputs(phase.topics)), 60_000);
+    const sent = pacer.sent;
+    await until([child], `${workload.name} has caught up`, () => (workload.completes ? outputs.outputs >= sent : caughtUp(admin, group, workload.inputs(phase.topics))), 60_000);
     await new Promise((resolve) => setTimeout(resolve, 1000)); // the probe's last fetch
     const sorted = [...samples].sort((a, b) => a - b);
     return { rate: settings.rate, samples: sorted.length, p50Ms: percentile(sorted, 0.5), p99Ms: percentile(sorted, 0.99), maxMs: sorted.at(-1) ?? NaN };
   } finally {
-    await probe.disconnect().catch(() => undefined);
+    await probe?.stop();
     await child.stop(5_000);
   }
 }

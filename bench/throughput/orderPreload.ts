@@ -2,6 +2,7 @@ import type { Admin, Producer } from 'kafkajs';
 import type { RegistryClient } from '../../schemas/registryClient.ts';
 import { preparePhase, type BenchPhase } from './benchPhase.ts';
 import type { BenchTopics } from './benchTopics.ts';
+import { orderFeed, type OrderInput } from './orderFeed.ts';
 import { orderAt, sendAll } from './orderLoad.ts';
 
 export interface OrderPreload {
@@ -13,25 +14,38 @@ export interface OrderPreload {
   readonly prefix: string;
   /** Output topics to create (LogAppendTime, so their records say when the broker took them). */
   readonly outputs: (topics: BenchTopics) => string[];
+  /** The topics the workloads read the orders from: each gets every order; the bench's own unless told. */
+  readonly inputs?: readonly OrderInput[];
 }
 
 /**
  * The throughput bench's data: a phase (topics, schemas, the customer table) and `records`
  * Avro orders over `customers`, event time `spacingMs` apart and ending now, each partition in
- * send order. Resolves with the phase and how long the preload took (s).
+ * send order, written to each of `inputs` (the same orders in each). Resolves with the phase and
+ * how long the preload took (s).
  */
 export async function preloadOrders(admin: Admin, producer: Producer, registry: RegistryClient, options: OrderPreload): Promise<{ phase: BenchPhase; preloadSeconds: number }> {
   const start = Date.now() - options.records * options.spacingMs;
   const loading = Date.now();
-  const phase = await preparePhase(admin, producer, registry, { prefix: options.prefix, outputs: options.outputs, appendTime: true, customers: options.customers, tableTime: start - 1 });
-  await sendAll(
-    options.records,
-    async (i) => {
-      const createdAt = start + i * options.spacingMs;
-      const order = orderAt(i, options.customers, createdAt);
-      return { key: order.customerId, value: await phase.serde.serialize(phase.topics.orders, order), timestamp: String(createdAt) };
-    },
-    { producer, topic: phase.topics.orders },
-  );
+  const inputs = new Set<OrderInput>(options.inputs ?? ['bench']);
+  const phase = await preparePhase(admin, producer, registry, {
+    prefix: options.prefix,
+    outputs: options.outputs,
+    appendTime: true,
+    customers: options.customers,
+    tableTime: start - 1,
+    orderSystem: inputs.has('order-system'),
+  });
+  for (const input of inputs) {
+    const feed = orderFeed(phase, input);
+    await sendAll(
+      options.records,
+      async (i) => {
+        const createdAt = start + i * options.spacingMs;
+        return feed.message(orderAt(i, options.customers, createdAt), createdAt);
+      },
+      { producer, topic: feed.topic },
+    );
+  }
   return { phase, preloadSeconds: (Date.now() - loading) / 1000 };
 }

@@ -6,6 +6,7 @@ import { commandsBetween, redisCommandCounts } from '../support/redisCommandStat
 import { until } from '../support/until.ts';
 import type { BenchPhase } from './benchPhase.ts';
 import { knobsSuffix, type KnobValues } from './benchSweep.ts';
+import { followOutput } from './outputFollower.ts';
 import { caughtUp, emptyTopic, lastTimestamp, recordCount } from './topicProbes.ts';
 import type { Workload } from './workloads.ts';
 
@@ -33,7 +34,10 @@ export interface ThroughputResult {
 /**
  * Runs the workload as a fresh process (its own group) over the phase's preloaded orders,
  * from the beginning, until its group has committed the end of every input; then reads when
- * the broker appended its last output (the output topic is LogAppendTime) and stops it.
+ * the broker appended its last output (the output topic is LogAppendTime) and stops it. A
+ * workload that says which of its outputs complete an order (`Workload.completes`) runs until
+ * every order has completed instead, its last output being the last order's completion: its
+ * output is followed as it runs (outputFollower.ts).
  * With `cpuProfileDir`, a Node workload writes its CPU profile into `<cpuProfileDir>/<workload>/`
  * (the profiler's own cost is in that run's figures). With `knobs` (a sweep), the workload is
  * started with those values and profiled into `<workload>-u500-c1000/`; an output a previous
@@ -54,6 +58,7 @@ export async function measureThroughput(
   const output = workload.output(phase.topics);
   const inputs = workload.inputs(phase.topics);
   if (await recordCount(admin, output)) await emptyTopic(admin, output);
+  const completions = workload.completes ? await followOutput(kafka, admin, workload, phase, `${group}-completions`) : undefined;
   const redisBefore = await redisCommandCounts(redis);
   const child = workload.start({ group, phase, ...(cpuProfileDir ? { cpuProfileDir: path.join(cpuProfileDir, suffix ? `${workload.name}-${suffix}` : workload.name) } : {}), ...(knobs ? { knobs } : {}) });
   const sampler = new ProcessSampler(child.pid);
@@ -62,10 +67,10 @@ export async function measureThroughput(
     // A million records at a few thousand a second take minutes; leave room, but not forever.
     await until([child], `${workload.name} has processed all ${records} orders`, async () => {
       if (!child.running) throw new Error(`${workload.name} exited early:\n${child.tail()}`);
-      return caughtUp(admin, group, inputs);
+      return completions ? completions.outputs >= records : caughtUp(admin, group, inputs);
     }, 180_000 + records);
     const redisAfter = await redisCommandCounts(redis);
-    const last = await lastTimestamp(kafka, admin, output);
+    const last = completions ? completions.lastTimestamp : await lastTimestamp(kafka, admin, output);
     const first = workload.firstRecordAt(child.lines);
     if (first === undefined) throw new Error(`${workload.name} never said when it read its first record:\n${child.tail()}`);
     sampler.stop();
@@ -87,5 +92,6 @@ export async function measureThroughput(
   } finally {
     sampler.stop();
     if (child.running) await child.stop(5_000);
+    await completions?.stop();
   }
 }

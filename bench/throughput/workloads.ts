@@ -1,9 +1,11 @@
 import { fileURLToPath } from 'node:url';
+import type { KafkaMessage } from 'kafkajs';
 import { BenchProcess } from '../support/benchProcess.ts';
 import { parseLog } from '../support/workerLog.ts';
 import type { BenchPhase } from './benchPhase.ts';
 import { KNOBS, knobsEnv, type Knob, type KnobValues } from './benchSweep.ts';
 import { PARTITIONS, TOPIC_PREFIX_ENV, type BenchTopics } from './benchTopics.ts';
+import type { OrderInput } from './orderFeed.ts';
 
 export const REPO = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -20,7 +22,7 @@ export interface WorkloadContext {
 }
 
 /** Node refuses --cpu-prof in NODE_OPTIONS: it goes on the command line. */
-function profilerFlags(cpuProfileDir: string | undefined): string[] {
+export function profilerFlags(cpuProfileDir: string | undefined): string[] {
   return cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${cpuProfileDir}`] : [];
 }
 
@@ -47,6 +49,17 @@ export interface Workload {
   ready?(lines: readonly string[]): boolean;
   /** When it applied its first record (epoch ms), from its output. */
   firstRecordAt(lines: readonly string[]): number | undefined;
+  /** Where it reads the orders; the bench's orders topic unless told. */
+  readonly orders?: OrderInput;
+  /**
+   * For an output with several records per order: the order a record of it completes, or
+   * undefined. The run is then over once every order has completed (each counted once, see
+   * outputFollower.ts) rather than once its group has read every input, its last output is the
+   * last order's completion, and its latency is taken on completions only.
+   */
+  completes?(phase: BenchPhase, message: KafkaMessage): Promise<string | undefined>;
+  /** The consumer groups (application ids) its process runs as instead of the one it is given: removed afterwards, with their Redis state. */
+  groups?(phase: BenchPhase): string[];
 }
 
 export function earliest(lines: readonly string[], msg: string): number | undefined {
