@@ -1,6 +1,6 @@
 /**
  * Throughput, latency, CPU, memory and Redis commands per workload, against a raw kafkajs
- * loop: `npm run bench -- [--records 1000000] [--customers 10000] [--workloads baseline,stateful]
+ * loop: `npm run bench -- [--records 1000000] [--saga-orders 50000] [--customers 10000] [--workloads baseline,stateful]
  * [--latency-seconds 20] [--latency-load 0.5] [--json] [--no-markdown] [--provisional] [--cpu-prof-dir dir]
  * [--unit-records 100,500,2000] [--commit-interval-ms 100,1000,5000]`. Needs the local stack (or
  * KAFKA_BROKERS / REDIS_URL / SCHEMA_REGISTRY_URL). Prints a table (or JSON) and writes it into
@@ -32,6 +32,7 @@ function settingsFrom(argv: readonly string[]): { settings: BenchSettings; json:
     args: [...argv],
     options: {
       records: { type: 'string', default: '1000000' },
+      'saga-orders': { type: 'string', default: '50000' },
       customers: { type: 'string', default: '10000' },
       'spacing-ms': { type: 'string', default: '10' },
       workloads: { type: 'string', default: WORKLOADS.map((w) => w.name).join(',') },
@@ -64,6 +65,7 @@ function settingsFrom(argv: readonly string[]): { settings: BenchSettings; json:
   return {
     settings: {
       records: positiveInt('records', values.records),
+      sagaOrders: positiveInt('saga-orders', values['saga-orders']),
       customers: positiveInt('customers', values.customers),
       spacingMs: positiveInt('spacing-ms', values['spacing-ms']),
       latencySeconds,

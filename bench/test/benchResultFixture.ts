@@ -2,7 +2,7 @@ import type { WorkloadResult } from '../throughput/benchRun.ts';
 import type { KnobValues } from '../throughput/benchSweep.ts';
 
 /** A throughput bench's settings, 50,000 orders, no latency. */
-export const benchSettings = { records: 50_000, customers: 10_000, spacingMs: 10, latencySeconds: 0, latencyLoad: 0.5 } as const;
+export const benchSettings = { records: 50_000, sagaOrders: 50_000, customers: 10_000, spacingMs: 10, latencySeconds: 0, latencyLoad: 0.5 } as const;
 
 /** A result of `workload` at `eventsPerSecond`, the rest of its figures fixed. */
 export function workloadResult(workload: string, eventsPerSecond: number, knobs?: KnobValues, ratioToBaseline?: number): WorkloadResult {

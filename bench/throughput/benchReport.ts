@@ -59,10 +59,11 @@ export function workloadNotes(result: BenchResult): string {
 /** The block BENCHMARKS.md keeps between the markers: how the figures were made, then the figures. */
 export function resultsBlock(result: BenchResult, command: string, machine: string, when: Date, label: string): string {
   const s = result.settings;
+  const fewer = result.results.filter((r) => r.throughput.records !== s.records).map((r) => `${r.workload} the first ${thousands(r.throughput.records)}`);
   return [
     RESULTS_START,
     `${label}Run ${when.toISOString().slice(0, 16).replace('T', ' ')} UTC: \`${command}\``,
-    `(${thousands(s.records)} orders over ${thousands(s.customers)} customers, preloaded in ${result.preloadSeconds.toFixed(1)} s; latency: ${s.latencySeconds ? `${s.latencySeconds} s at ${Math.round(s.latencyLoad * 100)}% of each workload's own rate, the first quarter left out` : 'not measured'}).`,
+    `(${thousands(s.records)} orders over ${thousands(s.customers)} customers${fewer.length ? ` (${[...new Set(fewer)].join(', ')})` : ''}, preloaded in ${result.preloadSeconds.toFixed(1)} s; latency: ${s.latencySeconds ? `${s.latencySeconds} s at ${Math.round(s.latencyLoad * 100)}% of each workload's own rate, the first quarter left out` : 'not measured'}).`,
     '',
     `Machine: ${machine}`,
     '',
