@@ -21,6 +21,7 @@ import {
   type Stream,
   type TopologyBuilder,
 } from '../../index.ts';
+import { resequenced } from './factResequencer.ts';
 import { orderAppId, orderTopic, orderTopicPrefix, readTopic } from './orderTopics.ts';
 
 /** Where an order is in its life; `new` until it is placed. */
@@ -148,6 +149,9 @@ export const ORDER_AGGREGATE = {
 
 const json = { key: stringSerde, value: jsonSerde<never>() };
 
+/** How the order system runs an order: the order saga (`orderSaga.ts`), or the policies of `choreography/` reacting to each other's events. */
+export type OrderFlow = 'orchestrated' | 'choreographed';
+
 /** Which order flow the Order aggregate serves. */
 export interface OrderAggregateOptions {
   /**
@@ -158,7 +162,7 @@ export interface OrderAggregateOptions {
    * every `CancelOrder`, the customer's and the order policy's, decided on what it has seen,
    * and an order is completed when its customer is told it shipped (ORDER_SHIPPED).
    */
-  readonly flow: 'orchestrated' | 'choreographed';
+  readonly flow: OrderFlow;
 }
 
 /**
@@ -167,26 +171,37 @@ export interface OrderAggregateOptions {
  * stock reserved reserves, a shipment initiated ships, the end of the flow (see `flow`)
  * completes, and a `CancelOrder` command (see `flow`) cancels. Refunds, failures and the
  * saga's other moves imply no command. The inputs are keyed by order id, but for the
- * shipping notices of the choreographed flow, which are repartitioned by order. The
- * aggregate is the order service: an accepted cancellation is announced on
- * `orders.order.cancelled`, once; a cancellation it refuses (the order shipped, or is
- * cancelled already) is a rejection.
+ * shipping notices of the choreographed flow, which are repartitioned by order. The facts
+ * of one order come from several topics, read each at its own pace, so they pass a
+ * resequencer (`factResequencer.ts`, store `order-facts`) that holds a fact until the one it
+ * follows has passed; the aggregate reads them in that order through the repartition topic
+ * `<app>-order-commands-repartition`. The aggregate is the order service: an accepted
+ * cancellation is announced on `orders.order.cancelled`, once; a cancellation it refuses
+ * (the order shipped, or is cancelled already) is a rejection.
  */
 export function orderAggregateTopology({ flow }: OrderAggregateOptions = { flow: 'orchestrated' }): TopologyBuilder {
   const app = topology(orderAppId('order-aggregate'));
+  const inputs: string[] = [];
+  const read = <T extends Parameters<typeof readTopic>[1]>(topic: T) => {
+    inputs.push(orderTopic(topic).name);
+    return readTopic(app, topic);
+  };
   const commands: Array<Stream<string, OrderCommand>> = [
-    readTopic(app, 'orders.order.created').mapValues((o): OrderCommand => ({ type: 'PlaceOrder', customerId: o.customerId, items: o.items, currency: o.currency, totalMinor: o.totalMinor }), { name: 'place-order' }),
-    readTopic(app, 'payments.payment.processed').flatMapValues((p): OrderCommand[] => (p.status === 'PROCESSED' ? [{ type: 'ConfirmPayment', paymentId: p.paymentId, amountMinor: p.amountMinor }] : []), { name: 'confirm-payment' }),
-    readTopic(app, 'inventory.stock.reserved').mapValues((r): OrderCommand => ({ type: 'ReserveInventory', reservationId: r.reservationId }), { name: 'reserve-inventory' }),
-    readTopic(app, 'shipping.shipment.initiated').mapValues((s): OrderCommand => ({ type: 'ShipOrder', shipmentId: s.shipmentId }), { name: 'ship-order' }),
+    read('orders.order.created').mapValues((o): OrderCommand => ({ type: 'PlaceOrder', customerId: o.customerId, items: o.items, currency: o.currency, totalMinor: o.totalMinor }), { name: 'place-order' }),
+    read('payments.payment.processed').flatMapValues((p): OrderCommand[] => (p.status === 'PROCESSED' ? [{ type: 'ConfirmPayment', paymentId: p.paymentId, amountMinor: p.amountMinor }] : []), { name: 'confirm-payment' }),
+    read('inventory.stock.reserved').mapValues((r): OrderCommand => ({ type: 'ReserveInventory', reservationId: r.reservationId }), { name: 'reserve-inventory' }),
+    read('shipping.shipment.initiated').mapValues((s): OrderCommand => ({ type: 'ShipOrder', shipmentId: s.shipmentId }), { name: 'ship-order' }),
     flow === 'orchestrated'
-      ? readTopic(app, 'orders.saga.transitioned').flatMapValues((t): OrderCommand[] => (t.to === 'completed' && t.from !== 'completed' ? [{ type: 'CompleteOrder' }] : []), { name: 'complete-order' })
-      : readTopic(app, 'notifications.notification.sent')
+      ? read('orders.saga.transitioned').flatMapValues((t): OrderCommand[] => (t.to === 'completed' && t.from !== 'completed' ? [{ type: 'CompleteOrder' }] : []), { name: 'complete-order' })
+      : read('notifications.notification.sent')
           .flatMap((_customer, n): Array<readonly [string, OrderCommand]> => (n.orderId !== null && n.kind === 'ORDER_SHIPPED' ? [[n.orderId, { type: 'CompleteOrder' }]] : []), { name: 'complete-order' })
           .repartition({ name: 'complete-order', serdes: json }),
-    readTopic(app, 'orders.order.cancel').flatMapValues((c): OrderCommand[] => (flow === 'choreographed' || c.sagaId !== '' ? [{ type: 'CancelOrder', reason: c.reason, detail: c.detail }] : []), { name: 'cancel-order' }),
+    read('orders.order.cancel').flatMapValues((c): OrderCommand[] => (flow === 'choreographed' || c.sagaId !== '' ? [{ type: 'CancelOrder', reason: c.reason, detail: c.detail }] : []), { name: 'cancel-order' }),
   ];
-  const order = eventSourcedAggregate(commands.reduce((all, next) => all.merge(next)), orderAggregate, { name: ORDER_AGGREGATE.name });
+  // One order's facts meet in one task of the resequencer, which owns what it knows of the order.
+  app.requireCoPartitioned(inputs);
+  const facts = resequenced(app, commands.reduce((all, next) => all.merge(next)), 'order-facts');
+  const order = eventSourcedAggregate(facts, orderAggregate, { name: ORDER_AGGREGATE.name, serdes: json });
   order.events.to(ORDER_AGGREGATE.events, { serdes: json });
   order.rejections.to(ORDER_AGGREGATE.rejections, { serdes: json });
   const cancelled = orderTopic('orders.order.cancelled');
