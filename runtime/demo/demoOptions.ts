@@ -27,6 +27,7 @@ const demoOptionsSchema = z
       .optional(),
     drainTimeout: positive.default(60),
     seed: z.coerce.number().int('must be a whole number').optional(),
+    flow: z.enum(['orchestrated', 'choreographed'], 'must be orchestrated or choreographed').default('orchestrated'),
   })
   .refine((o) => o.declined + o.outOfStock + o.noCarrier + o.customerCancels <= 1, { message: 'the shares of --declined, --out-of-stock, --no-carrier and --customer-cancels must add up to at most 1', path: ['declined'] });
 

@@ -1,11 +1,8 @@
 import type { Admin } from 'kafkajs';
 import { registerEntry } from '../../schemas/catalogueRegistration.ts';
 import { createRegistryClient } from '../../schemas/registryClient.ts';
-import type { OrderCatalogue } from './orderCatalogue.ts';
+import { AGGREGATE_TOPICS, type OrderCatalogue } from './orderCatalogue.ts';
 import { createTopics } from '../kafka/createTopics.ts';
-
-/** Topics the order system writes outside the Avro catalogue (JSON): the Order aggregate's log and its rejections. */
-const JSON_TOPICS = ['orders.order.events', 'orders.order.rejections'] as const;
 
 /**
  * Makes a run's order topics exist before its workers start (workers create only their
@@ -15,7 +12,7 @@ const JSON_TOPICS = ['orders.order.events', 'orders.order.rejections'] as const;
  * every catalogue schema with its compatibility rule. Topics that exist are left as they are.
  */
 export async function prepareOrderTopics(admin: Admin, orders: OrderCatalogue, registryUrl: string, partitions: number): Promise<{ created: number; registered: number }> {
-  const wanted = [...orders.catalogue.entries.map((e) => e.topic), ...JSON_TOPICS.map((t) => orders.prefix + t)];
+  const wanted = [...orders.catalogue.entries.map((e) => e.topic), ...AGGREGATE_TOPICS.map((t) => orders.topic(t))];
   const existing = new Set(await admin.listTopics());
   const missing = wanted.filter((t) => !existing.has(t));
   if (missing.length) await createTopics(admin, missing.map((topic) => ({ topic, numPartitions: partitions, replicationFactor: -1 })));

@@ -1,29 +1,56 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
+import type { OrderFlow } from '../../topologies/orders/aggregate.ts';
 
 const REPO = fileURLToPath(new URL('../..', import.meta.url));
 
-/**
- * Every topology of the orchestrated order system, as `tributary run` takes them. The
- * choreographed flow (`topologies/orders/choreography/`) is the saga's alternative, not run
- * beside it.
- */
-export const ORDER_TOPOLOGIES = [
-  'topologies/orders/orderSaga.ts',
+/** The services, which both flows run: they cannot tell which flow sends their commands. */
+const SERVICE_TOPOLOGIES = [
   'topologies/orders/services/paymentService.ts',
   'topologies/orders/services/inventoryService.ts',
   'topologies/orders/services/shippingService.ts',
   'topologies/orders/services/notificationService.ts',
-  'topologies/orders/aggregate.ts',
-  'topologies/orders/cancellationNotices.ts',
-  'topologies/orders/orderProjections.ts',
-  'topologies/orders/groupCheckout.ts',
-  'topologies/orders/guestCheckouts.ts',
 ] as const;
 
+/**
+ * Every topology of the order system per flow, as `tributary run` takes them; both run the
+ * services and the group checkout. The two flows are alternatives, never run beside each
+ * other on one run's topics. `orchestrated`: the order saga, the Order aggregate applying
+ * the saga's cancellations, the cancellation notices, the projections (and the order API)
+ * and the guest checkouts reading the saga's ends. `choreographed`: the five policies
+ * (`choreography/*Policy.ts`; the notification policy sends the shipment notices too), the
+ * Order aggregate applying every cancellation, and the guest checkouts reading its events.
+ * The projections follow the saga's moves, so the choreographed flow runs without them.
+ */
+export const ORDER_FLOW_TOPOLOGIES: Readonly<Record<OrderFlow, readonly string[]>> = {
+  orchestrated: [
+    'topologies/orders/orderSaga.ts',
+    ...SERVICE_TOPOLOGIES,
+    'topologies/orders/aggregate.ts',
+    'topologies/orders/cancellationNotices.ts',
+    'topologies/orders/orderProjections.ts',
+    'topologies/orders/groupCheckout.ts',
+    'topologies/orders/guestCheckouts.ts',
+  ],
+  choreographed: [
+    'topologies/orders/choreography/paymentPolicy.ts',
+    'topologies/orders/choreography/inventoryPolicy.ts',
+    'topologies/orders/choreography/shippingPolicy.ts',
+    'topologies/orders/choreography/notificationPolicy.ts',
+    'topologies/orders/choreography/orderPolicy.ts',
+    ...SERVICE_TOPOLOGIES,
+    'topologies/orders/choreography/orderAggregate.ts',
+    'topologies/orders/groupCheckout.ts',
+    'topologies/orders/choreography/guestCheckouts.ts',
+  ],
+};
+
+/** Every topology of the orchestrated order system (the default flow). */
+export const ORDER_TOPOLOGIES = ORDER_FLOW_TOPOLOGIES.orchestrated;
+
 export interface OrderWorkersOptions {
-  /** Topology files to run; all of the order system's unless told. */
+  /** Topology files to run; all of the orchestrated order system's unless told (`ORDER_FLOW_TOPOLOGIES`). */
   readonly topologies?: readonly string[];
   /** How many worker processes, each running every topology (the groups share the partitions). */
   readonly processes: number;
@@ -86,7 +113,8 @@ export class OrderWorkers {
       logs.push(...lines);
       if (logs.length > 2_000) logs.splice(0, logs.length - 1_000);
     });
-    return { child, exit: once(child, 'exit').then(([code]) => code as number | null), logs, partial: () => partial };
+    // 'close', not 'exit': it comes once stderr is drained, so the tail holds the worker's last words.
+    return { child, exit: once(child, 'close').then(([code]) => code as number | null), logs, partial: () => partial };
   }
 
   /** Resolves with the first worker process that exits (its index and code): a worker must not stop on its own. */
@@ -106,7 +134,10 @@ export class OrderWorkers {
       for (let attempt = 1; ; ) {
         const { logs, child } = this.children[index]!;
         if (child.exitCode !== null || child.signalCode !== null) {
-          if (attempt >= START_ATTEMPTS) throw new Error(`order worker ${index} exited (${child.exitCode ?? child.signalCode}) ${attempt} times before it was ready:\n${this.tail(index)}`);
+          if (attempt >= START_ATTEMPTS) {
+            await this.children[index]!.exit;
+            throw new Error(`order worker ${index} exited (${child.exitCode ?? child.signalCode}) ${attempt} times before it was ready:\n${this.tail(index)}`);
+          }
           attempt++;
           this.children[index] = this.spawn();
           continue;

@@ -10,7 +10,7 @@ import { orderCatalogue } from './orderCatalogue.ts';
 import { cancellationRecord, OrderProducer } from './orderProducer.ts';
 import { followOutcomes } from './outcomeFollower.ts';
 import { prepareOrderTopics } from './orderTopicSetup.ts';
-import { OrderWorkers } from './orderWorkers.ts';
+import { ORDER_FLOW_TOPOLOGIES, OrderWorkers } from './orderWorkers.ts';
 
 /** The run's totals do not reconcile: orders lost, ended twice, or ended otherwise than planned. */
 export class DemoReconciliationError extends TributaryError {
@@ -33,12 +33,13 @@ const SUMMARY_MS = 1_000;
 
 /**
  * The demo's main job: makes the run's topics and registers the schemas, starts the order
- * system's workers (exactly once), produces generated orders at `options.rate` until
- * `--orders`, `--duration` or `stop` (Ctrl-C), follows the sagas' outcomes with a live
- * summary every second, then stops producing, waits (at most `--drain-timeout`) for the
- * orders in flight, stops the workers with SIGTERM and prints totals. Throws
- * DemoReconciliationError when an order was lost, ended twice or ended otherwise than its
- * data asked, or a group checkout did not end as planned.
+ * system's workers (exactly once) for `--flow` (the saga, or the choreography's policies),
+ * produces generated orders at `options.rate` until `--orders`, `--duration` or `stop`
+ * (Ctrl-C), follows the orders' outcomes (the saga's transitions, or the Order aggregate's
+ * events) with a live summary every second, then stops producing, waits (at most
+ * `--drain-timeout`) for the orders in flight, stops the workers with SIGTERM and prints
+ * totals. Throws DemoReconciliationError when an order was lost, ended twice or ended
+ * otherwise than its data asked, or a group checkout did not end as planned.
  */
 export async function runDemo(options: DemoOptions, connection: ConnectionConfig, logger: Logger, out: DemoOutput, stop: AbortSignal): Promise<void> {
   const orders = orderCatalogue(options.topicPrefix, connection.registryUrl);
@@ -54,8 +55,9 @@ export async function runDemo(options: DemoOptions, connection: ConnectionConfig
   }
 
   const tracker = new OutcomeTracker();
-  const follower = await followOutcomes(kafka, orders, tracker);
+  const follower = await followOutcomes(kafka, orders, tracker, options.flow);
   const workers = new OrderWorkers({
+    topologies: ORDER_FLOW_TOPOLOGIES[options.flow],
     processes: options.workers,
     guarantee: 'exactly_once',
     detached: true,
@@ -69,7 +71,7 @@ export async function runDemo(options: DemoOptions, connection: ConnectionConfig
   }).start();
   const producer = await OrderProducer.connect(kafka, orders);
   try {
-    out.line(`starting ${options.workers} worker process(es) running every order topology (exactly_once)…`);
+    out.line(`starting ${options.workers} worker process(es) running every order topology of the ${options.flow} flow (exactly_once)…`);
     await workers.ready(180_000);
     const workerDied = workers.firstExit().then(({ index, code }) => {
       throw new TributaryError('DEMO_WORKER_EXITED', `order worker ${index} exited with ${code} while the demo ran:\n${workers.tail(index)}`);

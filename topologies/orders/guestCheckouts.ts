@@ -1,54 +1,75 @@
-import { topology, type GuestCheckoutCompleted, type GuestCheckoutFailed, type OrderCreated, type SagaTransitioned, type TopologyBuilder } from '../../index.ts';
+import { jsonSerde, stringSerde, topology, type GuestCheckoutCompleted, type GuestCheckoutFailed, type OrderCreated, type Stream, type TopologyBuilder } from '../../index.ts';
+import { ORDER_AGGREGATE, type OrderEvent, type OrderFlow } from './aggregate.ts';
 import { isSagaEnd } from './load/orderOutcome.ts';
-import { orderAppId, orderTopic } from './orderTopics.ts';
+import { orderAppId, orderTopic, readTopic } from './orderTopics.ts';
 
-/** A group order whose saga just ended, with the move that ended it. */
+/** How an order ended, whichever flow ran it: completed or not, and why not. */
+interface OrderEnd {
+  readonly completed: boolean;
+  /** Why the order did not complete, for the guest's failure (`order compensated: payment failed`); empty when it did. */
+  readonly reason: string;
+}
+
+/** A group order that just ended, with how and when (the end's event time). */
 interface EndedGroupOrder {
   readonly order: OrderCreated & { readonly groupCheckoutId: string };
-  readonly ended: SagaTransitioned;
+  readonly ended: OrderEnd;
+  readonly at: number;
+}
+
+/** The orchestrated flow's order ends: the saga's moves into a terminal state (ignored inputs repeat the state and are skipped). */
+function sagaEnds(app: TopologyBuilder): Stream<string, OrderEnd> {
+  return readTopic(app, 'orders.saga.transitioned').flatMapValues(
+    (t): OrderEnd[] => (isSagaEnd(t) ? [{ completed: t.to === 'completed', reason: t.cause ? `order ${t.to}: ${t.cause.step} ${t.cause.kind}` : `order ${t.to}` }] : []),
+    { name: 'saga-ends' },
+  );
+}
+
+/** The choreographed flow's order ends: the Order aggregate's OrderCompleted and OrderCancelled (it ends an order once). */
+function aggregateEnds(app: TopologyBuilder): Stream<string, OrderEnd> {
+  return app
+    .stream<string, OrderEvent>(ORDER_AGGREGATE.events, { serdes: { key: stringSerde, value: jsonSerde<OrderEvent>() } })
+    .flatMapValues(
+      (e): OrderEnd[] =>
+        e.type === 'OrderCompleted' ? [{ completed: true, reason: '' }] : e.type === 'OrderCancelled' ? [{ completed: false, reason: `order cancelled: ${e.reason}${e.detail ? ` (${e.detail})` : ''}` }] : [],
+      { name: 'order-ends' },
+    );
 }
 
 /**
- * Guest checkouts (choreography): when the saga of an order that belongs to a group checkout
+ * Guest checkouts (choreography): when an order that belongs to a group checkout
  * (`groupCheckoutId` set) ends, the guest's outcome is announced for the group checkout's
  * process manager — `checkout.guest.completed` when the order completed,
- * `checkout.guest.failed` (with the saga's cause) when it was compensated or failed. Both are
- * keyed by groupCheckoutId; the guest is the order's customer. Only the move into a terminal
- * state counts (ignored inputs repeat the state and are skipped), so each order announces once.
+ * `checkout.guest.failed` (with the cause) when it did not. Both are keyed by
+ * groupCheckoutId; the guest is the order's customer. Where an order's end is read depends
+ * on the flow: the saga's move into a terminal state (`orchestrated`, the default), or the
+ * Order aggregate's OrderCompleted / OrderCancelled (`choreographed`, which has no saga).
+ * Either ends an order once, so each order announces once.
  */
-export function guestCheckoutsTopology(): TopologyBuilder {
+export function guestCheckoutsTopology({ flow }: { readonly flow: OrderFlow } = { flow: 'orchestrated' }): TopologyBuilder {
   const app = topology(orderAppId('order-guest-checkouts'));
   const created = orderTopic('orders.order.created');
-  const transitioned = orderTopic('orders.saga.transitioned');
-  // Keyed by order id like the transitions, so the join needs no repartition.
+  // Keyed by order id like the ends, so the join needs no repartition.
   const groupOrders = app
     .stream(created.name, { serdes: created.serdes })
     .filter((_id, order) => order.groupCheckoutId !== null, { name: 'group-orders' })
     .toTable({ store: 'group-orders' });
-  const ended = app
-    .stream(transitioned.name, { serdes: transitioned.serdes })
-    .filter((_id, t) => isSagaEnd(t), { name: 'saga-ends' })
-    .join(groupOrders, (ended, order): EndedGroupOrder => ({ ended, order: order as EndedGroupOrder['order'] }), { name: 'ended-group-order' })
-    .selectKey((_id, { order }) => order.groupCheckoutId, { name: 'by-group' });
+  const ended = (flow === 'orchestrated' ? sagaEnds(app) : aggregateEnds(app))
+    .join(groupOrders, (ended, order) => ({ ended, order: order as EndedGroupOrder['order'] }), { name: 'ended-group-order' })
+    // Rekeyed to the group, with the end's time (a saga move's record carries its `timestamp`).
+    .process<string, EndedGroupOrder>((context) => ({ process: ({ value, timestamp }) => context.forward(value.order.groupCheckoutId, { ...value, at: timestamp }) }), { name: 'by-group' });
 
   const completed = orderTopic('checkout.guest.completed');
   ended
-    .filter((_group, { ended }) => ended.to === 'completed', { name: 'guest-completed' })
-    .mapValues(({ order, ended }): GuestCheckoutCompleted => ({ eventId: `${order.orderId}:guest-completed`, groupCheckoutId: order.groupCheckoutId, guestId: order.customerId, orderId: order.orderId, completedAt: ended.timestamp }), { name: 'guest-completed-event' })
+    .filter((_group, { ended }) => ended.completed, { name: 'guest-completed' })
+    .mapValues(({ order, at }): GuestCheckoutCompleted => ({ eventId: `${order.orderId}:guest-completed`, groupCheckoutId: order.groupCheckoutId, guestId: order.customerId, orderId: order.orderId, completedAt: at }), { name: 'guest-completed-event' })
     .to(completed.name, { serdes: completed.serdes });
 
   const failed = orderTopic('checkout.guest.failed');
   ended
-    .filter((_group, { ended }) => ended.to !== 'completed', { name: 'guest-failed' })
+    .filter((_group, { ended }) => !ended.completed, { name: 'guest-failed' })
     .mapValues(
-      ({ order, ended }): GuestCheckoutFailed => ({
-        eventId: `${order.orderId}:guest-failed`,
-        groupCheckoutId: order.groupCheckoutId,
-        guestId: order.customerId,
-        orderId: order.orderId,
-        reason: ended.cause ? `order ${ended.to}: ${ended.cause.step} ${ended.cause.kind}` : `order ${ended.to}`,
-        failedAt: ended.timestamp,
-      }),
+      ({ order, ended, at }): GuestCheckoutFailed => ({ eventId: `${order.orderId}:guest-failed`, groupCheckoutId: order.groupCheckoutId, guestId: order.customerId, orderId: order.orderId, reason: ended.reason, failedAt: at }),
       { name: 'guest-failed-event' },
     )
     .to(failed.name, { serdes: failed.serdes });

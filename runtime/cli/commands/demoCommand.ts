@@ -35,6 +35,7 @@ export function demoCommand(): Command {
     .option('--topic-prefix <prefix>', 'prefix of the run\'s topics and application ids (default: demo-<time>.)')
     .option('--drain-timeout <seconds>', 'how long to wait for orders in flight once production stops', '60')
     .option('--seed <n>', 'seed of the order generator (default: the time)')
+    .option('--flow <flow>', 'orchestrated (the order saga runs each order) or choreographed (policies react to each other\'s events)', 'orchestrated')
     .action(async (flags: Record<string, string | boolean | undefined>) => {
       // Commander reads a `--no-…` flag as the negation of `--…`: it hands --no-carrier over as `carrier`, true when absent.
       const { carrier, ...rest } = flags;

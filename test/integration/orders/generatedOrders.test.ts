@@ -1,8 +1,7 @@
 import assert from 'node:assert/strict';
 import { stateAsOf, rebuild, type AggregateSnapshot, type HistoryEntry } from '../../../index.ts';
-import { cancellationRecord } from '../../../runtime/demo/orderProducer.ts';
 import { orderAggregate, ORDER_AGGREGATE, type OrderEvent, type OrderState } from '../../../topologies/orders/aggregate.ts';
-import { OrderGenerator, type PlannedBatch } from '../../../topologies/orders/load/orderGenerator.ts';
+import type { PlannedBatch } from '../../../topologies/orders/load/orderGenerator.ts';
 import { isSagaEnd } from '../../../topologies/orders/load/orderOutcome.ts';
 import { OutcomeTracker } from '../../../topologies/orders/load/outcomeTracker.ts';
 import type { CustomerOrders, DailyRevenue } from '../../../topologies/orders/orderProjections.ts';
@@ -12,7 +11,6 @@ import { OrderSystemRun } from './orderSystemRun.ts';
 /** How many orders the run places (env ORDER_TEST_ORDERS; 10 000 unless told). */
 const ORDERS = Number(process.env.ORDER_TEST_ORDERS ?? 10_000);
 const DAY_MS = 86_400_000;
-const CHUNK = 500;
 
 describe(`${ORDERS} generated orders with mixed failures, end to end`, function () {
   this.timeout(600_000);
@@ -24,36 +22,9 @@ describe(`${ORDERS} generated orders with mixed failures, end to end`, function 
     // The orders are placed at once, so the last ones wait behind the first: no step may time out
     // while it waits (timeouts are the flows' test), else outcomes would depend on the machine's speed.
     run = await OrderSystemRun.start({ label: 'generated', partitions: 4, env: { ORDER_SAGA_STEP_TIMEOUT_MS: '3600000' } });
-    run.listen((record) => {
-      if (record.topic === 'orders.saga.transitioned') tracker.transitioned(record.value, Date.now());
-      else if (record.topic === 'orders.order.cancelled') tracker.cancelled(record.value);
-      else if (record.topic === 'checkout.group.completed' || record.topic === 'checkout.group.failed' || record.topic === 'checkout.group.timed-out') tracker.groupEnded(record.key, record.topic.slice('checkout.group.'.length));
-    });
-    const generator = new OrderGenerator({
-      mix: { declined: 0.05, outOfStock: 0.05, noCarrier: 0.03, customerCancels: 0.02, groups: 0.05 },
-      failureRates: { payment: 0, inventory: 0, shipping: 0 },
-      seed: 7,
-      groupDeadlineMs: 600_000,
-    });
-    for (let placed = 0; placed < ORDERS; ) {
-      const batch = generator.next(Date.now());
-      batches.push(batch);
-      placed += batch.orders.length;
-    }
-    for (let i = 0; i < batches.length; i += CHUNK) {
-      const chunk = batches.slice(i, i + CHUNK);
-      chunk.forEach((b) => tracker.planned(b));
-      await run.producer.sendPlanned(chunk);
-    }
-    // Cancellations go out as their sagas are seen running, until every order ended.
-    await run.waitFor(
-      async () => {
-        await run.send(tracker.dueCancellations().map(cancellationRecord));
-        return tracker.settled;
-      },
-      480_000,
-      `every order to end (${tracker.snapshot().inFlight} in flight)`,
-    );
+    const mix = { declined: 0.05, outOfStock: 0.05, noCarrier: 0.03, customerCancels: 0.02, groups: 0.05 };
+    // Cancellations go out as their sagas are seen running.
+    batches.push(...(await run.placeGenerated(tracker, 'orchestrated', { orders: ORDERS, mix, seed: 7 }, 480_000)));
   });
   after(async () => {
     await run?.stop();

@@ -2,15 +2,29 @@ import { randomBytes } from 'node:crypto';
 import { Kafka, logLevel } from 'kafkajs';
 import type { SagaTransitioned, ValueAndTimestamp } from '../../../index.ts';
 import { loadConnectionConfig } from '../../../runtime/config.ts';
-import { orderCatalogue, type OrderCatalogue, type OrderTopicName } from '../../../runtime/demo/orderCatalogue.ts';
-import { OrderProducer, type OrderRecord } from '../../../runtime/demo/orderProducer.ts';
+import { AGGREGATE_TOPICS, orderCatalogue, type OrderCatalogue, type RunTopicName } from '../../../runtime/demo/orderCatalogue.ts';
+import { cancellationRecord, OrderProducer, type OrderRecord } from '../../../runtime/demo/orderProducer.ts';
 import { OrderTopicFollower, type FollowedRecord } from '../../../runtime/demo/orderTopicFollower.ts';
 import { prepareOrderTopics } from '../../../runtime/demo/orderTopicSetup.ts';
 import { OrderWorkers, ORDER_TOPOLOGIES } from '../../../runtime/demo/orderWorkers.ts';
+import { outcomeFeed } from '../../../runtime/demo/outcomeFollower.ts';
 import { closeRedis, connectRedis, type RedisClient } from '../../../state/redis/redisConnection.ts';
 import { decodeStored } from '../../../state/redis/storedValueCodec.ts';
 import { namespaceKeys } from '../../../state/redis/stateNamespace.ts';
+import type { OrderFlow } from '../../../topologies/orders/aggregate.ts';
+import { OrderGenerator, type OrderMix, type PlannedBatch } from '../../../topologies/orders/load/orderGenerator.ts';
 import { outcomeOf, isSagaEnd } from '../../../topologies/orders/load/orderOutcome.ts';
+import type { OutcomeTracker } from '../../../topologies/orders/load/outcomeTracker.ts';
+
+/** A generated load: how many orders, of which mix, from which seed. */
+export interface GeneratedOrders {
+  readonly orders: number;
+  readonly mix: OrderMix;
+  readonly seed: number;
+}
+
+/** Batches planned per producer request. */
+const CHUNK = 500;
 
 export interface OrderSystemRunOptions {
   /** Names the run's topics: `orders-<label>-<random>.` */
@@ -26,7 +40,8 @@ export interface OrderSystemRunOptions {
  * One test file's order system on the real stack: its own topic prefix (so its topics,
  * groups and Redis state are its own), its topics and schemas, the order workers as real
  * processes (exactly once), a producer, and a follower that keeps every record of every
- * catalogue topic for assertions. `stop()` stops the workers and deletes the run's topics.
+ * catalogue topic and of the Order aggregate's log and rejections for assertions. `stop()`
+ * stops the workers and deletes the run's topics.
  */
 export class OrderSystemRun {
   private constructor(
@@ -52,7 +67,8 @@ export class OrderSystemRun {
     await admin.disconnect();
     const listeners = new Set<(record: FollowedRecord) => void>();
     const records: FollowedRecord[] = [];
-    const follower = await OrderTopicFollower.start(kafka, orders, orders.catalogue.entries.map((e) => e.topic.slice(prefix.length) as OrderTopicName), (record) => {
+    const topics = [...orders.catalogue.entries.map((e) => e.topic.slice(prefix.length) as RunTopicName), ...AGGREGATE_TOPICS];
+    const follower = await OrderTopicFollower.start(kafka, orders, topics, (record) => {
       records.push(record);
       for (const listener of listeners) listener(record);
     });
@@ -78,12 +94,45 @@ export class OrderSystemRun {
     return () => this.onRecord.delete(listener);
   }
 
+  /**
+   * Places generated orders all at once, the flow's outcomes fed to `tracker` (`outcomeFeed`)
+   * as they are read, then sends each customer's cancellation as the tracker hands it out
+   * (once the order's flow is seen running), until every order and group ended; fails after
+   * `timeoutMs`. The services fail orders by their data rules only (no failure rates), and a
+   * group waits 10 minutes for its guests. Resolves with what was placed.
+   */
+  async placeGenerated(tracker: OutcomeTracker, flow: OrderFlow, { orders, mix, seed }: GeneratedOrders, timeoutMs: number): Promise<PlannedBatch[]> {
+    const feed = outcomeFeed(tracker, flow);
+    this.listen((record) => feed.take(record, Date.now()));
+    const generator = new OrderGenerator({ mix, failureRates: { payment: 0, inventory: 0, shipping: 0 }, seed, groupDeadlineMs: 600_000 });
+    const batches: PlannedBatch[] = [];
+    for (let placed = 0; placed < orders; ) {
+      const batch = generator.next(Date.now());
+      batches.push(batch);
+      placed += batch.orders.length;
+    }
+    for (let i = 0; i < batches.length; i += CHUNK) {
+      const chunk = batches.slice(i, i + CHUNK);
+      chunk.forEach((b) => tracker.planned(b));
+      await this.producer.sendPlanned(chunk);
+    }
+    await this.waitFor(
+      async () => {
+        await this.send(tracker.dueCancellations().map(cancellationRecord));
+        return tracker.settled;
+      },
+      timeoutMs,
+      `every order to end (${tracker.snapshot().inFlight} in flight)`,
+    );
+    return batches;
+  }
+
   send(records: readonly OrderRecord[]): Promise<void> {
     return this.producer.send(records);
   }
 
   /** The records of one topic read so far, optionally only those of one key, in the order read. */
-  recordsOf<T extends OrderTopicName>(topic: T, key?: string): FollowedRecord<T>[] {
+  recordsOf<T extends RunTopicName>(topic: T, key?: string): FollowedRecord<T>[] {
     return this.records.filter((r): r is FollowedRecord<T> => r.topic === topic && (key === undefined || r.key === key));
   }
 

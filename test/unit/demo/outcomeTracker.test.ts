@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import type { SagaTransitioned } from '../../../index.ts';
+import type { CancellationReason, SagaTransitioned } from '../../../index.ts';
+import type { OrderEvent } from '../../../topologies/orders/aggregate.ts';
 import { OrderGenerator, type PlannedBatch } from '../../../topologies/orders/load/orderGenerator.ts';
 import { OutcomeTracker } from '../../../topologies/orders/load/outcomeTracker.ts';
 
@@ -13,33 +14,58 @@ function ending(orderId: string, outcome: (typeof OUTCOMES)[number]): SagaTransi
   return { ...base, from: `compensating:${step}`, to: 'compensated', event: 'compensation-acknowledged', cause: { kind: kind!, step: step! } };
 }
 
+const REASON: Record<(typeof OUTCOMES)[number], CancellationReason | null> = {
+  completed: null,
+  'payment failed': 'PAYMENT_FAILED',
+  'inventory failed': 'INVENTORY_UNAVAILABLE',
+  'shipping failed': 'SHIPPING_FAILED',
+  cancelled: 'CUSTOMER_REQUEST',
+};
+
+/** The Order aggregate's event that ends an order so (the choreographed flow). */
+function aggregateEnding(outcome: (typeof OUTCOMES)[number]): OrderEvent {
+  const reason = REASON[outcome];
+  return reason === null ? { type: 'OrderCompleted' } : { type: 'OrderCancelled', reason, detail: null, compensations: [] };
+}
+
+type Source = 'saga' | 'aggregate';
+
+/** Ends an order in the tracker as the flow fed from `source` would tell it. */
+function end(tracker: OutcomeTracker, source: Source, orderId: string, outcome: (typeof OUTCOMES)[number], observedAt: number): void {
+  if (source === 'saga') tracker.transitioned(ending(orderId, outcome), observedAt);
+  else tracker.orderEvent(orderId, aggregateEnding(outcome), observedAt);
+}
+
 function batches(count: number, seed: number): PlannedBatch[] {
   const generator = new OrderGenerator({ mix: { declined: 0.2, outOfStock: 0.2, noCarrier: 0.2, customerCancels: 0.2, groups: 0.2 }, failureRates: { payment: 0, inventory: 0, shipping: 0 }, seed, groupDeadlineMs: 1_000 });
   return Array.from({ length: count }, (_, i) => generator.next(i));
 }
 
 describe('outcome tracker', () => {
-  it('reconciles exactly when every produced order ended once as expected and nothing else ended (reference model)', () => {
+  it('reconciles exactly when every produced order ended once as expected and nothing else ended, fed by either flow (reference model)', () => {
     fc.assert(
       fc.property(
+        fc.constantFrom<Source>('saga', 'aggregate'),
         fc.integer(),
         fc.integer({ min: 1, max: 15 }),
         // Per order: how many ending moves it gets (0, 1 or 2) and whether the first is the expected outcome.
         fc.array(fc.record({ ends: fc.integer({ min: 0, max: 2 }), right: fc.boolean(), other: fc.constantFrom(...OUTCOMES) }), { minLength: 60, maxLength: 60 }),
         fc.boolean(),
-        (seed, count, plan, stranger) => {
+        (source, seed, count, plan, stranger) => {
           const tracker = new OutcomeTracker();
           const planned = batches(count, seed);
           planned.forEach((b) => tracker.planned(b));
           const orders = planned.flatMap((b) => b.orders);
           let wellEnded = true;
-          orders.forEach(({ order, expected }, i) => {
+          orders.forEach(({ order, expected, cancel }, i) => {
             const { ends, right, other } = plan[i % plan.length]!;
             const first = right ? expected : other;
-            for (let n = 0; n < ends; n++) tracker.transitioned(ending(order.orderId, n === 0 ? (first as never) : 'completed'), 10);
-            if (ends !== 1 || first !== expected) wellEnded = false;
+            for (let n = 0; n < ends; n++) end(tracker, source, order.orderId, n === 0 ? (first as never) : 'completed', 10);
+            // The aggregate's CUSTOMER_REQUEST cancellation is the customer's, taken: right for an order planned with one.
+            const taken = source === 'aggregate' && first === 'cancelled' && cancel !== null;
+            if (ends !== 1 || (first !== expected && !taken)) wellEnded = false;
           });
-          if (stranger) tracker.transitioned(ending('not-produced', 'completed'), 10);
+          if (stranger) end(tracker, source, 'not-produced', 'completed', 10);
           for (const b of planned) {
             if (!b.group) continue;
             const groupOk = b.orders.every((o) => tracker.outcomeOf(o.order.orderId) === 'completed');
@@ -81,5 +107,33 @@ describe('outcome tracker', () => {
     assert.equal(tracker.snapshot().inFlight, 1);
     tracker.transitioned(ending(order.orderId, 'completed'), order.createdAt + 250);
     assert.deepEqual([tracker.snapshot().inFlight, tracker.snapshot().p50Ms, tracker.snapshot().p99Ms], [0, 250, 250]);
+  });
+
+  it('takes the choreographed flow from the Order aggregate’s events: OrderPlaced makes the customer’s cancellation due, a CUSTOMER_REQUEST cancellation takes it, OrderCompleted or OrderCancelled ends the order in its reason’s outcome', () => {
+    const tracker = new OutcomeTracker();
+    const planned = batches(40, 3);
+    planned.forEach((b) => tracker.planned(b));
+    const orders = planned.flatMap((b) => b.orders);
+    const [taken, tooLate] = orders.filter((o) => o.cancel);
+    const plain = orders.find((o) => !o.cancel && o.expected === 'completed')!;
+    const placed: OrderEvent = { type: 'OrderPlaced', customerId: 'c', items: [], currency: 'EUR', totalMinor: 0 };
+    tracker.orderEvent(plain.order.orderId, placed, 1);
+    tracker.orderEvent(taken!.order.orderId, placed, 1);
+    tracker.orderEvent(taken!.order.orderId, placed, 1);
+    assert.deepEqual(tracker.dueCancellations(), [taken!.cancel], 'due once, for the order that has one');
+    tracker.orderEvent(taken!.order.orderId, { type: 'PaymentConfirmed', paymentId: 'p', amountMinor: 0 }, 2);
+    assert.equal(tracker.snapshot().inFlight, orders.length);
+    tracker.orderEvent(taken!.order.orderId, aggregateEnding('cancelled'), 3);
+    tracker.orderEvent(plain.order.orderId, aggregateEnding('completed'), plain.order.createdAt + 40);
+    // A cancellation that came after the shipment was rejected: the order completes as planned.
+    tracker.orderEvent(tooLate!.order.orderId, placed, 1);
+    tracker.orderEvent(tooLate!.order.orderId, aggregateEnding('completed'), 4);
+    assert.deepEqual([tracker.outcomeOf(taken!.order.orderId), tracker.expectedOf(taken!.order.orderId)], ['cancelled', 'cancelled']);
+    assert.deepEqual([tracker.outcomeOf(plain.order.orderId), tracker.outcomeOf(tooLate!.order.orderId), tracker.expectedOf(tooLate!.order.orderId)], ['completed', 'completed', 'completed']);
+    const declined = orders.find((o) => o.expected === 'payment failed')!;
+    tracker.orderEvent(declined.order.orderId, { type: 'OrderCancelled', reason: 'PAYMENT_FAILED', detail: 'payment failed', compensations: [] }, 5);
+    assert.equal(tracker.outcomeOf(declined.order.orderId), 'payment failed');
+    tracker.orderEvent(declined.order.orderId, aggregateEnding('completed'), 6);
+    assert.ok(tracker.reconcile().some((p) => p.startsWith(`1 order(s) ended more than once, e.g. ${declined.order.orderId} (payment failed, completed)`)), tracker.reconcile().join('\n'));
   });
 });

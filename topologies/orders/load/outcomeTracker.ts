@@ -1,6 +1,7 @@
 import type { CancelOrder, OrderCancelled, SagaTransitioned } from '../../../index.ts';
+import type { OrderEvent } from '../aggregate.ts';
 import type { PlannedBatch } from './orderGenerator.ts';
-import { isSagaEnd, outcomeOf, type OrderOutcome } from './orderOutcome.ts';
+import { isSagaEnd, orderEventOutcome, outcomeOf, type OrderOutcome } from './orderOutcome.ts';
 
 /** Where a run stands: what was produced, how the orders ended, and how long they took. */
 export interface OutcomeSnapshot {
@@ -13,13 +14,13 @@ export interface OutcomeSnapshot {
   readonly groupsEnded: Readonly<Record<string, number>>;
   /**
    * Customers' cancellations sent, those the order service accepted (announced on
-   * `orders.order.cancelled`) and, of those, the ones the saga no longer took (it had
-   * moved past cancelling: the order service and the saga disagree on the order).
+   * `orders.order.cancelled`) and, of those, the ones the order's flow did not take (the
+   * saga had moved past cancelling: the order service and the saga disagree on the order).
    */
   readonly cancellationsSent: number;
   readonly cancellationsAccepted: number;
   readonly cancellationsTooLate: number;
-  /** End-to-end latency (order created → its saga's ending move seen), milliseconds; null before the first end. */
+  /** End-to-end latency (order created → its end seen), milliseconds; null before the first end. */
   readonly p50Ms: number | null;
   readonly p99Ms: number | null;
 }
@@ -36,14 +37,16 @@ interface Tracked {
 const EXAMPLES = 3;
 
 /**
- * Follows a run of generated orders: told what was produced (`planned`) and fed the saga's
- * transitions, the order service's cancellations and the group checkouts' outcomes as they
- * are read, it counts how orders ended and how late, and reconciles the run: every order
- * produced ended exactly once, in the outcome its plan expected — `cancelled` instead when
- * its saga took its customer's cancellation (a `cancelled` move); no order ended that was not
- * produced; every group ended once, completed when all its guests' orders completed, else
- * failed. A customer's cancellation is due once the order's saga is seen running
- * (`dueCancellations`), so that it comes mid-saga. Pure: the caller reads the topics.
+ * Follows a run of generated orders: told what was produced (`planned`) and fed how the
+ * orders' flows move, the order service's cancellations and the group checkouts' outcomes
+ * as they are read, it counts how orders ended and how late, and reconciles the run: every
+ * order produced ended exactly once, in the outcome its plan expected — `cancelled` instead
+ * when its flow took its customer's cancellation; no order ended that was not produced;
+ * every group ended once, completed when all its guests' orders completed, else failed. A
+ * customer's cancellation is due once the order's flow is seen running
+ * (`dueCancellations`), so that it comes mid-flow. Either flow feeds it: the orchestrated
+ * one with the saga's transitions (`transitioned`), the choreographed one, which has no
+ * saga, with the Order aggregate's events (`orderEvent`). Pure: the caller reads the topics.
  */
 export class OutcomeTracker {
   private readonly orders = new Map<string, Tracked>();
@@ -52,7 +55,10 @@ export class OutcomeTracker {
   private readonly strangers = new Set<string>();
   private readonly groups = new Map<string, readonly string[]>();
   private readonly accepted = new Set<string>();
-  private readonly sagaCancelled = new Set<string>();
+  /** Orders whose flow took their customer's cancellation. */
+  private readonly cancellationTaken = new Set<string>();
+  /** Orders seen running: their customer's cancellation (if any) was handed out, once. */
+  private readonly running = new Set<string>();
   private due: CancelOrder[] = [];
   private cancellationsSent = 0;
   private readonly groupOutcomes = new Map<string, string[]>();
@@ -70,7 +76,7 @@ export class OutcomeTracker {
     if (cancellation.reason === 'CUSTOMER_REQUEST') this.accepted.add(cancellation.orderId);
   }
 
-  /** The customers' cancellations whose orders' sagas are now running, each handed out once: send them. */
+  /** The customers' cancellations whose orders' flows are now running, each handed out once: send them. */
   dueCancellations(): CancelOrder[] {
     const due = this.due;
     this.due = [];
@@ -78,24 +84,56 @@ export class OutcomeTracker {
     return due;
   }
 
-  /** How the order must end: as planned, or `cancelled` if its saga took its customer's cancellation. */
+  /**
+   * How the order must end: as planned, or `cancelled` if its flow took its customer's
+   * cancellation (only an order planned with one can have it taken).
+   */
   expectedOf(orderId: string): OrderOutcome | undefined {
-    if (this.sagaCancelled.has(orderId)) return 'cancelled';
-    return this.orders.get(orderId)?.expected;
+    const order = this.orders.get(orderId);
+    if (order?.cancel && this.cancellationTaken.has(orderId)) return 'cancelled';
+    return order?.expected;
   }
 
   /**
-   * Takes one record of `orders.saga.transitioned`, read at `observedAt` (epoch ms); only the
-   * moves that end an instance count. Latency is measured to when the end was seen: a
-   * transition carries its input's event time, which stays the order's own along the chain.
+   * Takes one record of `orders.saga.transitioned` (the orchestrated flow), read at
+   * `observedAt` (epoch ms): the saga's start makes the customer's cancellation due, its
+   * `cancelled` move takes it, and the move into a terminal state ends the order.
    */
   transitioned(transition: SagaTransitioned, observedAt: number): void {
     const orderId = transition.sagaId;
+    if (transition.event === 'started' && transition.from === 'new') this.started(orderId);
+    if (transition.event === 'cancelled' && transition.from !== transition.to) this.cancellationTaken.add(orderId);
+    if (isSagaEnd(transition)) this.ended(orderId, outcomeOf(transition), observedAt);
+  }
+
+  /**
+   * Takes one event of the Order aggregate's log (`orders.order.events`, keyed by order id;
+   * the choreographed flow), read at `observedAt`: OrderPlaced makes the customer's
+   * cancellation due, an OrderCancelled for CUSTOMER_REQUEST takes it, and OrderCompleted or
+   * OrderCancelled ends the order, in the outcome of its reason.
+   */
+  orderEvent(orderId: string, event: OrderEvent, observedAt: number): void {
+    if (event.type === 'OrderPlaced') this.started(orderId);
+    if (event.type === 'OrderCancelled' && event.reason === 'CUSTOMER_REQUEST') this.cancellationTaken.add(orderId);
+    const outcome = orderEventOutcome(event);
+    if (outcome !== undefined) this.ended(orderId, outcome, observedAt);
+  }
+
+  /** The order's flow is running: its customer's cancellation, if planned, falls due (once). */
+  private started(orderId: string): void {
+    const cancel = this.orders.get(orderId)?.cancel;
+    if (!cancel || this.running.has(orderId)) return;
+    this.running.add(orderId);
+    this.due.push(cancel);
+  }
+
+  /**
+   * The order ended so, seen at `observedAt`. Latency is measured to when the end was seen,
+   * not to the record's time: records carry their input's event time, which stays the order's
+   * own along the chain.
+   */
+  private ended(orderId: string, outcome: OrderOutcome, observedAt: number): void {
     const order = this.orders.get(orderId);
-    if (transition.event === 'started' && transition.from === 'new' && order?.cancel) this.due.push(order.cancel);
-    if (transition.event === 'cancelled' && transition.from !== transition.to) this.sagaCancelled.add(orderId);
-    if (!isSagaEnd(transition)) return;
-    const outcome = outcomeOf(transition);
     if (!order) {
       this.strangers.add(orderId);
       return;
@@ -120,9 +158,9 @@ export class OutcomeTracker {
     return this.outcomes.size >= this.orders.size && [...this.groups.keys()].every((id) => this.groupOutcomes.has(id));
   }
 
-  /** The orders whose cancellation the order service accepted but whose saga ended without taking it. */
+  /** The orders whose cancellation the order service accepted but whose flow ended without taking it. */
   cancellationsTooLate(): string[] {
-    return [...this.accepted].filter((id) => this.outcomes.has(id) && !this.sagaCancelled.has(id));
+    return [...this.accepted].filter((id) => this.outcomes.has(id) && !this.cancellationTaken.has(id));
   }
 
   /** How the orders of the run ended, by id (orders still in flight absent). */
