@@ -21,7 +21,7 @@ import {
   type Stream,
   type TopologyBuilder,
 } from '../../index.ts';
-import { resequenced } from './factResequencer.ts';
+import { ORDER_COMMANDS, resequenced } from './factResequencer.ts';
 import { orderAppId, orderTopic, orderTopicPrefix, readTopic } from './orderTopics.ts';
 
 /** Where an order is in its life; `new` until it is placed. */
@@ -200,7 +200,7 @@ export function orderAggregateTopology({ flow }: OrderAggregateOptions = { flow:
   ];
   // One order's facts meet in one task of the resequencer, which owns what it knows of the order.
   app.requireCoPartitioned(inputs);
-  const facts = resequenced(app, commands.reduce((all, next) => all.merge(next)), 'order-facts');
+  const facts = resequenced(app, commands.reduce((all, next) => all.merge(next)), ORDER_COMMANDS, 'order-facts');
   const order = eventSourcedAggregate(facts, orderAggregate, { name: ORDER_AGGREGATE.name, serdes: json });
   order.events.to(ORDER_AGGREGATE.events, { serdes: json });
   order.rejections.to(ORDER_AGGREGATE.rejections, { serdes: json });

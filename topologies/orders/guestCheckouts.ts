@@ -1,7 +1,9 @@
-import { jsonSerde, stringSerde, topology, type GuestCheckoutCompleted, type GuestCheckoutFailed, type OrderCreated, type Stream, type TopologyBuilder } from '../../index.ts';
+import { JoinWindows, jsonSerde, stringSerde, topology, type GuestCheckoutCompleted, type GuestCheckoutFailed, type OrderCreated, type Stream, type TopologyBuilder } from '../../index.ts';
 import { ORDER_AGGREGATE, type OrderEvent, type OrderFlow } from './aggregate.ts';
 import { isSagaEnd } from './load/orderOutcome.ts';
 import { orderAppId, orderTopic, readTopic } from './orderTopics.ts';
+
+const DAY_MS = 24 * 3600_000;
 
 /** How an order ended, whichever flow ran it: completed or not, and why not. */
 interface OrderEnd {
@@ -44,18 +46,16 @@ function aggregateEnds(app: TopologyBuilder): Stream<string, OrderEnd> {
  * groupCheckoutId; the guest is the order's customer. Where an order's end is read depends
  * on the flow: the saga's move into a terminal state (`orchestrated`, the default), or the
  * Order aggregate's OrderCompleted / OrderCancelled (`choreographed`, which has no saga).
- * Either ends an order once, so each order announces once.
+ * Either ends an order once, so each order announces once; an end read before its order
+ * waits for it (a windowed join of a day either way, stores `group-orders-*-join-store`).
  */
 export function guestCheckoutsTopology({ flow }: { readonly flow: OrderFlow } = { flow: 'orchestrated' }): TopologyBuilder {
   const app = topology(orderAppId('order-guest-checkouts'));
-  const created = orderTopic('orders.order.created');
   // Keyed by order id like the ends, so the join needs no repartition.
-  const groupOrders = app
-    .stream(created.name, { serdes: created.serdes })
-    .filter((_id, order) => order.groupCheckoutId !== null, { name: 'group-orders' })
-    .toTable({ store: 'group-orders' });
+  const groupOrders = readTopic(app, 'orders.order.created').filter((_id, order) => order.groupCheckoutId !== null, { name: 'group-orders' });
+  // The order is read at its own pace, maybe after its end: a windowed join pairs the two whichever comes first.
   const ended = (flow === 'orchestrated' ? sagaEnds(app) : aggregateEnds(app))
-    .join(groupOrders, (ended, order) => ({ ended, order: order as EndedGroupOrder['order'] }), { name: 'ended-group-order' })
+    .join(groupOrders, (ended, order) => ({ ended, order: order as EndedGroupOrder['order'] }), JoinWindows.ofTimeDifferenceWithNoGrace(DAY_MS), { name: 'ended-group-order', storeName: 'group-orders' })
     // Rekeyed to the group, with the end's time (a saga move's record carries its `timestamp`).
     .process<string, EndedGroupOrder>((context) => ({ process: ({ value, timestamp }) => context.forward(value.order.groupCheckoutId, { ...value, at: timestamp }) }), { name: 'by-group' });
 

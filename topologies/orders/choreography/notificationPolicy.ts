@@ -1,7 +1,7 @@
-import { enrich, topology, type NotificationKind, type OrderCreated, type SendNotification, type TopologyBuilder } from '../../../index.ts';
+import { topology, type NotificationKind, type OrderCreated, type SendNotification, type TopologyBuilder } from '../../../index.ts';
 import { orderAppId } from '../orderTopics.ts';
 import { stableId } from '../services/serviceBehaviour.ts';
-import { issueCommands, ordersTable, triggers } from './policyTopics.ts';
+import { issueCommands, triggers, withEarlierFact } from './policyTopics.ts';
 
 /** An event the customer is told about. */
 interface News {
@@ -22,19 +22,19 @@ export interface NotificationPolicyOptions {
  * The notification policy (choreography): tells the customer (`SendNotification`, keyed by
  * customer id, as the notification service's topics are) that the order shipped
  * (ORDER_SHIPPED, on `shipping.shipment.initiated`) or was cancelled (ORDER_CANCELLED, on
- * `orders.order.cancelled`, whatever the reason). The customer comes from the orders table.
+ * `orders.order.cancelled`, whatever the reason). The customer comes from the order created
+ * (whichever of the news and the order is read first).
  * With `shipments: false` it is the orchestrated flow's cancellation notices.
  */
 export function notificationPolicy(options: NotificationPolicyOptions = { name: 'order-notification-policy', shipments: true }): TopologyBuilder {
   const app = topology(orderAppId(options.name));
-  const orders = ordersTable(app);
   const cancelled = triggers(app, 'orders.order.cancelled').mapValues((c): News => ({ eventId: c.eventId, kind: 'ORDER_CANCELLED', at: c.cancelledAt }), { name: 'cancelled' });
   const news = options.shipments
     ? triggers(app, 'shipping.shipment.initiated').mapValues((s): News => ({ eventId: s.eventId, kind: 'ORDER_SHIPPED', at: s.initiatedAt }), { name: 'shipped' }).merge(cancelled, { name: 'news' })
     : cancelled;
-  const notify = enrich(
+  const notify = withEarlierFact(
     news,
-    orders,
+    triggers(app, 'orders.order.created'),
     (news, order: OrderCreated): SendNotification => ({
       commandId: stableId(news.eventId, 'send-notification'),
       customerId: order.customerId,
@@ -43,7 +43,7 @@ export function notificationPolicy(options: NotificationPolicyOptions = { name: 
       kind: news.kind,
       issuedAt: news.at,
     }),
-    { name: 'notify-customer', missingRow: 'drop' },
+    'notify-customer',
   );
   issueCommands(
     notify.selectKey((_orderId, command) => command.customerId, { name: 'by-customer' }),

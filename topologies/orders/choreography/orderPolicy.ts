@@ -1,6 +1,7 @@
-import { processManager, topology, type CancelOrder, type CancellationReason, type OrderCreated, type ProcessDecision, type ProcessManagerDefinition, type TopologyBuilder } from '../../../index.ts';
+import { jsonSerde, processManager, stringSerde, topology, type CancelOrder, type CancellationReason, type OrderCreated, type ProcessDecision, type ProcessManagerDefinition, type Stream, type TopologyBuilder } from '../../../index.ts';
+import { resequenced, type FactOrder } from '../factResequencer.ts';
 import { orderSagaSettings, type OrderSagaSettings } from '../orderSaga.ts';
-import { orderAppId, readTopic } from '../orderTopics.ts';
+import { orderAppId, orderTopic, readTopic } from '../orderTopics.ts';
 import { stableId } from '../services/serviceBehaviour.ts';
 import { issueCommands } from './policyTopics.ts';
 
@@ -103,6 +104,12 @@ export function orderCancellation(settings: OrderPolicySettings): ProcessManager
   };
 }
 
+/** What the order policy reads of an order: its creation, which starts its process, then facts. */
+type PolicyInput = { readonly kind: 'created'; readonly order: OrderCreated } | { readonly kind: 'fact'; readonly fact: OrderFact };
+
+/** A fact follows the order's creation: read before it, it would be an event for a process not started yet, and dropped. */
+const FACTS_AFTER_CREATION: FactOrder<PolicyInput> = { kindOf: (input) => input.kind, follows: (input) => (input.kind === 'fact' ? 'created' : null) };
+
 /**
  * The order policy (choreography): cancels an order (`CancelOrder` on `orders.order.cancel`,
  * which the order service turns into `orders.order.cancelled`) when its payment failed
@@ -111,22 +118,37 @@ export function orderCancellation(settings: OrderPolicySettings): ProcessManager
  * shipped within `deadlineMs` of its creation (wall clock; STEP_TIMED_OUT): the one place
  * of the choreography that notices a service that never answers. Once per order: repeated
  * or late events change nothing. A process manager `order-cancellation` keeps what it knows
- * per order (ended orders for a day) and the deadlines.
+ * per order (ended orders for a day) and the deadlines. Its inputs are read each at its own
+ * pace, so a fact read before the order's creation is held (store `order-facts`) until the
+ * creation passes, and the process manager reads both in that order through
+ * `<app>-order-facts-repartition`.
  */
 export function orderPolicy(settings: OrderPolicySettings = orderPolicySettings()): TopologyBuilder {
   const app = topology(orderAppId('order-order-policy'));
-  const payments = readTopic(app, 'payments.payment.processed').flatMapValues(
+  const inputs: string[] = [];
+  const read = <T extends Parameters<typeof readTopic>[1]>(topic: T) => {
+    inputs.push(orderTopic(topic).name);
+    return readTopic(app, topic);
+  };
+  const payments = read('payments.payment.processed').flatMapValues(
     (p): OrderFact[] => (p.status === 'FAILED' ? [{ type: 'failed', step: 'payment', eventId: p.eventId, at: p.processedAt }] : p.status === 'REFUNDED' ? [{ type: 'refunded', eventId: p.eventId, at: p.processedAt }] : []),
     { name: 'payment-facts' },
   );
-  const shortOfStock = readTopic(app, 'inventory.stock.reservation-failed').mapValues((f): OrderFact => ({ type: 'failed', step: 'inventory', eventId: f.eventId, at: f.failedAt }), { name: 'inventory-facts' });
-  const notShipped = readTopic(app, 'shipping.shipment.failed').mapValues((f): OrderFact => ({ type: 'failed', step: 'shipping', eventId: f.eventId, at: f.failedAt }), { name: 'shipping-failures' });
-  const shipped = readTopic(app, 'shipping.shipment.initiated').mapValues((s): OrderFact => ({ type: 'shipped', eventId: s.eventId, at: s.initiatedAt }), { name: 'shipments' });
-  const cancelled = readTopic(app, 'orders.order.cancelled').mapValues((c): OrderFact => ({ type: 'cancelled', eventId: c.eventId, at: c.cancelledAt }), { name: 'cancellations' });
+  const shortOfStock = read('inventory.stock.reservation-failed').mapValues((f): OrderFact => ({ type: 'failed', step: 'inventory', eventId: f.eventId, at: f.failedAt }), { name: 'inventory-facts' });
+  const notShipped = read('shipping.shipment.failed').mapValues((f): OrderFact => ({ type: 'failed', step: 'shipping', eventId: f.eventId, at: f.failedAt }), { name: 'shipping-failures' });
+  const shipped = read('shipping.shipment.initiated').mapValues((s): OrderFact => ({ type: 'shipped', eventId: s.eventId, at: s.initiatedAt }), { name: 'shipments' });
+  const cancelled = read('orders.order.cancelled').mapValues((c): OrderFact => ({ type: 'cancelled', eventId: c.eventId, at: c.cancelledAt }), { name: 'cancellations' });
+  const facts: Stream<string, PolicyInput> = [shortOfStock, notShipped, shipped, cancelled]
+    .reduce((all, next) => all.merge(next), payments)
+    .mapValues((fact): PolicyInput => ({ kind: 'fact', fact }), { name: 'facts' });
+  const created = read('orders.order.created').mapValues((order): PolicyInput => ({ kind: 'created', order }), { name: 'created' });
+  // One order's inputs meet in one task of the resequencer, which owns what it knows of the order.
+  app.requireCoPartitioned(inputs);
+  const inOrder = resequenced(app, created.merge(facts, { name: 'inputs' }), FACTS_AFTER_CREATION, 'order-facts').repartition({ name: 'order-facts', serdes: { key: stringSerde, value: jsonSerde<PolicyInput>() } });
   const policy = processManager(app, orderCancellation(settings), {
     name: 'order-cancellation',
-    start: readTopic(app, 'orders.order.created'),
-    events: { fact: [shortOfStock, notShipped, shipped, cancelled].reduce((all, next) => all.merge(next), payments) },
+    start: inOrder.flatMapValues((input) => (input.kind === 'created' ? [input.order] : []), { name: 'order-created' }),
+    events: { fact: inOrder.flatMapValues((input) => (input.kind === 'fact' ? [input.fact] : []), { name: 'order-fact' }) },
     punctuationIntervalMs: settings.punctuationIntervalMs,
   });
   issueCommands(policy.output('cancel', { name: 'cancel-order' }), 'orders.order.cancel');

@@ -1,7 +1,7 @@
 import { topology, type PaymentProcessed, type ProcessPayment, type RefundPayment, type TopologyBuilder } from '../../../index.ts';
 import { orderAppId, readTopic } from '../orderTopics.ts';
 import { stableId } from '../services/serviceBehaviour.ts';
-import { cancellations, cancelledBecause, decideWithTable, eachEventOnce, issueCommands, oncePerOrder, triggers, unlessCancelled, type Undone } from './policyTopics.ts';
+import { cancellations, cancelledBecause, decideWithTable, eachEventOnce, issueCommands, oncePerOrder, triggers, unlessCancelled, withEarlierFact, type Undone } from './policyTopics.ts';
 
 function refund(undone: Undone, paid: PaymentProcessed): RefundPayment {
   return {
@@ -26,7 +26,8 @@ function refund(undone: Undone, paid: PaymentProcessed): RefundPayment {
  *   shipping failure keeps the orchestrated saga's order: release, then refund;
  * - the order was cancelled (`orders.order.cancelled`) with no stock reserved;
  * - the charge came after the order was cancelled (a late answer).
- * An order never charged (no PROCESSED payment in the store `charges`) gets no refund.
+ * The first two follow the charge, so they wait for it to be read. An order cancelled and
+ * never charged (no PROCESSED payment in the store `charges`) gets no refund.
  */
 export function paymentPolicy(): TopologyBuilder {
   const app = topology(orderAppId('order-payment-policy'));
@@ -58,9 +59,11 @@ export function paymentPolicy(): TopologyBuilder {
     (c, reservation): Undone[] => (reservation === null ? [{ eventId: c.eventId, reason: cancelledBecause(c), at: c.cancelledAt }] : []),
     'cancelled-unreserved',
   );
-  const refundCharged = decideWithTable(shortOfStock.merge(released, { name: 'stock-undone' }).merge(cancelledUnreserved, { name: 'undone' }), charges, (undone, paid) => (paid === null ? [] : [refund(undone, paid)]), 'refund-charged');
+  const refundStockUndone = withEarlierFact(shortOfStock.merge(released, { name: 'stock-undone' }), charged, (undone, paid) => refund(undone, paid), 'refund-stock-undone');
+  const refundCharged = decideWithTable(cancelledUnreserved, charges, (undone, paid) => (paid === null ? [] : [refund(undone, paid)]), 'refund-charged');
   const refundLate = decideWithTable(eachEventOnce(charged, 'payments.payment.processed'), cancelled, (paid, c) => (c === null ? [] : [refund({ eventId: paid.eventId, reason: cancelledBecause(c), at: paid.processedAt }, paid)]), 'refund-late-charge');
-  issueCommands(oncePerOrder(refundCharged.merge(refundLate, { name: 'refunds' }), 'refund'), 'payments.payment.refund');
+  const refunds = refundStockUndone.merge(refundCharged, { name: 'undone' }).merge(refundLate, { name: 'refunds' });
+  issueCommands(oncePerOrder(refunds, 'refund'), 'payments.payment.refund');
   return app;
 }
 

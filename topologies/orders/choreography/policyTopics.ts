@@ -1,6 +1,6 @@
 // How a choreography policy reads the other services' events and issues its own service's
 // commands: the catalogue's topics, keyed by order id, with their Avro serdes.
-import { dedupe, enrich, type OrderCancelled, type OrderCreated, type Stream, type Table, type TopicValues, type TopologyBuilder } from '../../../index.ts';
+import { dedupe, enrich, JoinWindows, type OrderCancelled, type Stream, type Table, type TopicValues, type TopologyBuilder } from '../../../index.ts';
 import { orderTopic, readTopic, type OrderTopic } from '../orderTopics.ts';
 
 /** The catalogued topics whose records are events: they carry an `eventId`. */
@@ -28,12 +28,17 @@ export function triggers<T extends EventTopic>(app: TopologyBuilder, topic: T): 
 }
 
 /**
- * The orders as created, by order id (store `orders`): what a policy must know of an order
- * that the event it reacts to does not carry (the items, the address, the customer).
+ * Each event with the earlier fact of its order that it needs (the order before its payment is
+ * reserved, the reservation before it is released on a failed shipment, the charge before it
+ * is refunded), whichever of the two the policy reads first. A policy reads each topic at its
+ * own pace, so the fact an event follows may be read after it: a lookup in a table of those
+ * facts would find nothing, and nothing would happen. A windowed join (`POLICY_DEDUPE_TTL_MS`
+ * either way; stores `<name>-this-join-store`, `<name>-other-join-store`) forwards
+ * `combine(event, fact)` once both are read, with the later timestamp. Once per pair: a
+ * repeated event or fact forwards again, so a command issued from it is deduped downstream.
  */
-export function ordersTable(app: TopologyBuilder): Table<string, OrderCreated> {
-  const created = orderTopic('orders.order.created');
-  return app.table(created.name, { serdes: created.serdes, store: 'orders' });
+export function withEarlierFact<V, F, R>(events: Stream<string, V>, facts: Stream<string, F>, combine: (event: V, fact: F) => R, name: string): Stream<string, R> {
+  return events.join(facts, (event, fact) => combine(event, fact), JoinWindows.ofTimeDifferenceWithNoGrace(POLICY_DEDUPE_TTL_MS), { name, storeName: name });
 }
 
 /** Writes commands to their catalogued topic. */

@@ -1,20 +1,19 @@
-import { enrich, topology, type InitiateShipping, type OrderCreated, type TopologyBuilder } from '../../../index.ts';
+import { topology, type InitiateShipping, type OrderCreated, type TopologyBuilder } from '../../../index.ts';
 import { orderAppId } from '../orderTopics.ts';
 import { stableId } from '../services/serviceBehaviour.ts';
-import { cancellations, issueCommands, ordersTable, triggers, unlessCancelled } from './policyTopics.ts';
+import { cancellations, issueCommands, triggers, unlessCancelled, withEarlierFact } from './policyTopics.ts';
 
 /**
  * The shipping policy (choreography): books the shipment (`InitiateShipping`) of each order
  * whose stock is reserved, unless it is cancelled, to the address the order was created
- * with (orders table).
+ * with (whichever of the reservation and the order is read first).
  */
 export function shippingPolicy(): TopologyBuilder {
   const app = topology(orderAppId('order-shipping-policy'));
-  const orders = ordersTable(app);
   const { cancelled } = cancellations(app);
-  const ship = enrich(
-    unlessCancelled(triggers(app, 'inventory.stock.reserved'), cancelled, 'ship'),
-    orders,
+  const toShip = withEarlierFact(
+    triggers(app, 'inventory.stock.reserved'),
+    triggers(app, 'orders.order.created'),
     (reserved, order: OrderCreated): InitiateShipping => ({
       commandId: stableId(reserved.eventId, 'initiate-shipping'),
       sagaId: '',
@@ -23,9 +22,9 @@ export function shippingPolicy(): TopologyBuilder {
       address: order.shippingAddress,
       issuedAt: reserved.reservedAt,
     }),
-    { name: 'ship-to-address', missingRow: 'drop' },
+    'ship-to-address',
   );
-  issueCommands(ship, 'shipping.shipment.initiate');
+  issueCommands(unlessCancelled(toShip, cancelled, 'ship'), 'shipping.shipment.initiate');
   return app;
 }
 
