@@ -37,7 +37,7 @@ function main(): void {
   if (sweep && !sweep.settings.sweep) throw new Error(`--sweep: ${values.sweep} is a run without --unit-records or --commit-interval-ms; pass it as --throughput`);
   const panels: Panel[] = [...(throughput ? [throughputPanel(throughput)] : []), ...(scaling ? [scalingPanel(scaling)] : []), ...(sweep ? sweepPanels(sweep) : [])];
   const caption = [
-    'Provisional: one shared 2-core machine (Kafka, registry, Redis and other engineers\' tests on the same cores).',
+    'One 2-core machine, Kafka, the registry and Redis on the same cores as the workloads.',
     ...(throughput ? [`Throughput run: ${throughput.settings.records.toLocaleString('en-US')} orders, load average at start ${loadAtStart(throughput.machine)}.`] : []),
     ...(scaling ? [`Scaling run: ${scaling.settings.records.toLocaleString('en-US')} orders, load average at start ${loadAtStart(scaling.machine)}.`] : []),
     ...(sweep ? [`Sweep run: ${sweep.settings.records.toLocaleString('en-US')} orders, each point one run, load average at start ${loadAtStart(sweep.machine)}.`] : []),

@@ -1,7 +1,7 @@
 /**
  * Partition handoff vs state size, tributary beside Kafka Streams: `npx tsx
  * bench/handoffVsKafkaStreams.ts [--keys 1000,100000,1000000] [--systems tributary,kafka-streams]
- * [--rounds 1] [--rate 200] [--settle-ms 3000] [--log-dir dir] [--no-markdown]`.
+ * [--rounds 1] [--rate 200] [--settle-ms 3000] [--log-dir dir] [--no-markdown] [--provisional]`.
  * For each size: tributary's handoff bench (bench/handoff/handoffRun.ts, at_least_once) and
  * Kafka Streams' restore of the same state (bench/handoff/kafkaStreamsRestore.ts; the Java peer
  * is built with Maven on first use). Prints one table and writes it into BENCHMARKS.md
@@ -16,7 +16,7 @@ import { runKafkaStreamsRestore } from './handoff/kafkaStreamsRestore.ts';
 import { COMPARISON_END, COMPARISON_START, comparisonBlock, comparisonNotes, comparisonTable, type SizeComparison } from './handoff/restoreComparisonReport.ts';
 import { kafkaStreamsClasspath } from './peers/kafkaStreamsPeer.ts';
 import { describeMachine } from './support/machine.ts';
-import { replaceBlock } from './support/markdownBlock.ts';
+import { PROVISIONAL, replaceBlock } from './support/markdownBlock.ts';
 import { positiveInt } from './support/positiveInt.ts';
 import { runMain } from './support/runMain.ts';
 
@@ -34,6 +34,7 @@ function settingsFrom(argv: readonly string[]) {
       'settle-ms': { type: 'string', default: '3000' },
       'log-dir': { type: 'string' },
       'no-markdown': { type: 'boolean', default: false },
+      provisional: { type: 'boolean', default: false },
     },
     strict: true,
     allowPositionals: false,
@@ -48,6 +49,7 @@ function settingsFrom(argv: readonly string[]) {
     settleMs: positiveInt('settle-ms', values['settle-ms']),
     logDir: values['log-dir'],
     write: !values['no-markdown'],
+    provisional: values.provisional,
   };
 }
 
@@ -73,7 +75,7 @@ async function main(): Promise<void> {
   process.stdout.write(`\n${comparisonTable(sizes)}\n\n${comparisonNotes(sizes)}\n`);
   if (s.write) {
     const existing = existsSync(BENCHMARKS) ? readFileSync(BENCHMARKS, 'utf8') : '# Benchmarks\n';
-    writeFileSync(BENCHMARKS, replaceBlock(existing, COMPARISON_START, COMPARISON_END, comparisonBlock(sizes, command, machine, new Date()), '## Partition handoff'));
+    writeFileSync(BENCHMARKS, replaceBlock(existing, COMPARISON_START, COMPARISON_END, comparisonBlock(sizes, command, machine, new Date(), s.provisional ? PROVISIONAL : ''), '## Partition handoff'));
     progress(`wrote ${BENCHMARKS}`);
   }
 }

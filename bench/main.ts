@@ -16,6 +16,7 @@ import { parseArgs } from 'node:util';
 import { loadConnectionConfig } from '../runtime/config.ts';
 import { describeMachine } from './support/machine.ts';
 import { positiveInt } from './support/positiveInt.ts';
+import { PROVISIONAL } from './support/markdownBlock.ts';
 import { resultsBlock, resultsTable, withResults, workloadNotes } from './throughput/benchReport.ts';
 import { runBench, type BenchSettings } from './throughput/benchRun.ts';
 import { parseSweep, type Sweep } from './throughput/benchSweep.ts';
@@ -91,7 +92,7 @@ async function main(): Promise<void> {
   const result = await runBench(settings, loadConnectionConfig(), progress);
   process.stdout.write(json ? `${JSON.stringify({ machine, ...result }, null, 2)}\n` : `\n${resultsTable(result)}\n\n${workloadNotes(result)}\n`);
   if (markdown) {
-    const label = provisional ? '**Provisional** (small N, on a machine shared with other engineers\' tests). ' : '';
+    const label = provisional ? PROVISIONAL : '';
     const existing = existsSync(BENCHMARKS) ? readFileSync(BENCHMARKS, 'utf8') : '# Benchmarks\n';
     writeFileSync(BENCHMARKS, withResults(existing, resultsBlock(result, command, machine, new Date(), label), '## Throughput and latency'));
     progress(`wrote ${BENCHMARKS}`);

@@ -1,7 +1,7 @@
 /**
  * Throughput of one tributary workload with 1, 2, 3 worker processes on the same data:
  * `npx tsx bench/scaling.ts [--records 100000] [--customers 10000] [--processes 1,2,3]
- * [--workload stateful] [--json] [--no-markdown]`. Needs the local stack (or KAFKA_BROKERS /
+ * [--workload stateful] [--json] [--no-markdown] [--provisional]`. Needs the local stack (or KAFKA_BROKERS /
  * REDIS_URL / SCHEMA_REGISTRY_URL). Prints a table (or JSON) and writes it into BENCHMARKS.md
  * ("Scaling"). See bench/scaling/scalingRun.ts for what is measured.
  */
@@ -9,7 +9,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { loadConnectionConfig } from '../runtime/config.ts';
-import { replaceBlock } from './support/markdownBlock.ts';
+import { PROVISIONAL, replaceBlock } from './support/markdownBlock.ts';
 import { describeMachine } from './support/machine.ts';
 import { positiveInt } from './support/positiveInt.ts';
 import { runMain } from './support/runMain.ts';
@@ -30,6 +30,7 @@ function settingsFrom(argv: readonly string[]) {
       workload: { type: 'string', default: 'stateful' },
       json: { type: 'boolean', default: false },
       'no-markdown': { type: 'boolean', default: false },
+      provisional: { type: 'boolean', default: false },
     },
     strict: true,
     allowPositionals: false,
@@ -46,12 +47,13 @@ function settingsFrom(argv: readonly string[]) {
     },
     json: values.json,
     markdown: !values['no-markdown'],
+    provisional: values.provisional,
   };
 }
 
 async function main(): Promise<void> {
   const argv = process.argv.slice(2);
-  const { settings, json, markdown } = settingsFrom(argv);
+  const { settings, json, markdown, provisional } = settingsFrom(argv);
   const command = ['npx tsx bench/scaling.ts', ...argv].join(' ');
   const machine = describeMachine();
   const progress = (line: string) => process.stderr.write(`${new Date().toISOString().slice(11, 19)} ${line}\n`);
@@ -60,7 +62,7 @@ async function main(): Promise<void> {
   process.stdout.write(json ? `${JSON.stringify({ machine, ...result }, null, 2)}\n` : `\n${scalingTable(result)}\n`);
   if (markdown) {
     const existing = existsSync(BENCHMARKS) ? readFileSync(BENCHMARKS, 'utf8') : '# Benchmarks\n';
-    writeFileSync(BENCHMARKS, replaceBlock(existing, SCALING_START, SCALING_END, scalingBlock(result, command, machine, new Date()), '## Scaling'));
+    writeFileSync(BENCHMARKS, replaceBlock(existing, SCALING_START, SCALING_END, scalingBlock(result, command, machine, new Date(), provisional ? PROVISIONAL : ''), '## Scaling'));
     progress(`wrote ${BENCHMARKS}`);
   }
 }

@@ -36,7 +36,7 @@ export function scalingPanel(result: ScalingResult): BarPanel {
     bars: result.points.map((p) => ({
       label: `${p.processes} process${p.processes > 1 ? 'es' : ''}`,
       value: p.steady?.eventsPerSecond ?? p.eventsPerSecond,
-      note: p.steady ? `machine ${p.steady.cores.machine.toFixed(1)} of 2 cores busy; whole run ${Math.round(p.eventsPerSecond).toLocaleString('en-US')}` : 'whole run',
+      note: p.steady ? `${p.steady.cores.machine.toFixed(1)} of 2 cores busy` : 'whole run',
       family: 'tributary',
     })),
   };

@@ -52,7 +52,7 @@ const VALUE_ROOM = 190;
 const BAR_HEIGHT = 20;
 const BAR_GAP = 8;
 const PANEL_HEAD = 46;
-const AXIS_ROOM = 28;
+const AXIS_ROOM = 40;
 const PLOT_LEFT = 90;
 const PLOT_HEIGHT = 200;
 const NOTE_ROOM = 18;
@@ -165,7 +165,8 @@ function barPanelSvg(panel: BarPanel, top: number): { svg: string[]; height: num
     const v = (max * k) / 4;
     svg.push(`<text x="${x(v).toFixed(1)}" y="${axisY + 16}" text-anchor="middle" class="tick">${thousands(v)}</text>`);
   }
-  svg.push(`<text x="${LABEL_WIDTH + plot}" y="${axisY + 16}" dx="12" class="tick">${escapeXml(panel.unit)}</text>`);
+  // Under the last tick, which would run into it beside.
+  svg.push(`<text x="${LABEL_WIDTH + plot}" y="${axisY + 30}" text-anchor="middle" class="tick">${escapeXml(panel.unit)}</text>`);
   return { svg, height: PANEL_HEAD + panel.bars.length * (BAR_HEIGHT + BAR_GAP) + AXIS_ROOM };
 }
 

@@ -75,10 +75,10 @@ export function comparisonNotes(sizes: readonly SizeComparison[]): string {
 }
 
 /** The generated block: how it was made, the table, the notes. */
-export function comparisonBlock(sizes: readonly SizeComparison[], command: string, machine: string, when: Date): string {
+export function comparisonBlock(sizes: readonly SizeComparison[], command: string, machine: string, when: Date, label: string): string {
   return [
     COMPARISON_START,
-    `**Provisional** (shared 2-core machine). Run ${when.toISOString().slice(0, 16).replace('T', ' ')} UTC: \`${command}\``,
+    `${label}Run ${when.toISOString().slice(0, 16).replace('T', ' ')} UTC: \`${command}\``,
     '',
     `Machine: ${machine}`,
     '',

@@ -27,14 +27,15 @@ export function scalingTable(result: ScalingResult): string {
 }
 
 /** The generated block of the "Scaling" section. */
-export function scalingBlock(result: ScalingResult, command: string, machine: string, when: Date): string {
+/** `label` leads the block: empty, or `**Provisional** (…). ` for a run on a busy machine. */
+export function scalingBlock(result: ScalingResult, command: string, machine: string, when: Date, label: string): string {
   const s = result.settings;
   const notes = result.points.map(
     (p) => `- **${p.processes} process${p.processes > 1 ? 'es' : ''}**: ${thousands(p.records)} orders → ${thousands(p.outputs)} outputs in ${p.seconds.toFixed(1)} s${p.steady ? `, of which the last ${p.steady.seconds.toFixed(1)} s (${thousands(p.steady.outputs)} outputs) with every process in the group` : ''}; exit codes ${p.exitCodes.join(', ')}.`,
   );
   return [
     SCALING_START,
-    `**Provisional** (shared 2-core machine). Run ${when.toISOString().slice(0, 16).replace('T', ' ')} UTC: \`${command}\``,
+    `${label}Run ${when.toISOString().slice(0, 16).replace('T', ' ')} UTC: \`${command}\``,
     `(${s.workload}: ${thousands(s.records)} orders over ${thousands(s.customers)} customers, preloaded once in ${result.preloadSeconds.toFixed(1)} s).`,
     '',
     `Machine: ${machine}`,

@@ -14,3 +14,6 @@ export function replaceBlock(markdown: string, start: string, end: string, block
   if (next < 0) return `${markdown.trimEnd()}\n\n${block}\n`;
   return `${markdown.slice(0, next).trimEnd()}\n\n${block}\n${markdown.slice(next)}`;
 }
+
+/** What `--provisional` puts before a results block: figures from a busy or shared machine, or a small run, not to be read as final. */
+export const PROVISIONAL = '**Provisional** (a busy or shared machine, or a small run). ';
