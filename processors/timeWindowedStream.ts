@@ -41,7 +41,14 @@ export class TimeWindowedStream<K, V> {
     const windows = this.windows;
     const storeName = materialized.store ?? builder.nextName(`${prefix}-STATE-STORE`);
     const input = this.grouped.input(storeName);
-    builder.addStore({ name: storeName, kind: 'window', retentionMs: windowStoreRetention(storeName, windows, materialized), internal: !materialized.store });
+    builder.addStore({
+      name: storeName,
+      kind: 'window',
+      retentionMs: windowStoreRetention(storeName, windows, materialized),
+      // A sliding aggregate also reads the windows before and after a record's own: whole keys for it.
+      ...(windows instanceof SlidingWindows ? {} : { readHorizonMs: windows.requiredRetentionMs() }),
+      internal: !materialized.store,
+    });
     const operator = (ctx: Parameters<typeof windowedAggregate>[0]) =>
       (windows instanceof SlidingWindows ? slidingWindowAggregate(ctx, node.name, storeName, windows, step) : windowedAggregate(ctx, node.name, storeName, windows, step)) as OperatorFunction<AnyRecord, AnyRecord>;
     const node = builder.addProcessor(prefix, [input.node], [storeName], (ctx, [records]) => records!.pipe(operator(ctx)), materialized.name);

@@ -8,7 +8,12 @@ import type { StateStore } from './stateStore.ts';
  * - `all`: the whole store of this task (key-value `all()`).
  */
 export type LoadRequest =
-  | { readonly store: string; readonly kind: 'key'; readonly key: unknown }
+  /**
+   * A key's entries. For a window or session store, `from` says that its entries of that time or
+   * later suffice (what a read at that time needs); absent, the store loads from its own read
+   * horizon (StoreDefinition.readHorizonMs), or the whole key.
+   */
+  | { readonly store: string; readonly kind: 'key'; readonly key: unknown; readonly from?: number }
   | { readonly store: string; readonly kind: 'range'; readonly from: number; readonly to: number }
   | { readonly store: string; readonly kind: 'all' };
 

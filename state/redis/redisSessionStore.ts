@@ -13,14 +13,14 @@ import { ABSENT } from './writeBehindSlots.ts';
  */
 export class RedisSessionStore<K, V> extends RedisTimedStore implements SessionStore<K, V> {
   constructor(name: string, keys: TimedStoreKeys, retentionMs: number | undefined) {
-    super(name, 'session', keys, retentionMs);
+    super(name, 'session', keys, retentionMs, undefined);
   }
 
   findSessions(key: K, earliestEnd: number, latestStart: number): Array<[TimeWindow, V]> {
     const id = keyId(key);
     // A session found ends at or after earliestEnd (and starts no later than it ends), so
     // every end from earliestEnd on being loaded answers as well as the key being loaded.
-    if (!this.cache.keyLoaded(id) && !this.cache.rangeLoaded(earliestEnd, Infinity)) {
+    if (!this.cache.keyLoadedFrom(id, earliestEnd) && !this.cache.rangeLoaded(earliestEnd, Infinity)) {
       throw new StateNotLoadedError({ store: this.name, kind: 'key', key });
     }
     return this.cache

@@ -222,7 +222,7 @@ function storeFor(definition: StoreDefinition, keys: TaskKeys): CachedStore {
     case 'keyValue':
       return new RedisKeyValueStore(definition.name, keys.keyValue(definition.name));
     case 'window':
-      return new RedisWindowStore(definition.name, keys.window(definition.name), definition.retentionMs);
+      return new RedisWindowStore(definition.name, keys.window(definition.name), definition.retentionMs, definition.readHorizonMs);
     case 'session':
       return new RedisSessionStore(definition.name, keys.session(definition.name), definition.retentionMs);
   }

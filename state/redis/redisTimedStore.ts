@@ -13,8 +13,9 @@ export abstract class RedisTimedStore implements CachedStore {
     kind: TimedKind,
     keys: TimedStoreKeys,
     retentionMs: number | undefined,
+    readHorizonMs: number | undefined,
   ) {
-    this.cache = new TimedStoreCache(kind, keys, retentionMs);
+    this.cache = new TimedStoreCache(kind, keys, retentionMs, readHorizonMs);
   }
 
   get dirty(): boolean {

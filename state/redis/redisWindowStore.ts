@@ -11,14 +11,14 @@ import { ABSENT } from './writeBehindSlots.ts';
  * come from the write-behind cache; what is not loaded throws StateNotLoadedError.
  */
 export class RedisWindowStore<K, V> extends RedisTimedStore implements WindowStore<K, V> {
-  constructor(name: string, keys: TimedStoreKeys, retentionMs: number | undefined) {
-    super(name, 'window', keys, retentionMs);
+  constructor(name: string, keys: TimedStoreKeys, retentionMs: number | undefined, readHorizonMs?: number) {
+    super(name, 'window', keys, retentionMs, readHorizonMs);
   }
 
   fetch(key: K, windowStart: number): V | undefined {
     const { field, meta } = this.cache.locate(key, windowStart, windowStart);
     const known = this.cache.read(field, meta);
-    if (known === undefined) throw new StateNotLoadedError({ store: this.name, kind: 'key', key });
+    if (known === undefined) throw new StateNotLoadedError({ store: this.name, kind: 'key', key, from: windowStart });
     return known === ABSENT ? undefined : (known.value as V);
   }
 
@@ -34,7 +34,7 @@ export class RedisWindowStore<K, V> extends RedisTimedStore implements WindowSto
 
   fetchRange(key: K, from: number, to: number): Array<[number, V]> {
     const id = keyId(key);
-    if (!this.cache.keyLoaded(id) && !this.cache.rangeLoaded(from, to)) throw new StateNotLoadedError({ store: this.name, kind: 'key', key });
+    if (!this.cache.keyLoadedFrom(id, from) && !this.cache.rangeLoaded(from, to)) throw new StateNotLoadedError({ store: this.name, kind: 'key', key, from });
     return this.cache
       .entriesOfKey(id)
       .filter(([meta]) => meta.start >= from && meta.start <= to)

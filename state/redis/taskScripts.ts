@@ -19,7 +19,7 @@ export type StoreRead =
    * of them when the store holds at most `wholeUpTo` entries: the answer starts with '1' when it
    * is the whole store, '0' when it is the prefixes' entries.
    */
-  | { readonly op: 'keys'; readonly keys: TimedStoreKeys; readonly prefixes: readonly string[]; readonly wholeUpTo: number }
+  | { readonly op: 'keys'; readonly keys: TimedStoreKeys; readonly prefixes: ReadonlyArray<{ readonly prefix: string; readonly from: number }>; readonly wholeUpTo: number }
   /** The entries of a window or session store whose time is in `[from, to]`. */
   | { readonly op: 'range'; readonly keys: TimedStoreKeys; readonly from: number; readonly to: number };
 
@@ -67,7 +67,7 @@ return {epoch, redis.call('HGETALL', KEYS[2]), redis.call('LRANGE', KEYS[3], 0, 
 
 const LOAD_LUA = `
 -- KEYS: the stores' keys the reads name. ARGV: the reads, each an op then its arguments:
---   fields <hash> <n> <field>*   all <hash>   keys <data> <byKey> <wholeUpTo> <n> <prefix>*
+--   fields <hash> <n> <field>*   all <hash>   keys <data> <byKey> <wholeUpTo> <n> (<prefix> <from>)*
 --   range <data> <byTime> <from> <to>
 -- Answers one flat list of field, value pairs per read (keys: after '1' for the whole store, else '0').
 local function hmget(hash, fields, out)
@@ -109,12 +109,23 @@ while at <= #ARGV do
     else
       out[1] = '0'
       for j = 1, n do
-        local prefix = ARGV[at + 4 + j]
+        local prefix = ARGV[at + 3 + 2 * j]
+        local from = ARGV[at + 4 + 2 * j]
         -- Fields continue the prefix with ASCII only (digits, sign, colon), all below \\127.
-        hmget(data, redis.call('ZRANGEBYLEX', byKey, '[' .. prefix, '(' .. prefix .. '\\127'), out)
+        local fields = redis.call('ZRANGEBYLEX', byKey, '[' .. prefix, '(' .. prefix .. '\\127')
+        if from ~= '' then
+          from = tonumber(from)
+          -- Only the entries whose time (a field's last number: a window's start, a session's end) is from on.
+          local recent = {}
+          for _, field in ipairs(fields) do
+            if tonumber(string.match(field, '[^:]+$')) >= from then recent[#recent + 1] = field end
+          end
+          fields = recent
+        end
+        hmget(data, fields, out)
       end
     end
-    at = at + 5 + n
+    at = at + 5 + 2 * n
   elseif op == 'range' then
     local data = KEYS[tonumber(ARGV[at + 1])]
     local byTime = KEYS[tonumber(ARGV[at + 2])]
@@ -293,7 +304,8 @@ export class TaskScripts {
           break;
         case 'keys':
           args.push('keys', keys.index(read.keys.data), keys.index(read.keys.byKey), read.wholeUpTo, read.prefixes.length);
-          pushAll(args, read.prefixes);
+          // '' for a whole key.
+          for (const { prefix, from } of read.prefixes) args.push(prefix, from === -Infinity ? '' : score(from));
           break;
         case 'range':
           args.push('range', keys.index(read.keys.data), keys.index(read.keys.byTime), score(read.from), score(read.to));

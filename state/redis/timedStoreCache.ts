@@ -54,7 +54,8 @@ export class TimedStoreCache implements SlotIndex<TimedMeta, TimedEntry> {
   readonly slots: WriteBehindSlots<TimedMeta, TimedEntry>;
   private readonly byKey = new Map<string, Set<TimedSlot>>();
   private readonly ordered: OrderedSlots<TimedSlot>;
-  private readonly loadedKeys = new Set<string>();
+  /** Per key loaded, the earliest time from which all its entries are known (-Infinity: all of them). */
+  private readonly loadedKeys = new Map<string, number>();
   private readonly loadedRanges = new LoadedRanges();
   /** The latest time (window start, session end) put into the store since this cache began; what retention counts back from. */
   private observedTime = -Infinity;
@@ -63,6 +64,8 @@ export class TimedStoreCache implements SlotIndex<TimedMeta, TimedEntry> {
     private readonly kind: TimedKind,
     private readonly keys: TimedStoreKeys,
     private readonly retentionMs: number | undefined,
+    /** StoreDefinition.readHorizonMs: keys load from the observed time minus this. */
+    private readonly readHorizonMs: number | undefined,
   ) {
     this.slots = new WriteBehindSlots(this);
     // Time, then start (sessions ending together), then keyId: fetchAll's order.
@@ -83,7 +86,7 @@ export class TimedStoreCache implements SlotIndex<TimedMeta, TimedEntry> {
   read(field: string, meta: TimedMeta): Known<TimedEntry> | undefined {
     const known = this.slots.read(field);
     if (known !== undefined) return known;
-    return this.keyLoaded(meta.keyId) || this.loadedRanges.covers(meta.time, meta.time) ? ABSENT : undefined;
+    return this.keyLoadedFrom(meta.keyId, meta.time) || this.loadedRanges.covers(meta.time, meta.time) ? ABSENT : undefined;
   }
 
   /** Records a put (an entry) or a delete (ABSENT) in the pending layer. */
@@ -91,9 +94,18 @@ export class TimedStoreCache implements SlotIndex<TimedMeta, TimedEntry> {
     this.slots.write(field, meta, entry);
   }
 
-  /** Every entry of the key is known. */
-  keyLoaded(id: string): boolean {
-    return this.loadedKeys.has(id) || this.loadedRanges.covers(-Infinity, Infinity);
+  /** Every entry of the key at `time` or later is known. */
+  keyLoadedFrom(id: string, time: number): boolean {
+    return (this.loadedKeys.get(id) ?? Infinity) <= time || this.loadedRanges.covers(-Infinity, Infinity);
+  }
+
+  /**
+   * Where a key's load starts when its reader did not say: the observed time minus the read
+   * horizon, since no processor of the store reads further back. Before the first write since
+   * this cache began the observed time is unknown, and the whole key loads.
+   */
+  private keyFloor(): number {
+    return this.readHorizonMs !== undefined && Number.isFinite(this.observedTime) ? this.observedTime - this.readHorizonMs : -Infinity;
   }
 
   /** Every entry whose time is in `[from, to]` is known. */
@@ -136,11 +148,14 @@ export class TimedStoreCache implements SlotIndex<TimedMeta, TimedEntry> {
   /** The reads that load what `requests` name and is not loaded yet: one per range, one for all keys. */
   plan(requests: readonly LoadRequest[]): PlannedRead[] {
     const planned: PlannedRead[] = [];
-    const ids = new Set<string>();
+    // Per key, the earliest time asked for.
+    const ids = new Map<string, number>();
+    const floor = this.keyFloor();
     for (const request of requests) {
       if (request.kind === 'key') {
         const id = keyId(request.key);
-        if (!this.keyLoaded(id)) ids.add(id);
+        const from = Math.min(request.from ?? floor, ids.get(id) ?? Infinity);
+        if (!this.keyLoadedFrom(id, from)) ids.set(id, from);
       } else {
         // `all` of a window or session store is its whole time line.
         const [from, to] = request.kind === 'range' ? [request.from, request.to] : [-Infinity, Infinity];
@@ -156,11 +171,11 @@ export class TimedStoreCache implements SlotIndex<TimedMeta, TimedEntry> {
     }
     if (ids.size > 0) {
       planned.push({
-        read: { op: 'keys', keys: this.keys, prefixes: [...ids].map(keyFieldPrefix), wholeUpTo: WHOLE_STORE_MAX_ENTRIES },
+        read: { op: 'keys', keys: this.keys, prefixes: [...ids].map(([id, from]) => ({ prefix: keyFieldPrefix(id), from })), wholeUpTo: WHOLE_STORE_MAX_ENTRIES },
         learn: ([whole, ...pairs]) => {
           this.learnPairs(pairs);
           if (whole === '1') this.loadedRanges.add(-Infinity, Infinity);
-          else for (const id of ids) this.loadedKeys.add(id);
+          else for (const [id, from] of ids) this.loadedKeys.set(id, Math.min(from, this.loadedKeys.get(id) ?? Infinity));
         },
       });
     }
@@ -198,7 +213,7 @@ export class TimedStoreCache implements SlotIndex<TimedMeta, TimedEntry> {
   /** Ends the commit begun last. */
   endCommit(applied: boolean): void {
     // A committed delete the loaded keys or ranges imply need not be remembered.
-    this.slots.endCommit(applied, (slot) => this.keyLoaded(slot.meta.keyId) || this.loadedRanges.covers(slot.meta.time, slot.meta.time));
+    this.slots.endCommit(applied, (slot) => this.keyLoadedFrom(slot.meta.keyId, slot.meta.time) || this.loadedRanges.covers(slot.meta.time, slot.meta.time));
   }
 
   /** Forgets loaded and committed entries and what was loaded; pending writes stay. */

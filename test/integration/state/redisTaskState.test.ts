@@ -233,6 +233,37 @@ describe('RedisTaskState against a real Redis', function () {
       assert.throws(() => large.fetch('k2', 100), StateNotLoadedError, 'past 10,000 entries only the keys asked for are read');
     });
 
+    it('load a key of a window store with a read horizon only from its observed time minus the horizon, and an older window when it is read', async () => {
+      const app = newApp();
+      const stores: StoreDefinition[] = [{ name: 'hw', kind: 'window', readHorizonMs: 1_000 }];
+      const writer = newState(app, { stores });
+      await writer.claim();
+      const hw = (state: RedisTaskState) => state.store('hw') as WindowStore<string, number>;
+      for (let start = 0; start <= 10_000; start += 1_000) hw(writer).put('k', start, start);
+      // Past 10,000 entries, so the store is read key by key, not whole.
+      for (let i = 0; i < 10_000; i++) hw(writer).put(`filler${i}`, 10_000, i);
+      await writer.commit(EMPTY_UNIT);
+
+      const reader = newState(app, { stores });
+      await reader.claim();
+      hw(reader).put('other', 10_000, 0);
+      await reader.commit(EMPTY_UNIT); // the reader has now observed time 10,000
+      await reader.load([{ store: 'hw', kind: 'key', key: 'k' }]);
+      assert.equal(hw(reader).fetch('k', 9_000), 9_000);
+      assert.equal(hw(reader).fetch('k', 10_000), 10_000);
+      assert.equal(hw(reader).fetch('k', 9_500), undefined, 'a window from the floor on is known absent');
+      assert.throws(() => hw(reader).fetch('k', 8_000), StateNotLoadedError, 'older windows were not read');
+      assert.equal(await answered(reader, () => hw(reader).fetch('k', 3_000)), 3_000, 'a read further back loads from where it reads');
+      assert.deepEqual(await answered(reader, () => hw(reader).fetchRange('k', 0, 2_000)), [[0, 0], [1_000, 1_000], [2_000, 2_000]]);
+
+      const whole = newState(app, { stores: [{ name: 'hw', kind: 'window' }] });
+      await whole.claim();
+      hw(whole).put('other', 10_000, 0);
+      await whole.commit(EMPTY_UNIT);
+      await whole.load([{ store: 'hw', kind: 'key', key: 'k' }]);
+      assert.equal(hw(whole).fetch('k', 0), 0, 'without a read horizon the whole key loads');
+    });
+
     it('answer a blind write without a load, and see it in a later read', async () => {
       const state = newState(newApp());
       await state.claim();
