@@ -90,4 +90,18 @@ describe('windowed aggregations', () => {
     assert.equal(build(3_600_000, SessionWindows.ofInactivityGapAndGrace(10, 2)), 3_600_000);
     assert.throws(() => build(11, SessionWindows.ofInactivityGapAndGrace(10, 2)), /\(12 ms/);
   });
+
+  it('declares a time-windowed store\'s read horizon, size + grace (older windows are closed), and none for sliding or session windows', () => {
+    const horizon = (windows: TimeWindows | SlidingWindows | SessionWindows) => {
+      const t = testTopology();
+      const grouped = t.stream<string, string>('in').groupByKey();
+      if (windows instanceof SessionWindows) grouped.windowedBy(windows).count({ store: 'counts' });
+      else grouped.windowedBy(windows).count({ store: 'counts' });
+      return t.build().stores.get('counts')!.readHorizonMs;
+    };
+    assert.equal(horizon(TimeWindows.ofSizeAndGrace(60_000, 5_000)), 65_000);
+    assert.equal(horizon(TimeWindows.ofSizeAndGrace(60_000, 5_000).advanceBy(10_000)), 65_000);
+    assert.equal(horizon(SlidingWindows.ofTimeDifferenceAndGrace(10, 2)), undefined);
+    assert.equal(horizon(SessionWindows.ofInactivityGapAndGrace(10, 2)), undefined);
+  });
 });
