@@ -100,6 +100,8 @@ export async function runBench(settings: BenchSettings, connection: ConnectionCo
     producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, createPartitioner: Partitioners.DefaultPartitioner });
     await producer.connect();
     for (const workload of settings.workloads) await workload.prepare?.(progress);
+    // The order saga reads the first of the orders: each costs it tens of records.
+    const sagaRecords = Math.min(settings.records, settings.sagaOrders);
     progress(`preloading ${settings.customers} customers and ${settings.records} orders (run ${id})`);
     const { phase, preloadSeconds } = await preloadOrders(admin, producer, registry, {
       records: settings.records,
@@ -108,7 +110,7 @@ export async function runBench(settings: BenchSettings, connection: ConnectionCo
       prefix: `b${id}t.`,
       outputs: (topics) => settings.workloads.map((w) => w.output(topics)),
       inputs: settings.workloads.map((w) => w.orders ?? 'bench'),
-      orderSystemRecords: settings.sagaOrders,
+      orderSystemRecords: sagaRecords,
     });
     for (const workload of settings.workloads) groups.push(...(workload.groups?.(phase) ?? []));
     progress(`preloaded in ${preloadSeconds.toFixed(1)} s`);
@@ -116,7 +118,7 @@ export async function runBench(settings: BenchSettings, connection: ConnectionCo
     const runs = runsOf(settings);
     const throughputs = new Map<WorkloadRun, ThroughputResult>();
     for (const run of runs) {
-      const records = run.workload.orders === 'order-system' ? Math.min(settings.records, settings.sagaOrders) : settings.records;
+      const records = run.workload.orders === 'order-system' ? sagaRecords : settings.records;
       progress(`${run.label}: throughput over ${records} orders`);
       const result = await measureThroughput(kafka, admin, redis, run.workload, phase, group(run, 'throughput'), records, {
         ...(settings.cpuProfileDir ? { cpuProfileDir: settings.cpuProfileDir } : {}),

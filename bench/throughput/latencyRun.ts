@@ -5,14 +5,11 @@ import { until } from '../support/until.ts';
 import type { BenchPhase } from './benchPhase.ts';
 import type { KnobValues } from './benchSweep.ts';
 import { orderFeed } from './orderFeed.ts';
-import { orderAt } from './orderLoad.ts';
+import { orderAt, sendAll } from './orderLoad.ts';
 import { followOutput, type OutputFollower } from './outputFollower.ts';
 import { PARTITIONS } from './benchTopics.ts';
 import { caughtUp, groupOwnsAll } from './topicProbes.ts';
 import type { Workload } from './workloads.ts';
-
-/** Orders per produce request (about 300 bytes each): far below the broker's 1 MB per partition batch. */
-const SEND_CHUNK = 1000;
 
 export interface LatencyResult {
   /** Orders per second sent while measuring. */
@@ -65,12 +62,8 @@ export async function measureLatency(kafka: Kafka, admin: Admin, producer: Produ
       settings.rate,
       async (due) => {
         const now = Date.now();
-        // A send that fell behind is caught up in one go: in requests of at most SEND_CHUNK, so no partition's batch outgrows the broker's message.max.bytes.
-        for (let from = 0; from < due; from += SEND_CHUNK) {
-          const count = Math.min(SEND_CHUNK, due - from);
-          const messages = await Promise.all(Array.from({ length: count }, (_, k) => feed.message(orderAt(pacer.sent + from + k, settings.customers, now), now)));
-          await producer.send({ topic: feed.topic, messages, acks: -1 });
-        }
+        // A send that fell behind catches up in one go: in sendAll's batches, so no partition's batch outgrows the broker's message.max.bytes.
+        await sendAll(due, (k) => feed.message(orderAt(pacer.sent + k, settings.customers, now), now), { producer, topic: feed.topic });
       },
       10,
     );

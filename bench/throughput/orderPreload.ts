@@ -16,7 +16,7 @@ export interface OrderPreload {
   readonly outputs: (topics: BenchTopics) => string[];
   /** The topics the workloads read the orders from: each gets every order; the bench's own unless told. */
   readonly inputs?: readonly OrderInput[];
-  /** Orders the order system's topic gets (the first of the `records`): a saga costs tens of records per order. */
+  /** Orders the order system's topic gets (the first of the `records`, at most as many): a saga costs tens of records per order. */
   readonly orderSystemRecords?: number;
 }
 
@@ -41,7 +41,7 @@ export async function preloadOrders(admin: Admin, producer: Producer, registry: 
   for (const input of inputs) {
     const feed = orderFeed(phase, input);
     await sendAll(
-      input === 'order-system' ? Math.min(options.records, options.orderSystemRecords ?? options.records) : options.records,
+      input === 'order-system' ? (options.orderSystemRecords ?? options.records) : options.records,
       async (i) => {
         const createdAt = start + i * options.spacingMs;
         return feed.message(orderAt(i, options.customers, createdAt), createdAt);
