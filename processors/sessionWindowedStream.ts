@@ -51,7 +51,14 @@ export class SessionWindowedStream<K, V> {
     const builder = this.grouped.builder;
     const storeName = materialized.store ?? builder.nextName(`${prefix}-STATE-STORE`);
     const input = this.grouped.input(storeName);
-    builder.addStore({ name: storeName, kind: 'session', retentionMs: windowStoreRetention(storeName, this.windows, materialized), internal: !materialized.store });
+    builder.addStore({
+      name: storeName,
+      kind: 'session',
+      retentionMs: windowStoreRetention(storeName, this.windows, materialized),
+      // The aggregate never reads sessions its retention hides (sessionWindowAggregate).
+      readHorizonMs: this.windows.retentionMs(),
+      internal: !materialized.store,
+    });
     const node = builder.addProcessor(
       prefix,
       [input.node],

@@ -45,8 +45,9 @@ export function sessionWindowAggregate<K, V, A>(
     const key = record.key;
     const t = record.timestamp;
     const closeTime = time.observe(t) - windows.closeDelayMs();
+    // Never asks for sessions the retention hides: the store loads keys only from there.
     const found = store
-      .findSessions(key, t - gap, t + gap)
+      .findSessions(key, Math.max(t - gap, stored.current() - retentionMs), t + gap)
       .filter(([session]) => !stored.isExpired(session.end, retentionMs))
       .sort(([a], [b]) => a.end - b.end || a.start - b.start);
 

@@ -1,7 +1,8 @@
 /**
  * The time ranges a store has loaded, as disjoint closed intervals in order. A range
  * counts as loaded when every entry of it that Redis held was read; what the task wrote
- * since is in its cache anyway, so a loaded range stays loaded until the cache is cleared.
+ * since is in its cache anyway, so a loaded range stays loaded until the cache is cleared
+ * or forgets the times before some point.
  */
 export class LoadedRanges {
   private ranges: Array<readonly [number, number]> = [];
@@ -24,6 +25,11 @@ export class LoadedRanges {
   covers(from: number, to: number): boolean {
     if (!(from <= to)) return true;
     return this.ranges.some(([a, b]) => a <= from && to <= b);
+  }
+
+  /** Forgets every time before `time`. */
+  forgetBefore(time: number): void {
+    this.ranges = this.ranges.filter(([, to]) => to >= time).map(([from, to]) => [Math.max(from, time), to] as const);
   }
 
   /** Forgets every range. */

@@ -12,8 +12,8 @@ import { ABSENT } from './writeBehindSlots.ts';
  * the write-behind cache; what is not loaded throws StateNotLoadedError.
  */
 export class RedisSessionStore<K, V> extends RedisTimedStore implements SessionStore<K, V> {
-  constructor(name: string, keys: TimedStoreKeys, retentionMs: number | undefined) {
-    super(name, 'session', keys, retentionMs, undefined);
+  constructor(name: string, keys: TimedStoreKeys, retentionMs: number | undefined, readHorizonMs?: number) {
+    super(name, 'session', keys, retentionMs, readHorizonMs);
   }
 
   findSessions(key: K, earliestEnd: number, latestStart: number): Array<[TimeWindow, V]> {
@@ -21,7 +21,7 @@ export class RedisSessionStore<K, V> extends RedisTimedStore implements SessionS
     // A session found ends at or after earliestEnd (and starts no later than it ends), so
     // every end from earliestEnd on being loaded answers as well as the key being loaded.
     if (!this.cache.keyLoadedFrom(id, earliestEnd) && !this.cache.rangeLoaded(earliestEnd, Infinity)) {
-      throw new StateNotLoadedError({ store: this.name, kind: 'key', key });
+      throw new StateNotLoadedError({ store: this.name, kind: 'key', key, from: earliestEnd });
     }
     return this.cache
       .entriesOfKey(id)

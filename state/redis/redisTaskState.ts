@@ -224,6 +224,6 @@ function storeFor(definition: StoreDefinition, keys: TaskKeys): CachedStore {
     case 'window':
       return new RedisWindowStore(definition.name, keys.window(definition.name), definition.retentionMs, definition.readHorizonMs);
     case 'session':
-      return new RedisSessionStore(definition.name, keys.session(definition.name), definition.retentionMs);
+      return new RedisSessionStore(definition.name, keys.session(definition.name), definition.retentionMs, definition.readHorizonMs);
   }
 }

@@ -96,7 +96,7 @@ export class TimedStoreCache implements SlotIndex<TimedMeta, TimedEntry> {
 
   /** Every entry of the key at `time` or later is known. */
   keyLoadedFrom(id: string, time: number): boolean {
-    return (this.loadedKeys.get(id) ?? Infinity) <= time || this.loadedRanges.covers(-Infinity, Infinity);
+    return (this.loadedKeys.get(id) ?? Infinity) <= time || this.loadedRanges.covers(time, Infinity);
   }
 
   /**
@@ -214,6 +214,28 @@ export class TimedStoreCache implements SlotIndex<TimedMeta, TimedEntry> {
   endCommit(applied: boolean): void {
     // A committed delete the loaded keys or ranges imply need not be remembered.
     this.slots.endCommit(applied, (slot) => this.keyLoadedFrom(slot.meta.keyId, slot.meta.time) || this.loadedRanges.covers(slot.meta.time, slot.meta.time));
+    if (applied) this.forgetBelowFloor();
+  }
+
+  /**
+   * Forgets the committed entries older than the key floor, and that anything older is loaded:
+   * no processor of the store reads there again, save a late record's miss, which loads what
+   * it reads. This holds the cache to the open windows; without it a time-windowed store's
+   * cache grows with every window the task ever wrote, up to the task's cache bound. A key with
+   * nothing left in the cache is forgotten too, so keys seen once do not pile up.
+   */
+  private forgetBelowFloor(): void {
+    const floor = this.keyFloor();
+    if (floor === -Infinity) return;
+    for (const slot of this.ordered.between(-Infinity, floor)) {
+      if (slot.meta.time < floor && slot.pending === undefined && slot.inFlight === undefined) this.slots.forgetCommittedOf(slot);
+    }
+    for (const [id, from] of this.loadedKeys) {
+      if (from >= floor) continue;
+      if (this.byKey.has(id)) this.loadedKeys.set(id, floor);
+      else this.loadedKeys.delete(id);
+    }
+    this.loadedRanges.forgetBefore(floor);
   }
 
   /** Forgets loaded and committed entries and what was loaded; pending writes stay. */

@@ -129,6 +129,12 @@ export class WriteBehindSlots<M, E> {
     }
   }
 
+  /** Forgets one slot's committed layer; a write not yet committed keeps the slot. */
+  forgetCommittedOf(slot: Slot<M, E>): void {
+    slot.committed = undefined;
+    this.dropIfUnknown(slot);
+  }
+
   /** Forgets everything, pending writes included. */
   clear(): void {
     this.slots.clear();

@@ -121,14 +121,22 @@ describe('RedisTaskState against a real Redis', function () {
   describe('store views', () => {
     it('answer every read like the in-memory stores, through random puts, deletes, commits, rollbacks and reclaims', async () => {
       await fc.assert(
-        fc.asyncProperty(operations, fc.constantFrom(0, 4, 100_000), (ops, maxCachedEntries) => runAgainstModel(ops, maxCachedEntries)),
-        { numRuns: 60 },
+        fc.asyncProperty(operations, fc.constantFrom(0, 4, 100_000), fc.constantFrom(undefined, 0, 3), (ops, maxCachedEntries, readHorizonMs) =>
+          runAgainstModel(ops, maxCachedEntries, readHorizonMs),
+        ),
+        { numRuns: 80 },
       );
     });
 
-    async function runAgainstModel(ops: readonly Op[], maxCachedEntries: number): Promise<void> {
+    /**
+     * With a read horizon the window and session stores load keys from their observed time
+     * minus it and forget older entries at each commit; reads further back (which the model
+     * makes at any time) must then load what they read, never answer from what was forgotten.
+     */
+    async function runAgainstModel(ops: readonly Op[], maxCachedEntries: number, readHorizonMs: number | undefined): Promise<void> {
       const app = newApp();
-      let state = newState(app, { maxCachedEntries });
+      const stores = STORES.map((store) => (store.kind === 'keyValue' || readHorizonMs === undefined ? store : { ...store, readHorizonMs }));
+      let state = newState(app, { maxCachedEntries, stores });
       await state.claim();
       let committed: WriteOp[] = [];
       let pending: WriteOp[] = [];
@@ -148,7 +156,7 @@ describe('RedisTaskState against a real Redis', function () {
           case 'reclaim':
             // A new owner with a cold cache: everything it reads comes from Redis.
             state.close();
-            state = newState(app, { maxCachedEntries });
+            state = newState(app, { maxCachedEntries, stores });
             await state.claim();
             pending = [];
             model = modelOf(committed);
@@ -262,6 +270,34 @@ describe('RedisTaskState against a real Redis', function () {
       await whole.commit(EMPTY_UNIT);
       await whole.load([{ store: 'hw', kind: 'key', key: 'k' }]);
       assert.equal(hw(whole).fetch('k', 0), 0, 'without a read horizon the whole key loads');
+    });
+
+    it('forget committed windows older than the read floor at each commit, whether keys or the whole store were loaded, and load one again when it is read', async () => {
+      const hw = (state: RedisTaskState) => state.store('hw') as WindowStore<string, number>;
+      for (const fillers of [0, 10_000]) {
+        const app = newApp();
+        const stores: StoreDefinition[] = [{ name: 'hw', kind: 'window', readHorizonMs: 1_000 }];
+        const writer = newState(app, { stores });
+        await writer.claim();
+        hw(writer).put('k', 0, 1);
+        hw(writer).put('k', 4_500, 2);
+        // Past 10,000 entries the store is read key by key, not whole.
+        for (let i = 0; i < fillers; i++) hw(writer).put(`filler${i}`, 0, i);
+        await writer.commit(EMPTY_UNIT);
+
+        const reader = newState(app, { stores });
+        await reader.claim();
+        await reader.load([{ store: 'hw', kind: 'key', key: 'k' }]); // observed time unknown yet: the whole key
+        assert.equal(hw(reader).fetch('k', 0), 1);
+        hw(reader).put('other', 5_000, 3);
+        await reader.commit(EMPTY_UNIT); // observed 5,000: the floor is 4,000
+        const loaded = fillers === 0 ? 'the whole store' : 'the key';
+        assert.throws(() => hw(reader).fetch('k', 0), StateNotLoadedError, `a window below the floor is forgotten (${loaded} loaded)`);
+        assert.equal(hw(reader).fetch('k', 4_500), 2, `a window from the floor on stays (${loaded} loaded)`);
+        assert.equal(hw(reader).fetch('k', 4_000), undefined, `the key is still known from the floor on (${loaded} loaded)`);
+        assert.equal(await answered(reader, () => hw(reader).fetch('k', 0)), 1, 'a read below the floor loads what it reads');
+        assert.deepEqual(await answered(reader, () => hw(reader).fetchRange('k', 0, 5_000)), [[0, 1], [4_500, 2]]);
+      }
     });
 
     it('answer a blind write without a load, and see it in a later read', async () => {

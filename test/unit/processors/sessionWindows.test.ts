@@ -224,6 +224,7 @@ describe('session windowed aggregations', () => {
       name: 'KSTREAM-AGGREGATE-STATE-STORE-0000000000',
       kind: 'session',
       retentionMs: 330_000,
+      readHorizonMs: 330_000,
       internal: true,
     });
   });

@@ -91,7 +91,7 @@ describe('windowed aggregations', () => {
     assert.throws(() => build(11, SessionWindows.ofInactivityGapAndGrace(10, 2)), /\(12 ms/);
   });
 
-  it('declares a time-windowed store\'s read horizon, size + grace (older windows are closed), and none for sliding or session windows', () => {
+  it('declares a time-windowed store\'s read horizon, size + grace (older windows are closed), a session store\'s gap + grace (older sessions are hidden), none for sliding windows', () => {
     const horizon = (windows: TimeWindows | SlidingWindows | SessionWindows) => {
       const t = testTopology();
       const grouped = t.stream<string, string>('in').groupByKey();
@@ -102,6 +102,6 @@ describe('windowed aggregations', () => {
     assert.equal(horizon(TimeWindows.ofSizeAndGrace(60_000, 5_000)), 65_000);
     assert.equal(horizon(TimeWindows.ofSizeAndGrace(60_000, 5_000).advanceBy(10_000)), 65_000);
     assert.equal(horizon(SlidingWindows.ofTimeDifferenceAndGrace(10, 2)), undefined);
-    assert.equal(horizon(SessionWindows.ofInactivityGapAndGrace(10, 2)), undefined);
+    assert.equal(horizon(SessionWindows.ofInactivityGapAndGrace(10, 2)), 12);
   });
 });
