@@ -23,7 +23,7 @@ export abstract class RedisTimedStore implements CachedStore {
   }
 
   get size(): number {
-    return this.cache.slots.size;
+    return this.cache.size;
   }
 
   plan(requests: readonly LoadRequest[]): PlannedRead[] {

@@ -25,6 +25,12 @@ const IDLE_STORE_TTL_MS = 7 * 24 * 3600_000;
  */
 const WHOLE_STORE_MAX_ENTRIES = 10_000;
 
+/** That every entry of a key from `from` on was loaded, as of the `floors`-th floor raise. */
+interface KeyLoad {
+  readonly from: number;
+  readonly floors: number;
+}
+
 /** Where an entry of a window or session store sits. */
 export interface TimedMeta {
   readonly keyId: string;
@@ -54,8 +60,15 @@ export class TimedStoreCache implements SlotIndex<TimedMeta, TimedEntry> {
   readonly slots: WriteBehindSlots<TimedMeta, TimedEntry>;
   private readonly byKey = new Map<string, Set<TimedSlot>>();
   private readonly ordered: OrderedSlots<TimedSlot>;
-  /** Per key loaded, the earliest time from which all its entries are known (-Infinity: all of them). */
-  private readonly loadedKeys = new Map<string, number>();
+  /**
+   * Per key loaded, from when all its entries were known (-Infinity: all of them). A load made
+   * before the floor last rose is known from the floor on only: raising every key's time at
+   * each commit would cost a walk of all of them.
+   */
+  private readonly loadedKeys = new Map<string, KeyLoad>();
+  /** How many times the floor rose, and where to: committed entries below it were forgotten. */
+  private floors = 0;
+  private floor = -Infinity;
   private readonly loadedRanges = new LoadedRanges();
   /** The latest time (window start, session end) put into the store since this cache began; what retention counts back from. */
   private observedTime = -Infinity;
@@ -96,7 +109,18 @@ export class TimedStoreCache implements SlotIndex<TimedMeta, TimedEntry> {
 
   /** Every entry of the key at `time` or later is known. */
   keyLoadedFrom(id: string, time: number): boolean {
-    return (this.loadedKeys.get(id) ?? Infinity) <= time || this.loadedRanges.covers(time, Infinity);
+    return this.keyKnownFrom(id) <= time || this.loadedRanges.covers(time, Infinity);
+  }
+
+  /** How many entries and loaded keys the cache holds: what the task's cache bound counts. */
+  get size(): number {
+    return this.slots.size + this.loadedKeys.size;
+  }
+
+  private keyKnownFrom(id: string): number {
+    const load = this.loadedKeys.get(id);
+    if (load === undefined) return Infinity;
+    return load.floors === this.floors ? load.from : Math.max(load.from, this.floor);
   }
 
   /**
@@ -175,7 +199,7 @@ export class TimedStoreCache implements SlotIndex<TimedMeta, TimedEntry> {
         learn: ([whole, ...pairs]) => {
           this.learnPairs(pairs);
           if (whole === '1') this.loadedRanges.add(-Infinity, Infinity);
-          else for (const [id, from] of ids) this.loadedKeys.set(id, Math.min(from, this.loadedKeys.get(id) ?? Infinity));
+          else for (const [id, from] of ids) this.loadedKeys.set(id, { from: Math.min(from, this.keyKnownFrom(id)), floors: this.floors });
         },
       });
     }
@@ -218,24 +242,21 @@ export class TimedStoreCache implements SlotIndex<TimedMeta, TimedEntry> {
   }
 
   /**
-   * Forgets the committed entries older than the key floor, and that anything older is loaded:
-   * no processor of the store reads there again, save a late record's miss, which loads what
-   * it reads. This holds the cache to the open windows; without it a time-windowed store's
-   * cache grows with every window the task ever wrote, up to the task's cache bound. A key with
-   * nothing left in the cache is forgotten too, so keys seen once do not pile up.
+   * Raises the floor to the key floor: forgets the committed entries older than it, and that
+   * anything older is loaded. No processor of the store reads there again, save a late
+   * record's miss, which loads what it reads. This holds the cache to the open windows;
+   * without it a time-windowed store's cache grows with every window the task ever wrote, up
+   * to the task's cache bound.
    */
   private forgetBelowFloor(): void {
     const floor = this.keyFloor();
-    if (floor === -Infinity) return;
+    if (floor <= this.floor) return;
     for (const slot of this.ordered.between(-Infinity, floor)) {
       if (slot.meta.time < floor && slot.pending === undefined && slot.inFlight === undefined) this.slots.forgetCommittedOf(slot);
     }
-    for (const [id, from] of this.loadedKeys) {
-      if (from >= floor) continue;
-      if (this.byKey.has(id)) this.loadedKeys.set(id, floor);
-      else this.loadedKeys.delete(id);
-    }
     this.loadedRanges.forgetBefore(floor);
+    this.floor = floor;
+    this.floors++;
   }
 
   /** Forgets loaded and committed entries and what was loaded; pending writes stay. */
@@ -243,6 +264,7 @@ export class TimedStoreCache implements SlotIndex<TimedMeta, TimedEntry> {
     this.slots.forgetCommitted();
     this.loadedKeys.clear();
     this.loadedRanges.clear();
+    this.floor = -Infinity;
   }
 
   /** Forgets everything. */
@@ -250,6 +272,7 @@ export class TimedStoreCache implements SlotIndex<TimedMeta, TimedEntry> {
     this.slots.clear();
     this.loadedKeys.clear();
     this.loadedRanges.clear();
+    this.floor = -Infinity;
   }
 
   added(slot: TimedSlot): void {
