@@ -4,6 +4,7 @@ import { StateNotLoadedError } from '../stateNotLoadedError.ts';
 import { keyId } from '../stateStore.ts';
 import { RedisTimedStore } from './redisTimedStore.ts';
 import type { TimedStoreKeys } from './taskKeys.ts';
+import type { TimedStoreOptions } from './timedStoreCache.ts';
 import { ABSENT } from './writeBehindSlots.ts';
 
 /**
@@ -12,8 +13,8 @@ import { ABSENT } from './writeBehindSlots.ts';
  * the write-behind cache; what is not loaded throws StateNotLoadedError.
  */
 export class RedisSessionStore<K, V> extends RedisTimedStore implements SessionStore<K, V> {
-  constructor(name: string, keys: TimedStoreKeys, retentionMs: number | undefined, readHorizonMs?: number) {
-    super(name, 'session', keys, retentionMs, readHorizonMs);
+  constructor(name: string, keys: TimedStoreKeys, options: TimedStoreOptions) {
+    super(name, 'session', keys, options);
   }
 
   findSessions(key: K, earliestEnd: number, latestStart: number): Array<[TimeWindow, V]> {

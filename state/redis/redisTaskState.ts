@@ -10,6 +10,7 @@ import { RedisSessionStore } from './redisSessionStore.ts';
 import { RedisWindowStore } from './redisWindowStore.ts';
 import { TaskKeys } from './taskKeys.ts';
 import { TaskScripts, type GuardedOutcome, type StoreWrites } from './taskScripts.ts';
+import { DEFAULT_WHOLE_READ_MAX_ENTRIES } from './timedStoreCache.ts';
 
 export interface RedisTaskStateOptions {
   readonly app: string;
@@ -21,6 +22,8 @@ export interface RedisTaskStateOptions {
   readonly stores: readonly StoreDefinition[];
   /** Past this many cached entries after a commit, the cache starts again empty (default 100 000). */
   readonly maxCachedEntries?: number;
+  /** TimedStoreOptions.wholeReadMaxEntries of the window and session stores (default 10 000). */
+  readonly wholeReadMaxEntries?: number;
 }
 
 const DEFAULT_MAX_CACHED_ENTRIES = 100_000;
@@ -63,7 +66,7 @@ export class RedisTaskState implements TaskState {
     this.scripts = new TaskScripts(redis, keys);
     for (const definition of options.stores) {
       if (this.stores.has(definition.name)) throw new TributaryError('DUPLICATE_STORE', `task ${this.taskId} declares store '${definition.name}' twice`);
-      this.stores.set(definition.name, storeFor(definition, keys));
+      this.stores.set(definition.name, storeFor(definition, keys, options.wholeReadMaxEntries ?? DEFAULT_WHOLE_READ_MAX_ENTRIES));
     }
   }
 
@@ -217,13 +220,14 @@ export class RedisTaskState implements TaskState {
   }
 }
 
-function storeFor(definition: StoreDefinition, keys: TaskKeys): CachedStore {
+function storeFor(definition: StoreDefinition, keys: TaskKeys, wholeReadMaxEntries: number): CachedStore {
+  const timed = { retentionMs: definition.retentionMs, readHorizonMs: definition.readHorizonMs, wholeReadMaxEntries };
   switch (definition.kind) {
     case 'keyValue':
       return new RedisKeyValueStore(definition.name, keys.keyValue(definition.name));
     case 'window':
-      return new RedisWindowStore(definition.name, keys.window(definition.name), definition.retentionMs, definition.readHorizonMs);
+      return new RedisWindowStore(definition.name, keys.window(definition.name), timed);
     case 'session':
-      return new RedisSessionStore(definition.name, keys.session(definition.name), definition.retentionMs, definition.readHorizonMs);
+      return new RedisSessionStore(definition.name, keys.session(definition.name), timed);
   }
 }

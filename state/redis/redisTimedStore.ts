@@ -2,7 +2,7 @@ import type { LoadRequest } from '../taskState.ts';
 import type { CachedStore, PlannedRead } from './cachedStore.ts';
 import type { StoreWrites } from './taskScripts.ts';
 import type { TimedStoreKeys } from './taskKeys.ts';
-import { TimedStoreCache, type TimedKind } from './timedStoreCache.ts';
+import { TimedStoreCache, type TimedKind, type TimedStoreOptions } from './timedStoreCache.ts';
 
 /** What window and session stores share: a TimedStoreCache the task state drives. */
 export abstract class RedisTimedStore implements CachedStore {
@@ -12,10 +12,9 @@ export abstract class RedisTimedStore implements CachedStore {
     readonly name: string,
     kind: TimedKind,
     keys: TimedStoreKeys,
-    retentionMs: number | undefined,
-    readHorizonMs: number | undefined,
+    options: TimedStoreOptions,
   ) {
-    this.cache = new TimedStoreCache(kind, keys, retentionMs, readHorizonMs);
+    this.cache = new TimedStoreCache(kind, keys, options);
   }
 
   get dirty(): boolean {

@@ -3,6 +3,7 @@ import { keyId } from '../stateStore.ts';
 import type { WindowStore } from '../windowStore.ts';
 import { RedisTimedStore } from './redisTimedStore.ts';
 import type { TimedStoreKeys } from './taskKeys.ts';
+import type { TimedStoreOptions } from './timedStoreCache.ts';
 import { ABSENT } from './writeBehindSlots.ts';
 
 /**
@@ -11,8 +12,8 @@ import { ABSENT } from './writeBehindSlots.ts';
  * come from the write-behind cache; what is not loaded throws StateNotLoadedError.
  */
 export class RedisWindowStore<K, V> extends RedisTimedStore implements WindowStore<K, V> {
-  constructor(name: string, keys: TimedStoreKeys, retentionMs: number | undefined, readHorizonMs?: number) {
-    super(name, 'window', keys, retentionMs, readHorizonMs);
+  constructor(name: string, keys: TimedStoreKeys, options: TimedStoreOptions) {
+    super(name, 'window', keys, options);
   }
 
   fetch(key: K, windowStart: number): V | undefined {

@@ -15,11 +15,19 @@ export type StoreRead =
   /** A whole hash. */
   | { readonly op: 'all'; readonly key: string }
   /**
-   * The entries of a window or session store whose fields start with one of `prefixes`, or all
-   * of them when the store holds at most `wholeUpTo` entries: the answer starts with '1' when it
-   * is the whole store, '0' when it is the prefixes' entries.
+   * The entries of a window or session store whose fields start with one of `prefixes` (each
+   * from its time `from` on). Instead, when the store holds at most `wholeUpTo` entries, all of
+   * them: the answer starts with '1'. Else, when it holds at most `wholeUpTo` entries from
+   * `floor` on (given), all of those and the prefixes' entries before it: the answer starts
+   * with '2'. Else '0'.
    */
-  | { readonly op: 'keys'; readonly keys: TimedStoreKeys; readonly prefixes: ReadonlyArray<{ readonly prefix: string; readonly from: number }>; readonly wholeUpTo: number }
+  | {
+      readonly op: 'keys';
+      readonly keys: TimedStoreKeys;
+      readonly prefixes: ReadonlyArray<{ readonly prefix: string; readonly from: number }>;
+      readonly wholeUpTo: number;
+      readonly floor?: number;
+    }
   /** The entries of a window or session store whose time is in `[from, to]`. */
   | { readonly op: 'range'; readonly keys: TimedStoreKeys; readonly from: number; readonly to: number };
 
@@ -67,7 +75,8 @@ return {epoch, redis.call('HGETALL', KEYS[2]), redis.call('LRANGE', KEYS[3], 0, 
 
 const LOAD_LUA = `
 -- KEYS: the stores' keys the reads name. ARGV: the reads, each an op then its arguments:
---   fields <hash> <n> <field>*   all <hash>   keys <data> <byKey> <wholeUpTo> <n> (<prefix> <from>)*
+--   fields <hash> <n> <field>*   all <hash>
+--   keys <data> <byKey> <byTime> <wholeUpTo> <floor|''> <n> (<prefix> <from|''>)*
 --   range <data> <byTime> <from> <to>
 -- Answers one flat list of field, value pairs per read (keys: after '1' for the whole store, else '0').
 local function hmget(hash, fields, out)
@@ -101,31 +110,46 @@ while at <= #ARGV do
   elseif op == 'keys' then
     local data = KEYS[tonumber(ARGV[at + 1])]
     local byKey = KEYS[tonumber(ARGV[at + 2])]
-    local n = tonumber(ARGV[at + 4])
+    local byTime = KEYS[tonumber(ARGV[at + 3])]
+    local wholeUpTo = tonumber(ARGV[at + 4])
+    local floor = ARGV[at + 5]
+    local n = tonumber(ARGV[at + 6])
     -- A small store is read whole: one scan instead of one per key, and no key of it needs a load again.
-    if redis.call('ZCARD', byKey) <= tonumber(ARGV[at + 3]) then
+    if redis.call('ZCARD', byKey) <= wholeUpTo then
       out[1] = '1'
       hmget(data, redis.call('ZRANGE', byKey, 0, -1), out)
     else
-      out[1] = '0'
+      -- Few entries from the floor on (a windowed store's open windows): read them all once, and
+      -- of the keys only what lies before the floor.
+      local open = floor ~= '' and redis.call('ZCOUNT', byTime, floor, '+inf') <= wholeUpTo
+      if open then
+        out[1] = '2'
+        hmget(data, redis.call('ZRANGEBYSCORE', byTime, floor, '+inf'), out)
+      else
+        out[1] = '0'
+      end
       for j = 1, n do
-        local prefix = ARGV[at + 3 + 2 * j]
-        local from = ARGV[at + 4 + 2 * j]
-        -- Fields continue the prefix with ASCII only (digits, sign, colon), all below \\127.
-        local fields = redis.call('ZRANGEBYLEX', byKey, '[' .. prefix, '(' .. prefix .. '\\127')
-        if from ~= '' then
-          from = tonumber(from)
-          -- Only the entries whose time (a field's last number: a window's start, a session's end) is from on.
-          local recent = {}
-          for _, field in ipairs(fields) do
-            if tonumber(string.match(field, '[^:]+$')) >= from then recent[#recent + 1] = field end
+        local prefix = ARGV[at + 5 + 2 * j]
+        local from = ARGV[at + 6 + 2 * j]
+        if not (open and from ~= '' and tonumber(from) >= tonumber(floor)) then
+          -- Fields continue the prefix with ASCII only (digits, sign, colon), all below \\127.
+          local fields = redis.call('ZRANGEBYLEX', byKey, '[' .. prefix, '(' .. prefix .. '\\127')
+          -- The entries whose time (a field's last number: a window's start, a session's end) is from on, and before the floor when that was read.
+          local lower = from ~= '' and tonumber(from) or nil
+          local upper = open and tonumber(floor) or nil
+          if lower or upper then
+            local kept = {}
+            for _, field in ipairs(fields) do
+              local time = tonumber(string.match(field, '[^:]+$'))
+              if (not lower or time >= lower) and (not upper or time < upper) then kept[#kept + 1] = field end
+            end
+            fields = kept
           end
-          fields = recent
+          hmget(data, fields, out)
         end
-        hmget(data, fields, out)
       end
     end
-    at = at + 5 + 2 * n
+    at = at + 7 + 2 * n
   elseif op == 'range' then
     local data = KEYS[tonumber(ARGV[at + 1])]
     local byTime = KEYS[tonumber(ARGV[at + 2])]
@@ -303,7 +327,8 @@ export class TaskScripts {
           args.push('all', keys.index(read.key));
           break;
         case 'keys':
-          args.push('keys', keys.index(read.keys.data), keys.index(read.keys.byKey), read.wholeUpTo, read.prefixes.length);
+          args.push('keys', keys.index(read.keys.data), keys.index(read.keys.byKey), keys.index(read.keys.byTime), read.wholeUpTo);
+          args.push(read.floor === undefined ? '' : score(read.floor), read.prefixes.length);
           // '' for a whole key.
           for (const { prefix, from } of read.prefixes) args.push(prefix, from === -Infinity ? '' : score(from));
           break;

@@ -18,12 +18,24 @@ import { ABSENT, newest, WriteBehindSlots, type Known, type Slot, type SlotIndex
  */
 const IDLE_STORE_TTL_MS = 7 * 24 * 3600_000;
 
-/**
- * A store with at most this many entries is read whole when keys of it are loaded: one
- * round trip of at most a few MB, after which no key of it needs a load (a per-key load scans
- * the key's index once per key, once per key the task meets).
- */
-const WHOLE_STORE_MAX_ENTRIES = 10_000;
+/** TimedStoreOptions.wholeReadMaxEntries unless set. */
+export const DEFAULT_WHOLE_READ_MAX_ENTRIES = 10_000;
+
+/** How a window or session store keeps and loads its entries. */
+export interface TimedStoreOptions {
+  /** StoreDefinition.retentionMs. */
+  readonly retentionMs?: number;
+  /** StoreDefinition.readHorizonMs: keys load from the observed time minus this. */
+  readonly readHorizonMs?: number;
+  /**
+   * A store with at most this many entries is read whole when keys of it are loaded: one
+   * round trip of at most a few MB, after which no key of it needs a load (a per-key load scans
+   * the key's index once per key, once per key the task meets). So is a store with a read
+   * horizon that holds at most this many entries from its floor on (its open windows): what
+   * its cache holds anyway, read once, after which only reads behind the floor need a load.
+   */
+  readonly wholeReadMaxEntries: number;
+}
 
 /** That every entry of a key from `from` on was loaded, as of the `floors`-th floor raise. */
 interface KeyLoad {
@@ -73,13 +85,18 @@ export class TimedStoreCache implements SlotIndex<TimedMeta, TimedEntry> {
   /** The latest time (window start, session end) put into the store since this cache began; what retention counts back from. */
   private observedTime = -Infinity;
 
+  private readonly retentionMs: number | undefined;
+  private readonly readHorizonMs: number | undefined;
+  private readonly wholeReadMaxEntries: number;
+
   constructor(
     private readonly kind: TimedKind,
     private readonly keys: TimedStoreKeys,
-    private readonly retentionMs: number | undefined,
-    /** StoreDefinition.readHorizonMs: keys load from the observed time minus this. */
-    private readonly readHorizonMs: number | undefined,
+    options: TimedStoreOptions,
   ) {
+    this.retentionMs = options.retentionMs;
+    this.readHorizonMs = options.readHorizonMs;
+    this.wholeReadMaxEntries = options.wholeReadMaxEntries;
     this.slots = new WriteBehindSlots(this);
     // Time, then start (sessions ending together), then keyId: fetchAll's order.
     this.ordered = new OrderedSlots<TimedSlot>(
@@ -195,11 +212,20 @@ export class TimedStoreCache implements SlotIndex<TimedMeta, TimedEntry> {
     }
     if (ids.size > 0) {
       planned.push({
-        read: { op: 'keys', keys: this.keys, prefixes: [...ids].map(([id, from]) => ({ prefix: keyFieldPrefix(id), from })), wholeUpTo: WHOLE_STORE_MAX_ENTRIES },
-        learn: ([whole, ...pairs]) => {
+        read: {
+          op: 'keys',
+          keys: this.keys,
+          prefixes: [...ids].map(([id, from]) => ({ prefix: keyFieldPrefix(id), from })),
+          wholeUpTo: this.wholeReadMaxEntries,
+          ...(floor > -Infinity ? { floor } : {}),
+        },
+        learn: ([read, ...pairs]) => {
           this.learnPairs(pairs);
-          if (whole === '1') this.loadedRanges.add(-Infinity, Infinity);
-          else for (const [id, from] of ids) this.loadedKeys.set(id, { from: Math.min(from, this.keyKnownFrom(id)), floors: this.floors });
+          if (read === '1') this.loadedRanges.add(-Infinity, Infinity);
+          else {
+            if (read === '2') this.loadedRanges.add(floor, Infinity);
+            for (const [id, from] of ids) this.loadedKeys.set(id, { from: Math.min(from, this.keyKnownFrom(id)), floors: this.floors });
+          }
         },
       });
     }

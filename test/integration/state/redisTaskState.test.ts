@@ -121,8 +121,12 @@ describe('RedisTaskState against a real Redis', function () {
   describe('store views', () => {
     it('answer every read like the in-memory stores, through random puts, deletes, commits, rollbacks and reclaims', async () => {
       await fc.assert(
-        fc.asyncProperty(operations, fc.constantFrom(0, 4, 100_000), fc.constantFrom(undefined, 0, 3), (ops, maxCachedEntries, readHorizonMs) =>
-          runAgainstModel(ops, maxCachedEntries, readHorizonMs),
+        fc.asyncProperty(
+          operations,
+          fc.constantFrom(0, 4, 100_000),
+          fc.constantFrom(undefined, 0, 3),
+          fc.constantFrom(0, 3, 10_000),
+          (ops, maxCachedEntries, readHorizonMs, wholeReadMaxEntries) => runAgainstModel(ops, { maxCachedEntries, wholeReadMaxEntries }, readHorizonMs),
         ),
         { numRuns: 80 },
       );
@@ -133,10 +137,10 @@ describe('RedisTaskState against a real Redis', function () {
      * minus it and forget older entries at each commit; reads further back (which the model
      * makes at any time) must then load what they read, never answer from what was forgotten.
      */
-    async function runAgainstModel(ops: readonly Op[], maxCachedEntries: number, readHorizonMs: number | undefined): Promise<void> {
+    async function runAgainstModel(ops: readonly Op[], options: Partial<RedisTaskStateOptions>, readHorizonMs: number | undefined): Promise<void> {
       const app = newApp();
       const stores = STORES.map((store) => (store.kind === 'keyValue' || readHorizonMs === undefined ? store : { ...store, readHorizonMs }));
-      let state = newState(app, { maxCachedEntries, stores });
+      let state = newState(app, { ...options, stores });
       await state.claim();
       let committed: WriteOp[] = [];
       let pending: WriteOp[] = [];
@@ -153,10 +157,14 @@ describe('RedisTaskState against a real Redis', function () {
             pending = [];
             model = modelOf(committed);
             break;
+          case 'prefetch':
+            // What a task loads before a unit: the unit's keys, from each store's own floor.
+            await state.load(STORES.map((store) => ({ store: store.name, kind: 'key', key: op.key })));
+            break;
           case 'reclaim':
             // A new owner with a cold cache: everything it reads comes from Redis.
             state.close();
-            state = newState(app, { maxCachedEntries, stores });
+            state = newState(app, { ...options, stores });
             await state.claim();
             pending = [];
             model = modelOf(committed);
@@ -270,6 +278,35 @@ describe('RedisTaskState against a real Redis', function () {
       await whole.commit(EMPTY_UNIT);
       await whole.load([{ store: 'hw', kind: 'key', key: 'k' }]);
       assert.equal(hw(whole).fetch('k', 0), 0, 'without a read horizon the whole key loads');
+    });
+
+    it('read every entry of a window store with a read horizon from its floor on at the first key load, when at most 10,000 lie there', async () => {
+      const hw = (state: RedisTaskState) => state.store('hw') as WindowStore<string, number>;
+      const stores: StoreDefinition[] = [{ name: 'hw', kind: 'window', readHorizonMs: 1_000 }];
+      async function readerAfter(open: number): Promise<RedisTaskState> {
+        const app = newApp();
+        const writer = newState(app, { stores });
+        await writer.claim();
+        // Past 10,000 entries in all, so the store is not read whole.
+        for (let i = 0; i < 10_001; i++) hw(writer).put(`old${i}`, 0, i);
+        hw(writer).put('k', 0, -1);
+        for (let i = 0; i < open; i++) hw(writer).put(`open${i}`, 9_500, i);
+        await writer.commit(EMPTY_UNIT);
+        const reader = newState(app, { stores });
+        await reader.claim();
+        hw(reader).put('other', 10_000, 0);
+        await reader.commit(EMPTY_UNIT); // observed 10,000: the floor is 9,000
+        await reader.load([{ store: 'hw', kind: 'key', key: 'k', from: 0 }]);
+        return reader;
+      }
+      const few = await readerAfter(10_000 - 1); // with 'other', 10,000 from the floor on
+      assert.equal(hw(few).fetch('k', 0), -1, 'the key asked for is read before the floor too');
+      assert.equal(hw(few).fetch('open7', 9_500), 7, 'a key not asked for is read from the floor on');
+      assert.equal(hw(few).fetch('old7', 9_800), undefined, 'every key is known from the floor on');
+      assert.throws(() => hw(few).fetch('old7', 0), StateNotLoadedError, 'but not before it');
+      const many = await readerAfter(10_000);
+      assert.equal(hw(many).fetch('k', 0), -1);
+      assert.throws(() => hw(many).fetch('open7', 9_500), StateNotLoadedError, 'past 10,000 from the floor on, only the keys asked for are read');
     });
 
     it('forget committed windows older than the read floor at each commit, whether keys or the whole store were loaded, and load one again when it is read', async () => {
@@ -617,7 +654,7 @@ type ReadOp =
   | { readonly store: 'sess'; readonly op: 'findSessions'; readonly key: Key; readonly earliestEnd: number; readonly latestStart: number }
   | { readonly store: 'sess'; readonly op: 'fetchAll'; readonly from: number; readonly to: number };
 
-type Op = WriteOp | ReadOp | { readonly op: 'commit' } | { readonly op: 'rollback' } | { readonly op: 'reclaim' };
+type Op = WriteOp | ReadOp | { readonly op: 'commit' } | { readonly op: 'rollback' } | { readonly op: 'reclaim' } | { readonly op: 'prefetch'; readonly key: Key };
 
 // Keys whose ids look like field syntax (`1:x`, digits, colons), a NUL, non-ASCII, numbers,
 // objects and a Buffer: each has one shape per id, as keys of one store do.
@@ -655,6 +692,7 @@ const operations: fc.Arbitrary<Op[]> = fc.array(
     { weight: 2, arbitrary: fc.constant({ op: 'commit' as const }) },
     { weight: 1, arbitrary: fc.constant({ op: 'rollback' as const }) },
     { weight: 1, arbitrary: fc.constant({ op: 'reclaim' as const }) },
+    { weight: 2, arbitrary: fc.record({ op: fc.constant('prefetch' as const), key }) },
   ),
   // size 'max': without it fast-check keeps arrays near ten elements, too short to reach
   // loads after reclaims and commits after loads.
