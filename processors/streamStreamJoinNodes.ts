@@ -53,8 +53,9 @@ export function addStreamStreamJoin(
   const thisStore = `${base ? base + thisSuffix : thisGenerated}-store`;
   const otherStore = `${base ? base + otherSuffix : otherGenerated}-store`;
   const retentionMs = windows.retentionMs();
-  builder.addStore({ name: thisStore, kind: 'window', retentionMs, internal: true });
-  builder.addStore({ name: otherStore, kind: 'window', retentionMs, internal: true });
+  // Neither side reads what the other's store hides (before its observed time minus retention).
+  builder.addStore({ name: thisStore, kind: 'window', retentionMs, readHorizonMs: retentionMs, internal: true });
+  builder.addStore({ name: otherStore, kind: 'window', retentionMs, readHorizonMs: retentionMs, internal: true });
   let sharedStore: string | undefined;
   if (leftOuter) {
     const sharedSuffix = rightOuter ? '-outer-shared-join' : '-left-shared-join';

@@ -319,7 +319,7 @@ describe('stream-stream join topology', () => {
 `,
     );
     const store = topology.stores.get('KSTREAM-JOINTHIS-0000000004-store');
-    assert.deepEqual(store, { name: 'KSTREAM-JOINTHIS-0000000004-store', kind: 'window', retentionMs: 10, internal: true });
+    assert.deepEqual(store, { name: 'KSTREAM-JOINTHIS-0000000004-store', kind: 'window', retentionMs: 10, readHorizonMs: 10, internal: true });
     assert.deepEqual(topology.coPartitionGroups, [['left', 'right']]);
   });
 
