@@ -13,6 +13,8 @@ import {
 } from '../../index.ts';
 import { orderAppId, orderTopic, readTopic } from './orderTopics.ts';
 
+const DAY_MS = 24 * 3600_000;
+
 /** What the group checkout keeps per group. */
 export interface GroupCheckoutState {
   readonly started: GroupCheckoutStarted;
@@ -66,13 +68,21 @@ export const groupCheckout: ProcessManagerDefinition<string, GroupCheckoutStarte
   },
 };
 
-/** The group checkout topology: guests' outcomes in, the group's outcome and the initiator's notification out. */
-export function groupCheckoutTopology(options: { readonly punctuationIntervalMs?: number; readonly retainEndedMs?: number } = {}): TopologyBuilder {
+/**
+ * The group checkout topology: guests' outcomes in, the group's outcome and the initiator's
+ * notification out. Each input is read at its own pace, so a guest's outcome can be read
+ * before its group's start: it waits for the start a day (as a guest checkout waits a day
+ * for its order), then counts as `unknown-instance`.
+ */
+export function groupCheckoutTopology(
+  options: { readonly punctuationIntervalMs?: number; readonly retainEndedMs?: number; readonly awaitStartMs?: number } = {},
+): TopologyBuilder {
   const app = topology(orderAppId('order-group-checkout'));
   const checkout = processManager(app, groupCheckout, {
     name: 'group-checkout',
     start: readTopic(app, 'checkout.group.started'),
     events: { completed: readTopic(app, 'checkout.guest.completed'), failed: readTopic(app, 'checkout.guest.failed') },
+    awaitStartMs: DAY_MS,
     ...options,
   });
   const write = <T extends 'checkout.group.completed' | 'checkout.group.failed' | 'checkout.group.timed-out'>(type: keyof GroupOutcomes, name: T) =>

@@ -21,6 +21,13 @@ export interface ProcessManagerOptions<K, Start, Events extends Record<string, u
   readonly punctuationIntervalMs?: number;
   /** How long (wall clock) an ended instance is remembered to ignore its late events; `Infinity` keeps it for good. Default 1 day. */
   readonly retainEndedMs?: number;
+  /**
+   * How long (wall clock) events of an instance not started yet wait for its start: inputs are
+   * read each at its own pace, so an event can be read before the start it follows. They are
+   * kept with the instance id and handled, in the order they came, right after the start; past
+   * the wait they are dropped as `unknown-instance`. Default 0: dropped at once.
+   */
+  readonly awaitStartMs?: number;
 }
 
 /** What a process manager emits, routed by output name. */
@@ -55,7 +62,8 @@ export class ProcessManager<K, Out extends Record<string, unknown>> {
  * - Every input is keyed by instance id; inputs whose keys may have changed are
  *   repartitioned first (`<app>-<name>-<type>-repartition`), and all inputs must be
  *   co-partitioned. Records are handled in the task's order (timestamp order across
- *   inputs): an event that comes before its start is an event for an unknown instance.
+ *   inputs): an event that comes before its start is an event for an unknown instance,
+ *   which waits `awaitStartMs` for the start and is then handled right after it.
  * - A start event creates the instance (`definition.start`) and its deadline
  *   (`definition.deadline`); a start for an existing instance is dropped (`duplicate-start`
  *   while active, `ended-instance` once ended).
@@ -63,7 +71,8 @@ export class ProcessManager<K, Out extends Record<string, unknown>> {
  *   emitted with the event's timestamp. When `isComplete` holds afterwards, the instance
  *   ends: its deadline is cancelled.
  * - Events for instances never started (or already forgotten) are dropped and counted as
- *   `unknown-instance`, those for ended instances as `ended-instance`; handlers never see them.
+ *   `unknown-instance` (after waiting `awaitStartMs` for a start), those for ended instances
+ *   as `ended-instance`; handlers never see them.
  * - Every `punctuationIntervalMs` of wall-clock time, the instances whose deadline has
  *   passed (one range read of the deadline index, not a scan of the instances) get
  *   `onTimeout`, whose events carry the punctuation's time as timestamp, and end.
@@ -77,9 +86,10 @@ export function processManager<K, Start, Events extends Record<string, unknown>,
   definition: ProcessManagerDefinition<K, Start, Events, S, Out>,
   options: ProcessManagerOptions<K, Start, Events>,
 ): ProcessManager<K, Out> {
-  const { name, punctuationIntervalMs = 1_000, retainEndedMs = 24 * 3600_000 } = options;
+  const { name, punctuationIntervalMs = 1_000, retainEndedMs = 24 * 3600_000, awaitStartMs = 0 } = options;
   if (!(punctuationIntervalMs > 0)) throw new TopologyError(`process manager '${name}': punctuationIntervalMs must be positive, got ${punctuationIntervalMs}`);
   if (!(retainEndedMs >= 0)) throw new TopologyError(`process manager '${name}': retainEndedMs must be ≥ 0 (Infinity: for good), got ${retainEndedMs}`);
+  if (!(awaitStartMs >= 0 && Number.isFinite(awaitStartMs))) throw new TopologyError(`process manager '${name}': awaitStartMs must be a finite number ≥ 0, got ${awaitStartMs}`);
   const instances = `${name}-instances`;
   const deadlines = `${name}-deadlines`;
   app.addStore({ name: instances, kind: 'keyValue' });
@@ -106,6 +116,7 @@ export function processManager<K, Start, Events extends Record<string, unknown>,
       deadlines,
       punctuationIntervalMs,
       retainEndedMs,
+      awaitStartMs,
     }),
     { name, stores: [instances, deadlines] },
   );

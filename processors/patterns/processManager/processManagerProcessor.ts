@@ -2,7 +2,7 @@ import type { CustomProcessorFactory } from '../../customProcessor.ts';
 import type { KeyValueStore } from '../../../state/keyValueStore.ts';
 import type { WindowStore } from '../../../state/windowStore.ts';
 import { DeadlineIndex } from '../deadlineIndex.ts';
-import type { InstanceDeadline, ProcessInstance } from './processInstance.ts';
+import type { EarlyEvent, InstanceDeadline, ProcessInstance } from './processInstance.ts';
 import type { ProcessDecision, ProcessEmitted, ProcessEventContext, ProcessManagerDefinition } from './processManagerDefinition.ts';
 
 /** A process manager's input: its inputs merged into one stream, each value tagged with its input. */
@@ -21,6 +21,8 @@ export interface ProcessManagerSetup {
   readonly punctuationIntervalMs: number;
   /** How long an ended instance is remembered (Infinity: for good). */
   readonly retainEndedMs: number;
+  /** How long events of an instance not started yet wait for its start (0: dropped at once). */
+  readonly awaitStartMs: number;
 }
 
 /**
@@ -58,6 +60,9 @@ export function processManagerProcessor<K, Start, Events extends Record<string, 
       for (const [key, at, due] of deadlines.due(now)) {
         deadlines.remove(key, at);
         if (due === 'forget') {
+          // An instance that never started: its events waited for nothing.
+          const instance = instances.get(key);
+          if (instance?.status === 'awaiting-start') for (const _ of instance.early) ctx.recordDropped(setup.node, 'unknown-instance');
           instances.delete(key);
           continue;
         }
@@ -69,23 +74,38 @@ export function processManagerProcessor<K, Start, Events extends Record<string, 
       }
     });
 
+    /** Runs an event of a started instance through its type's handler. */
+    const handle = (key: K, early: EarlyEvent, now: number): void => {
+      const instance = instances.get(key)!;
+      if (instance.status !== 'active') return ctx.recordDropped(setup.node, 'ended-instance');
+      const handler = definition.on[early.type] as (state: S, event: unknown, context: ProcessEventContext<K>) => ProcessDecision<S, Out>;
+      apply(key, handler(instance.state, early.event, { key, timestamp: early.timestamp, wallClockTime: now }), instance.deadline, false, now);
+    };
+
     return {
       process({ key, value: input, timestamp }) {
         if (key === null || key === undefined) return ctx.recordDropped(setup.node, 'null-key');
         if (input.event === null || input.event === undefined) return ctx.recordDropped(setup.node, 'null-value');
         const now = ctx.wallClockTime();
-        const context: ProcessEventContext<K> = { key, timestamp, wallClockTime: now };
         const instance = instances.get(key);
         if (input.kind === 'start') {
-          if (instance) return ctx.recordDropped(setup.node, instance.status === 'active' ? 'duplicate-start' : 'ended-instance');
+          if (instance && instance.status !== 'awaiting-start') return ctx.recordDropped(setup.node, instance.status === 'active' ? 'duplicate-start' : 'ended-instance');
+          const context: ProcessEventContext<K> = { key, timestamp, wallClockTime: now };
           const deadline = definition.deadline(input.event, context);
           if (!Number.isFinite(deadline)) throw new Error(`process manager '${setup.node}': deadline() gave ${deadline} for instance ${JSON.stringify(key)}, not an epoch-milliseconds time`);
-          return apply(key, definition.start(input.event, context), deadline, true, now);
+          if (instance) deadlines.remove(key, instance.forgetAt);
+          apply(key, definition.start(input.event, context), deadline, true, now);
+          // The events that came first, in the order they came, as if they had come now.
+          for (const early of instance?.early ?? []) handle(key, early, now);
+          return;
         }
-        if (!instance) return ctx.recordDropped(setup.node, 'unknown-instance');
-        if (instance.status === 'ended') return ctx.recordDropped(setup.node, 'ended-instance');
-        const handle = definition.on[input.type] as (state: S, event: unknown, context: ProcessEventContext<K>) => ProcessDecision<S, Out>;
-        apply(key, handle(instance.state, input.event, context), instance.deadline, false, now);
+        const event: EarlyEvent = { type: input.type as string, event: input.event, timestamp };
+        if (instance?.status === 'awaiting-start') return instances.put(key, { ...instance, early: [...instance.early, event] });
+        if (instance) return handle(key, event, now);
+        if (setup.awaitStartMs === 0) return ctx.recordDropped(setup.node, 'unknown-instance');
+        const forgetAt = now + setup.awaitStartMs;
+        instances.put(key, { status: 'awaiting-start', early: [event], forgetAt });
+        deadlines.add(key, forgetAt, 'forget');
       },
     };
   };

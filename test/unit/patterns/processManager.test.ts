@@ -94,6 +94,31 @@ describe('processManager: group checkout', () => {
     ], 'the first start\'s deadline holds');
   });
 
+  it('with awaitStartMs, keeps replies read before their group\'s start and handles them right after it, in the order they came; past the wait they count as unknown', () => {
+    const { driver, checkout, start, completedGuest, failedGuest, outputs, drops } = run({ awaitStartMs: 5_000 });
+    completedGuest.pipe('grp', guestCompleted('grp', 'g2', 10), 10);
+    completedGuest.pipe('grp', guestCompleted('grp', 'g1', 20), 20);
+    assert.equal(driver.keyValueStore<string, ProcessInstance<GroupCheckoutState>>(checkout.instanceStore).get('grp')?.status, 'awaiting-start');
+    driver.advanceWallClockTime(4_000);
+    assert.deepEqual(outputs(), []);
+    start.pipe('grp', started('grp', 2, 60_000), 30);
+    assert.deepEqual(outputs(), [
+      [TOPICS.completed, 'grp', { eventId: 'grp:completed', groupCheckoutId: 'grp', orderIds: ['grp-o1', 'grp-o2'], completedAt: 20 }, 30],
+    ], 'the group completes at its start, with the replies it waited with');
+    driver.advanceWallClockTime(120_000);
+    assert.deepEqual(outputs(), [], 'the wait ended with the start: no timeout, no forgetting of the running group');
+
+    failedGuest.pipe('other', guestFailed('other', 'g1', 40), 40);
+    failedGuest.pipe('other', guestFailed('other', 'g2', 41), 41);
+    driver.advanceWallClockTime(5_000);
+    assert.equal(drops('unknown-instance'), 2, 'both replies waited in vain');
+    start.pipe('other', started('other', 2, 200_000), 50);
+    driver.advanceWallClockTime(100_000);
+    assert.deepEqual(outputs(), [
+      [TOPICS.timedOut, 'other', { eventId: 'other:timed-out', groupCheckoutId: 'other', pendingGuestIds: ['g1', 'g2'], timedOutAt: 229_000 }, 229_000],
+    ], 'a start after the wait starts afresh');
+  });
+
   it('forgets an ended group after retainEndedMs: its late replies then count as unknown', () => {
     const { driver, checkout, start, failedGuest, drops } = run({ retainEndedMs: 5_000 });
     start.pipe('grp', started('grp', 2, 60_000), 1);
@@ -108,9 +133,10 @@ describe('processManager: group checkout', () => {
     assert.deepEqual(driver.windowStore(checkout.deadlineStore).fetchAll(-Infinity, Infinity), []);
   });
 
-  it('refuses, when declared, a punctuation interval that could not run and a negative retention', () => {
+  it('refuses, when declared, a punctuation interval that could not run, a negative retention and an endless wait for a start', () => {
     assert.throws(() => groupCheckoutTopology({ punctuationIntervalMs: 0 }), /punctuationIntervalMs must be positive, got 0/);
     assert.throws(() => groupCheckoutTopology({ retainEndedMs: -1 }), /retainEndedMs must be ≥ 0/);
+    assert.throws(() => groupCheckoutTopology({ awaitStartMs: Infinity }), /awaitStartMs must be a finite number ≥ 0, got Infinity/);
   });
 
   it('repartitions an input whose keys may have changed, and refuses one of another topology', () => {

@@ -22,7 +22,7 @@ export const TOPICS = {
 } as const satisfies Record<string, keyof TopicValues>;
 
 /** The group checkout topology: the three inputs into the process manager, its three outputs to their topics. */
-export function groupCheckoutTopology(options: { punctuationIntervalMs?: number; retainEndedMs?: number } = {}) {
+export function groupCheckoutTopology(options: { punctuationIntervalMs?: number; retainEndedMs?: number; awaitStartMs?: number } = {}) {
   const app = testTopology('group-checkout');
   const checkout = processManager(app, groupCheckout, {
     name: 'group-checkout',

@@ -16,6 +16,7 @@ interface Scenario {
   readonly ops: readonly Op[];
   readonly punctuationIntervalMs: number;
   readonly retainEndedMs: number;
+  readonly awaitStartMs: number;
 }
 
 type Outputs = Record<string, Array<[string, unknown]>>;
@@ -28,8 +29,12 @@ const FLUSH_MS = 100_000;
  * The naive model: each group's checkout simulated directly, with the wall clock and the
  * punctuation schedule spelled out. Record i carries timestamp i (and so do its reply times).
  */
-function model({ groups, ops, punctuationIntervalMs, retainEndedMs }: Scenario): { outputs: Outputs; drops: Drops; lifetimes: number[] } {
-  type Group = { status: 'active'; done: Set<number>; deadline: number } | { status: 'ended'; endedAt: number };
+function model({ groups, ops, punctuationIntervalMs, retainEndedMs, awaitStartMs }: Scenario): { outputs: Outputs; drops: Drops; lifetimes: number[] } {
+  type Reply = Extract<Op, { kind: 'reply' }>;
+  type Group =
+    | { status: 'awaiting'; early: Array<[Reply, number]>; forgetAt: number }
+    | { status: 'active'; done: Set<number>; deadline: number }
+    | { status: 'ended'; endedAt: number };
   const state = new Map<number, Group>();
   const outputs: Outputs = { [TOPICS.completed]: [], [TOPICS.failed]: [], [TOPICS.timedOut]: [] };
   const drops: Drops = { 'unknown-instance': 0, 'ended-instance': 0, 'duplicate-start': 0 };
@@ -40,13 +45,15 @@ function model({ groups, ops, punctuationIntervalMs, retainEndedMs }: Scenario):
   const punctuate = () => {
     const due: Array<[number, number]> = [];
     for (const [group, s] of state) {
-      const at = s.status === 'active' ? s.deadline : s.endedAt + retainEndedMs;
+      const at = s.status === 'active' ? s.deadline : s.status === 'awaiting' ? s.forgetAt : s.endedAt + retainEndedMs;
       if (at <= wall) due.push([at, group]);
     }
     due.sort(([a, g], [b, h]) => a - b || (groupId(g) < groupId(h) ? -1 : 1));
     for (const [, group] of due) {
       const s = state.get(group)!;
-      if (s.status === 'ended') {
+      if (s.status !== 'active') {
+        // Replies that waited for a start that never came are dropped now.
+        if (s.status === 'awaiting') drops['unknown-instance']! += s.early.length;
         state.delete(group);
         continue;
       }
@@ -61,19 +68,13 @@ function model({ groups, ops, punctuationIntervalMs, retainEndedMs }: Scenario):
     while (nextPunctuation <= wall) nextPunctuation += punctuationIntervalMs;
     punctuate();
   };
-  ops.forEach((op, ts) => {
-    if (op.kind === 'advance') return advance(op.ms);
-    if (op.kind === 'handoff') return void (nextPunctuation = wall + punctuationIntervalMs);
+  const reply = (op: Reply, ts: number) => {
     const s = state.get(op.group);
-    if (op.kind === 'start') {
-      if (s) drops[s.status === 'active' ? 'duplicate-start' : 'ended-instance']!++;
-      else {
-        state.set(op.group, { status: 'active', done: new Set(), deadline: groups[op.group]!.deadline });
-        lifetimes[op.group]!++;
-      }
-      return;
+    if (!s) {
+      if (awaitStartMs === 0) return void drops['unknown-instance']!++;
+      return void state.set(op.group, { status: 'awaiting', early: [[op, ts]], forgetAt: wall + awaitStartMs });
     }
-    if (!s) return void drops['unknown-instance']!++;
+    if (s.status === 'awaiting') return void s.early.push([op, ts]);
     if (s.status === 'ended') return void drops['ended-instance']!++;
     const { guests } = groups[op.group]!;
     if (op.guest > guests) return;
@@ -87,14 +88,25 @@ function model({ groups, ops, punctuationIntervalMs, retainEndedMs }: Scenario):
       outputs[TOPICS.completed]!.push([id, { eventId: `${id}:completed`, groupCheckoutId: id, orderIds: Array.from({ length: guests }, (_, i) => `${id}-o${i + 1}`), completedAt: ts }]);
       end(op.group);
     }
+  };
+  ops.forEach((op, ts) => {
+    if (op.kind === 'advance') return advance(op.ms);
+    if (op.kind === 'handoff') return void (nextPunctuation = wall + punctuationIntervalMs);
+    if (op.kind === 'reply') return reply(op, ts);
+    const s = state.get(op.group);
+    if (s && s.status !== 'awaiting') return void drops[s.status === 'active' ? 'duplicate-start' : 'ended-instance']!++;
+    state.set(op.group, { status: 'active', done: new Set(), deadline: groups[op.group]!.deadline });
+    lifetimes[op.group]!++;
+    // The replies that came first, in their order, right after the start.
+    for (const [early, at] of s?.early ?? []) reply(early, at);
   });
   advance(FLUSH_MS);
   return { outputs, drops, lifetimes };
 }
 
 /** The same scenario through the test driver; a handoff moves the stores into a new driver. */
-function actual({ groups, ops, punctuationIntervalMs, retainEndedMs }: Scenario): { outputs: Outputs; drops: Drops } {
-  const topology = groupCheckoutTopology({ punctuationIntervalMs, retainEndedMs }).app.build();
+function actual({ groups, ops, punctuationIntervalMs, retainEndedMs, awaitStartMs }: Scenario): { outputs: Outputs; drops: Drops } {
+  const topology = groupCheckoutTopology({ punctuationIntervalMs, retainEndedMs, awaitStartMs }).app.build();
   const outputs: Outputs = { [TOPICS.completed]: [], [TOPICS.failed]: [], [TOPICS.timedOut]: [] };
   const drops: Drops = { 'unknown-instance': 0, 'ended-instance': 0, 'duplicate-start': 0 };
   let wall = 0;
@@ -128,8 +140,9 @@ const scenarios = fc
     groups: fc.array(fc.record({ guests: fc.integer({ min: 1, max: 3 }), deadline: fc.integer({ min: 0, max: 8_000 }) }), { minLength: 1, maxLength: 5 }),
     punctuationIntervalMs: fc.constantFrom(1, 700, 1_000),
     retainEndedMs: fc.constantFrom(Infinity, 3_000),
+    awaitStartMs: fc.constantFrom(0, 2_000),
   })
-  .chain(({ groups, punctuationIntervalMs, retainEndedMs }): fc.Arbitrary<Scenario> => {
+  .chain(({ groups, punctuationIntervalMs, retainEndedMs, awaitStartMs }): fc.Arbitrary<Scenario> => {
     const group = fc.integer({ min: 0, max: groups.length - 1 });
     const op: fc.Arbitrary<Op> = fc.oneof(
       { weight: 2, arbitrary: group.map((g) => ({ kind: 'start' as const, group: g })) },
@@ -138,11 +151,11 @@ const scenarios = fc
       { weight: 2, arbitrary: fc.integer({ min: 0, max: 2_500 }).map((ms) => ({ kind: 'advance' as const, ms })) },
       { weight: 1, arbitrary: fc.constant({ kind: 'handoff' as const }) },
     );
-    return fc.array(op, { maxLength: 80, size: 'max' }).map((ops) => ({ groups, ops, punctuationIntervalMs, retainEndedMs }));
+    return fc.array(op, { maxLength: 80, size: 'max' }).map((ops) => ({ groups, ops, punctuationIntervalMs, retainEndedMs, awaitStartMs }));
   });
 
 describe('processManager: group checkout against a naive model', () => {
-  it('emits what the model emits, drops what it drops, and one terminal event per group lifetime, under any interleaving, timing and handoff', () => {
+  it('emits what the model emits, drops what it drops, and one terminal event per group lifetime, under any interleaving, timing and handoff, replies before the start waiting for it or not', () => {
     fc.assert(
       fc.property(scenarios, (scenario) => {
         const expected = model(scenario);
