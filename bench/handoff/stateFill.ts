@@ -3,6 +3,7 @@ import { taskStores } from '../../runtime/worker/taskStores.ts';
 import type { KeyValueStore } from '../../state/keyValueStore.ts';
 import type { RedisClient } from '../../state/redis/redisConnection.ts';
 import { RedisTaskState } from '../../state/redis/redisTaskState.ts';
+import { StateCacheBudget } from '../../state/redis/stateCacheBudget.ts';
 
 /** The subtopology whose tasks hold `store`. */
 export function subtopologyOf(topology: Topology, store: string): Subtopology {
@@ -49,8 +50,8 @@ export async function fillState(redis: RedisClient, options: StateFillOptions): 
   const states = Array.from(
     { length: options.partitions },
     (_, p) =>
-      // maxCachedEntries 0: the cache forgets each chunk once it is committed.
-      new RedisTaskState(redis, { app: options.app, taskId: `${subtopology.id}_${p}`, stores: taskStores(options.topology, subtopology), maxCachedEntries: 0 }),
+      // A budget of 0 entries: the cache forgets each chunk once it is committed.
+      new RedisTaskState(redis, { app: options.app, taskId: `${subtopology.id}_${p}`, stores: taskStores(options.topology, subtopology), cacheBudget: new StateCacheBudget(0) }),
   );
   await Promise.all(states.map((s) => s.claim()));
   const stores = states.map((s) => s.store(options.store) as KeyValueStore<string, StoredAggregate>);

@@ -4,6 +4,7 @@ import { topologyForApplication } from '../../processors/applicationTopology.ts'
 import type { Topology } from '../../processors/topologyGraph.ts';
 import { closeRedis, connectRedis, type RedisClient } from '../../state/redis/redisConnection.ts';
 import { RedisTaskState } from '../../state/redis/redisTaskState.ts';
+import { StateCacheBudget } from '../../state/redis/stateCacheBudget.ts';
 import { TaskFencedError } from '../../state/taskFencedError.ts';
 import { deadLetterTopicOf } from '../deadLetters/deadLetterTopicPattern.ts';
 import type { Readiness } from '../http/readiness.ts';
@@ -79,6 +80,8 @@ export class Worker {
   private readonly logger: Logger;
   private readonly groupId: string;
   private readonly globalTables: GlobalTables;
+  /** What the tasks' state caches hold together at most. */
+  private readonly cacheBudget: StateCacheBudget;
   private punctuator: NodeJS.Timeout | undefined;
   private endOffsetsRefresher: NodeJS.Timeout | undefined;
   private stopping: Promise<void> | undefined;
@@ -107,6 +110,7 @@ export class Worker {
       for (const topic of s.sourceTopics) this.taskBySource.set(topic, s.id);
     }
     this.globalTables = new GlobalTables(topology, kafka, admin, `${config.applicationId}-global-${this.memberId}`, this.logger);
+    this.cacheBudget = new StateCacheBudget(config.stateCacheEntries);
   }
 
   /** Checks and creates the topology's topics, connects, joins the group and starts processing. */
@@ -265,6 +269,7 @@ export class Worker {
       prefix: this.config.redisKeyPrefix,
       taskId: id,
       stores: taskStores(this.topology, subtopology),
+      cacheBudget: this.cacheBudget,
     });
     const globalStores = this.globalTables.stores;
     const opening = StreamTask.open({

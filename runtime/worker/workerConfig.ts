@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { connectionSchema, loadConnectionConfig, parse } from '../config.ts';
+import { DEFAULT_STATE_CACHE_ENTRIES } from '../../state/redis/stateCacheBudget.ts';
 import { DEAD_LETTER_TOPIC_PATTERN, DEFAULT_DEAD_LETTER_TOPIC } from '../deadLetters/deadLetterTopicPattern.ts';
 
 /** How outputs and input offsets reach Kafka (`processing.guarantee`). */
@@ -37,6 +38,12 @@ export const workerConfigSchema = connectionSchema.extend({
    * (`groupMessagesPerPartition.js`), which is O(n²) in the unit's outputs.
    */
   unitRecords: z.coerce.number().int().min(1).max(10_000),
+  /**
+   * Entries the state caches of this worker's tasks hold together at most (StateCacheBudget):
+   * past it, a task holding more than an equal share forgets what it loaded and committed, and
+   * loads again what it reads next. About 1 KB of memory per entry with small values.
+   */
+  stateCacheEntries: z.coerce.number().int().min(0).max(100_000_000),
   /** Partitions processed at once by this worker. */
   concurrency: z.coerce.number().int().min(1).max(256),
   /** The state namespace (`ns` in the Redis key layout); replay builds the next one. */
@@ -91,6 +98,7 @@ export function loadWorkerConfig(defaultApplicationId: string, overrides: Partia
     guarantee: env.TRIBUTARY_GUARANTEE ?? 'at_least_once',
     commitIntervalMs: env.TRIBUTARY_COMMIT_INTERVAL_MS ?? DEFAULT_COMMIT_INTERVAL_MS,
     unitRecords: env.TRIBUTARY_UNIT_RECORDS ?? DEFAULT_UNIT_RECORDS,
+    stateCacheEntries: env.TRIBUTARY_STATE_CACHE_ENTRIES ?? DEFAULT_STATE_CACHE_ENTRIES,
     concurrency: env.TRIBUTARY_CONCURRENCY ?? 4,
     stateNamespace: env.TRIBUTARY_STATE_NAMESPACE ?? '0',
     redisKeyPrefix: env.TRIBUTARY_REDIS_KEY_PREFIX ?? 'tributary:',

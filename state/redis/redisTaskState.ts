@@ -8,6 +8,7 @@ import { RedisKeyValueStore } from './redisKeyValueStore.ts';
 import type { RedisClient } from './redisConnection.ts';
 import { RedisSessionStore } from './redisSessionStore.ts';
 import { RedisWindowStore } from './redisWindowStore.ts';
+import { DEFAULT_STATE_CACHE_ENTRIES, StateCacheBudget } from './stateCacheBudget.ts';
 import { TaskKeys } from './taskKeys.ts';
 import { TaskScripts, type GuardedOutcome, type StoreWrites } from './taskScripts.ts';
 import { DEFAULT_WHOLE_READ_MAX_ENTRIES } from './timedStoreCache.ts';
@@ -20,13 +21,12 @@ export interface RedisTaskStateOptions {
   readonly prefix?: string;
   readonly taskId: string;
   readonly stores: readonly StoreDefinition[];
-  /** Past this many cached entries after a commit, the cache starts again empty (default 100 000). */
-  readonly maxCachedEntries?: number;
+  /** What the cache shares with the other tasks of its worker (default: a budget of its own of DEFAULT_STATE_CACHE_ENTRIES). */
+  readonly cacheBudget?: StateCacheBudget;
   /** TimedStoreOptions.wholeReadMaxEntries of the window and session stores (default 10 000). */
   readonly wholeReadMaxEntries?: number;
 }
 
-const DEFAULT_MAX_CACHED_ENTRIES = 100_000;
 
 /** A script whose reply was lost: retried, it keeps its write id, so Redis applies it at most once. */
 interface Unanswered {
@@ -42,14 +42,14 @@ interface Unanswered {
  * writes every store, the watermarks and the outbox in one epoch-guarded script call.
  *
  * The cache keeps what it loaded and committed across commits (only this task writes its
- * keys while it holds its epoch) until it outgrows `maxCachedEntries`; `claim` and `close`
- * empty it.
+ * keys while it holds its epoch) until its worker's caches together outgrow their budget
+ * (`StateCacheBudget`) and this one holds more than its share; `claim` and `close` empty it.
  */
 export class RedisTaskState implements TaskState {
   readonly taskId: string;
   private readonly scripts: TaskScripts;
   private readonly stores = new Map<string, CachedStore>();
-  private readonly maxCachedEntries: number;
+  private readonly cacheBudget: StateCacheBudget;
   private epoch: number | undefined;
   private writeSeq = 0;
   // Bumped by claim and close: a load answered after them must not fill the emptied cache.
@@ -61,7 +61,7 @@ export class RedisTaskState implements TaskState {
 
   constructor(redis: RedisClient, options: RedisTaskStateOptions) {
     this.taskId = options.taskId;
-    this.maxCachedEntries = options.maxCachedEntries ?? DEFAULT_MAX_CACHED_ENTRIES;
+    this.cacheBudget = options.cacheBudget ?? new StateCacheBudget(DEFAULT_STATE_CACHE_ENTRIES);
     const keys = new TaskKeys({ app: options.app, namespace: options.namespace, prefix: options.prefix, taskId: options.taskId });
     this.scripts = new TaskScripts(redis, keys);
     for (const definition of options.stores) {
@@ -136,6 +136,7 @@ export class RedisTaskState implements TaskState {
   /** Empties the cache; the state in Redis stays. The task must claim again to write. */
   close(): void {
     this.forgetAll();
+    this.cacheBudget.release(this);
     this.epoch = undefined;
   }
 
@@ -162,9 +163,16 @@ export class RedisTaskState implements TaskState {
     }
     this.endCommit(outcome.applied);
     this.fenced(epoch, outcome);
+    this.cacheBudget.set(this, this.cachedEntries());
+    if (!this.cacheBudget.overdrawn(this)) return;
+    for (const store of this.stores.values()) store.forgetCommitted();
+    this.cacheBudget.set(this, this.cachedEntries());
+  }
+
+  private cachedEntries(): number {
     let cached = 0;
     for (const store of this.stores.values()) cached += store.size;
-    if (cached > this.maxCachedEntries) for (const store of this.stores.values()) store.forgetCommitted();
+    return cached;
   }
 
   /**
@@ -217,6 +225,7 @@ export class RedisTaskState implements TaskState {
   private forgetAll(): void {
     this.generation++;
     for (const store of this.stores.values()) store.clear();
+    this.cacheBudget.set(this, 0);
   }
 }
 

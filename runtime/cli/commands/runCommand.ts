@@ -18,6 +18,7 @@ interface RunOptions {
   registryUrl?: string;
   commitIntervalMs?: string;
   unitRecords?: string;
+  stateCacheEntries?: string;
   concurrency?: string;
   stateNamespace?: string;
   httpPort?: string;
@@ -45,6 +46,7 @@ export function runCommand(): Command {
     .option('--registry-url <url>', 'schema registry URL (env SCHEMA_REGISTRY_URL)')
     .option('--commit-interval-ms <ms>', 'how often idle tasks punctuate and commit (env TRIBUTARY_COMMIT_INTERVAL_MS)')
     .option('--unit-records <n>', 'records per unit of work: one state load, one Redis commit, one send; default 500 (env TRIBUTARY_UNIT_RECORDS)')
+    .option('--state-cache-entries <n>', "entries the tasks' state caches hold together, per worker; default 200000, about 1 KB each (env TRIBUTARY_STATE_CACHE_ENTRIES)")
     .option('--concurrency <n>', 'partitions processed at once (env TRIBUTARY_CONCURRENCY)')
     .option('--state-namespace <ns>', 'state namespace in Redis (env TRIBUTARY_STATE_NAMESPACE)')
     .option('--http-port <port>', 'port of /metrics, /healthz and /readyz; 0 (the default) picks a free one and logs it (env TRIBUTARY_HTTP_PORT)')
@@ -63,6 +65,7 @@ export function runCommand(): Command {
           registryUrl: options.registryUrl,
           commitIntervalMs: options.commitIntervalMs === undefined ? undefined : Number(options.commitIntervalMs),
           unitRecords: options.unitRecords === undefined ? undefined : Number(options.unitRecords),
+          stateCacheEntries: options.stateCacheEntries === undefined ? undefined : Number(options.stateCacheEntries),
           concurrency: options.concurrency === undefined ? undefined : Number(options.concurrency),
           stateNamespace: options.stateNamespace,
           httpPort: options.httpPort === undefined ? undefined : Number(options.httpPort),

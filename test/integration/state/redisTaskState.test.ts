@@ -10,6 +10,7 @@ import { InMemorySessionStore } from '../../../state/memory/inMemorySessionStore
 import { InMemoryWindowStore } from '../../../state/memory/inMemoryWindowStore.ts';
 import { closeRedis, connectRedis, type RedisClient } from '../../../state/redis/redisConnection.ts';
 import { RedisTaskState, type RedisTaskStateOptions } from '../../../state/redis/redisTaskState.ts';
+import { StateCacheBudget } from '../../../state/redis/stateCacheBudget.ts';
 import { TaskKeys } from '../../../state/redis/taskKeys.ts';
 import { TaskScripts } from '../../../state/redis/taskScripts.ts';
 import type { SessionStore } from '../../../state/sessionStore.ts';
@@ -126,7 +127,8 @@ describe('RedisTaskState against a real Redis', function () {
           fc.constantFrom(0, 4, 100_000),
           fc.constantFrom(undefined, 0, 3),
           fc.constantFrom(0, 3, 10_000),
-          (ops, maxCachedEntries, readHorizonMs, wholeReadMaxEntries) => runAgainstModel(ops, { maxCachedEntries, wholeReadMaxEntries }, readHorizonMs),
+          (ops, cacheEntries, readHorizonMs, wholeReadMaxEntries) =>
+            runAgainstModel(ops, { cacheBudget: new StateCacheBudget(cacheEntries), wholeReadMaxEntries }, readHorizonMs),
         ),
         { numRuns: 80 },
       );
@@ -569,9 +571,9 @@ describe('RedisTaskState against a real Redis', function () {
       assert.equal(await redis.llen(keys.outbox), 0);
     });
 
-    it('starts the cache again empty once it holds more than maxCachedEntries', async () => {
+    it('starts the cache again empty once it holds more than its budget', async () => {
       const app = newApp();
-      const state = newState(app, { maxCachedEntries: 2 });
+      const state = newState(app, { cacheBudget: new StateCacheBudget(2) });
       await state.claim();
       const { kv } = viewsOf(state);
       kv.put('a', 1);
@@ -582,6 +584,30 @@ describe('RedisTaskState against a real Redis', function () {
       await state.commit(EMPTY_UNIT);
       assert.throws(() => kv.get('a'), StateNotLoadedError);
       assert.equal(await answered(state, () => kv.get('c')), 3);
+    });
+
+    it('shares a budget among the tasks of a worker: past it, a task over its share empties its cache, one under it keeps it', async () => {
+      const budget = new StateCacheBudget(10);
+      const app = newApp();
+      const small = new RedisTaskState(redis, { app, taskId: '0_0', stores: STORES, cacheBudget: budget });
+      const large = new RedisTaskState(redis, { app, taskId: '0_1', stores: STORES, cacheBudget: budget });
+      await small.claim();
+      await large.claim();
+      viewsOf(small).kv.put('s', 1);
+      await small.commit(EMPTY_UNIT);
+      for (let i = 0; i < 9; i++) viewsOf(large).kv.put(`l${i}`, i);
+      await large.commit(EMPTY_UNIT);
+      assert.equal(viewsOf(large).kv.get('l0'), 0, '10 entries in all: within the budget');
+      viewsOf(large).kv.put('l9', 9);
+      await large.commit(EMPTY_UNIT);
+      assert.throws(() => viewsOf(large).kv.get('l0'), StateNotLoadedError, 'past the budget the task over its share (5) starts again empty');
+      viewsOf(small).kv.put('t', 2);
+      await small.commit(EMPTY_UNIT);
+      assert.equal(viewsOf(small).kv.get('s'), 1, 'the task under its share keeps its cache');
+      large.close();
+      for (let i = 0; i < 8; i++) viewsOf(small).kv.put(`m${i}`, i);
+      await small.commit(EMPTY_UNIT);
+      assert.equal(viewsOf(small).kv.get('s'), 1, 'a closed task leaves the whole budget to the others (10 entries)');
     });
   });
 

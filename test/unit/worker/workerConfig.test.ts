@@ -12,6 +12,7 @@ describe('worker configuration', () => {
     assert.equal(config.crashAfterCommits, undefined);
     assert.equal(config.commitIntervalMs, 1000);
     assert.equal(config.unitRecords, 500);
+    assert.equal(config.stateCacheEntries, 200_000);
   });
 
   it('takes flags over the environment over defaults', () => {
@@ -21,6 +22,8 @@ describe('worker configuration', () => {
     assert.equal(config.concurrency, 2);
     assert.equal(config.unitRecords, 2000);
     assert.equal(loadWorkerConfig('orders', { unitRecords: 100 }, env).unitRecords, 100);
+    assert.equal(loadWorkerConfig('orders', {}, { TRIBUTARY_STATE_CACHE_ENTRIES: '5000' }).stateCacheEntries, 5000);
+    assert.equal(loadWorkerConfig('orders', { stateCacheEntries: 0 }, { TRIBUTARY_STATE_CACHE_ENTRIES: '5000' }).stateCacheEntries, 0);
     assert.deepEqual(config.brokers, ['a:1', 'b:2']);
   });
 
@@ -47,6 +50,7 @@ describe('worker configuration', () => {
     ['a unit of no records', { TRIBUTARY_UNIT_RECORDS: '0' }, /^invalid worker setting unitRecords: /],
     ['a unit larger than 10,000 records', { TRIBUTARY_UNIT_RECORDS: '10001' }, /^invalid worker setting unitRecords: /],
     ['a unit of a fractional number of records', { TRIBUTARY_UNIT_RECORDS: '2.5' }, /^invalid worker setting unitRecords: /],
+    ['a negative state cache', { TRIBUTARY_STATE_CACHE_ENTRIES: '-1' }, /^invalid worker setting stateCacheEntries: /],
     ['an application id with spaces', { TRIBUTARY_APPLICATION_ID: 'my app' }, /^invalid worker setting applicationId: an application id is/],
     ['a SASL mechanism Kafka does not have', { KAFKA_SASL_MECHANISM: 'kerberos', KAFKA_SASL_USERNAME: 'u', KAFKA_SASL_PASSWORD: 'p' }, /^invalid worker setting kafkaSasl.mechanism: /],
     ['a Redis URL of another scheme', { REDIS_URL: 'http://localhost:6379' }, /REDIS_URL must be/],
