@@ -18,6 +18,7 @@ export type { Named, Produced, Grouped, Repartitioned, Materialized, StreamJoine
 export type { StreamRecord, Change, TimeWindow, Windowed, ValueAndTimestamp, Headers } from './processors/record.ts';
 export type { ProcessorContext, PunctuationType, DropReason } from './processors/processorContext.ts';
 export type { CustomProcessor, CustomProcessorContext, CustomProcessorFactory } from './processors/customProcessor.ts';
+export type { FixedKeyProcessorContext, FixedKeyProcessorFactory } from './processors/fixedKeyProcessor.ts';
 export type { Topology } from './processors/topologyGraph.ts';
 export type { Serdes } from './processors/serdes.ts';
 export type { Serde } from './schemas/serde.ts';

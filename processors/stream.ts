@@ -2,6 +2,7 @@ import { merge, type OperatorFunction } from 'rxjs';
 import type { KeyValueStore } from '../state/keyValueStore.ts';
 import { BranchedStream } from './branchedStream.ts';
 import { customProcessor, type CustomProcessorFactory } from './customProcessor.ts';
+import { fixedKeyProcessor, type FixedKeyProcessorFactory } from './fixedKeyProcessor.ts';
 import { GlobalTable } from './globalTable.ts';
 import { GroupedStream } from './groupedStream.ts';
 import type { Grouped, Joined, Materialized, Named, Produced, Repartitioned, StreamJoined } from './options.ts';
@@ -220,6 +221,22 @@ export class Stream<K, V> {
       options.name,
     );
     return new Stream<K2, V2>(this.builder, node.name, this.sourceTopics, true, undefined);
+  }
+
+  /**
+   * Runs a fixed-key processor (`KStream#processValues`) with access to `stores`: it forwards
+   * values, each under the key of the record it processes, so the partitioning stays and the
+   * stream is not marked for repartitioning (as `process` marks it).
+   */
+  processValues<V2>(factory: FixedKeyProcessorFactory<K, V, V2>, options: Named & { readonly stores?: readonly string[] } = {}): Stream<K, V2> {
+    const node = this.builder.addProcessor(
+      'KSTREAM-PROCESSVALUES',
+      [this.node],
+      options.stores ?? [],
+      (ctx, [input]) => input!.pipe(customProcessor(ctx, fixedKeyProcessor(factory) as CustomProcessorFactory<unknown, unknown, unknown, unknown>)),
+      options.name,
+    );
+    return new Stream<K, V2>(this.builder, node.name, this.sourceTopics, this.keyChanged, undefined);
   }
 
   /** @internal Adds a one-input processor and returns the stream of its output. */

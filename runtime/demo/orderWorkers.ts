@@ -20,8 +20,8 @@ const SERVICE_TOPOLOGIES = [
  * the saga's cancellations, the cancellation notices, the projections (and the order API)
  * and the guest checkouts reading the saga's ends. `choreographed`: the five policies
  * (`choreography/*Policy.ts`; the notification policy sends the shipment notices too), the
- * Order aggregate applying every cancellation, and the guest checkouts reading its events.
- * The projections follow the saga's moves, so the choreographed flow runs without them.
+ * Order aggregate applying every cancellation, and the projections (and the order API) and
+ * the guest checkouts reading its events.
  */
 export const ORDER_FLOW_TOPOLOGIES: Readonly<Record<OrderFlow, readonly string[]>> = {
   orchestrated: [
@@ -41,6 +41,7 @@ export const ORDER_FLOW_TOPOLOGIES: Readonly<Record<OrderFlow, readonly string[]
     'topologies/orders/choreography/orderPolicy.ts',
     ...SERVICE_TOPOLOGIES,
     'topologies/orders/choreography/orderAggregate.ts',
+    'topologies/orders/choreography/orderProjections.ts',
     'topologies/orders/groupCheckout.ts',
     'topologies/orders/choreography/guestCheckouts.ts',
   ],

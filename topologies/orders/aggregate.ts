@@ -109,23 +109,40 @@ function decide(command: OrderCommand, state: OrderState): Decision<OrderEvent> 
   }
 }
 
-function evolve(state: OrderState, event: OrderEvent): OrderState {
+/** The status an order is in right after one of its events. */
+export function statusAfter(event: OrderEvent): OrderStatus {
   switch (event.type) {
     case 'OrderPlaced':
-      return { ...state, status: 'pending', customerId: event.customerId, currency: event.currency, totalMinor: event.totalMinor };
+      return 'pending';
     case 'PaymentConfirmed':
-      return { ...state, status: 'paid', paymentId: event.paymentId };
+      return 'paid';
     case 'InventoryReserved':
-      return { ...state, status: 'reserved', reservationId: event.reservationId };
+      return 'reserved';
     case 'OrderShipped':
-      return { ...state, status: 'shipped', shipmentId: event.shipmentId };
+      return 'shipped';
     case 'OrderCompleted':
-      return { ...state, status: 'completed' };
-    case 'OrderCancelled': {
-      const cancellation = { reason: event.reason, detail: event.detail, compensations: event.compensations };
+      return 'completed';
+    case 'OrderCancelled':
       // Cancelling before any step completed leaves nothing to undo; after one, the order is compensated.
-      return { ...state, status: event.compensations.length === 0 ? 'cancelled' : 'compensated', cancellation };
-    }
+      return event.compensations.length === 0 ? 'cancelled' : 'compensated';
+  }
+}
+
+function evolve(state: OrderState, event: OrderEvent): OrderState {
+  const status = statusAfter(event);
+  switch (event.type) {
+    case 'OrderPlaced':
+      return { ...state, status, customerId: event.customerId, currency: event.currency, totalMinor: event.totalMinor };
+    case 'PaymentConfirmed':
+      return { ...state, status, paymentId: event.paymentId };
+    case 'InventoryReserved':
+      return { ...state, status, reservationId: event.reservationId };
+    case 'OrderShipped':
+      return { ...state, status, shipmentId: event.shipmentId };
+    case 'OrderCompleted':
+      return { ...state, status };
+    case 'OrderCancelled':
+      return { ...state, status, cancellation: { reason: event.reason, detail: event.detail, compensations: event.compensations } };
   }
 }
 

@@ -1,4 +1,5 @@
 import { jsonSerde, stringSerde, TimeWindows, topology, type OrderCreated, type Stream, type TopologyBuilder } from '../../index.ts';
+import { ORDER_AGGREGATE, type OrderEvent, type OrderFlow } from './aggregate.ts';
 import { orderAppId, readTopic } from './orderTopics.ts';
 import { applySummaryEvent, EMPTY_SUMMARY, type SummaryEvent } from './projections/orderSummary.ts';
 
@@ -35,19 +36,43 @@ const IGNORED = new Set(['duplicate-start', 'duplicate-reply', 'late-reply', 'un
 
 const json = { key: stringSerde, value: jsonSerde<never>() };
 
+/** Where an order's status moves, and the moment it completed (keyed by order id). */
+interface OrderMoves {
+  readonly moves: Stream<string, SummaryEvent>;
+  readonly completions: Stream<string, true>;
+}
+
+function sagaMoves(app: TopologyBuilder): OrderMoves {
+  const transitions = readTopic(app, 'orders.saga.transitioned').filter((_id, t) => !IGNORED.has(t.event), { name: 'saga-moves' });
+  return {
+    moves: transitions.mapValues((transition): SummaryEvent => ({ kind: 'saga', transition })),
+    completions: transitions.filter((_id, t) => t.to === 'completed', { name: 'completions' }).mapValues((): true => true, { name: 'completed' }),
+  };
+}
+
+/** The choreographed flow has no saga: the Order aggregate's events say where an order stands. */
+function aggregateMoves(app: TopologyBuilder): OrderMoves {
+  const events = app
+    .stream<string, OrderEvent>(ORDER_AGGREGATE.events, { serdes: { key: stringSerde, value: jsonSerde<OrderEvent>() } })
+    .processValues<SummaryEvent>((context) => ({ process: ({ value, timestamp }) => context.forward({ kind: 'order', at: timestamp, event: value }) }), { name: 'order-moves' });
+  const completions = events.filter((_id, e) => e.kind === 'order' && e.event.type === 'OrderCompleted', { name: 'completions' }).mapValues((): true => true, { name: 'completed' });
+  return { moves: events, completions };
+}
+
 /**
  * The order system's read side, built from its events:
- * - **order summary** per order: totals, status and cause from the saga's transitions, and a
- *   timeline of everything that happened (the services' events, the cancellation, the
- *   notifications, rekeyed from customer to order through a repartition topic);
+ * - **order summary** per order: totals, status and cause from the saga's transitions (the
+ *   Order aggregate's events in the choreographed flow, which has no saga), and a timeline of
+ *   everything that happened (the services' events, the cancellation, the notifications,
+ *   rekeyed from customer to order through a repartition topic);
  * - **orders per customer**: count and the latest order ids (a `groupBy` on the customer);
  * - **revenue per day** per currency: the totals of the orders completed that day, in
  *   tumbling one-day windows of the completion's event time (one hour of grace).
  */
-export function orderProjections(): TopologyBuilder {
+export function orderProjections({ flow }: { readonly flow: OrderFlow } = { flow: 'orchestrated' }): TopologyBuilder {
   const app = topology(orderAppId('order-projections'));
   const created = readTopic(app, 'orders.order.created');
-  const transitions = readTopic(app, 'orders.saga.transitioned').filter((_id, t) => !IGNORED.has(t.event), { name: 'saga-moves' });
+  const { moves, completions } = flow === 'orchestrated' ? sagaMoves(app) : aggregateMoves(app);
 
   const facts: Array<Stream<string, SummaryEvent>> = [
     readTopic(app, 'payments.payment.processed').mapValues((p) => fact(p.processedAt, `payment ${p.status.toLowerCase()}${p.failureReason ? `: ${p.failureReason}` : ''}`)),
@@ -63,7 +88,7 @@ export function orderProjections(): TopologyBuilder {
       .flatMap((_customer, n) => (n.orderId === null ? [] : [[n.orderId, fact(n.sentAt, `customer notified: ${n.kind.toLowerCase().replace(/_/g, ' ')}`)] as const]), { name: 'notification-order' })
       .repartition({ name: 'notifications-by-order', serdes: json }),
   ];
-  const events = [created.mapValues((order): SummaryEvent => ({ kind: 'placed', order })), transitions.mapValues((transition): SummaryEvent => ({ kind: 'saga', transition })), ...facts].reduce((all, next) => all.merge(next));
+  const events = [created.mapValues((order): SummaryEvent => ({ kind: 'placed', order })), moves, ...facts].reduce((all, next) => all.merge(next));
   const summaries = events.groupByKey().aggregate(() => EMPTY_SUMMARY, applySummaryEvent, { store: PROJECTION_STORES.summaries });
 
   created
@@ -75,8 +100,7 @@ export function orderProjections(): TopologyBuilder {
       { store: PROJECTION_STORES.ordersByCustomer },
     );
 
-  transitions
-    .filter((_id, t) => t.to === 'completed', { name: 'completions' })
+  completions
     .join(summaries, (_t, summary) => ({ currency: summary.currency, amountMinor: summary.totalMinor }), { name: 'completed-order' })
     .groupBy((_orderId, sale) => sale.currency, { name: 'revenue-by-currency', serdes: json })
     .windowedBy(TimeWindows.ofSizeAndGrace(DAY_MS, REVENUE_GRACE_MS))

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { TopologyTestDriver, type OrderCreated, type PaymentProcessed, type SagaTransitioned, type NotificationSent, type ValueAndTimestamp } from '../../../index.ts';
 import { orderProjections, PROJECTION_STORES, type CustomerOrders, type DailyRevenue } from '../../../topologies/orders/orderProjections.ts';
 import type { OrderSummary } from '../../../topologies/orders/projections/orderSummary.ts';
+import { ORDER_AGGREGATE, type OrderEvent } from '../../../topologies/orders/aggregate.ts';
 
 const DAY = 24 * 3600_000;
 
@@ -59,5 +60,33 @@ describe('order projections', () => {
     const revenue = driver.windowStore<string, ValueAndTimestamp<DailyRevenue>>(PROJECTION_STORES.revenuePerDay);
     assert.deepEqual(revenue.fetch('EUR', 0)?.value, { orders: 1, amountMinor: 1_000 });
     assert.deepEqual(revenue.fetch('EUR', DAY)?.value, { orders: 1, amountMinor: 700 });
+  });
+
+  it('follows the Order aggregate in the choreographed flow, which has no saga: status, cause and revenue from its events', () => {
+    const driver = new TopologyTestDriver(orderProjections({ flow: 'choreographed' }));
+    const created = driver.inputTopic<string, OrderCreated>('orders.order.created');
+    const events = driver.inputTopic<string, OrderEvent>(ORDER_AGGREGATE.events);
+    created.pipe('o1', order('o1', 'c1', 1_000, 1), 1);
+    created.pipe('o2', order('o2', 'c1', 2_500, 2), 2);
+    events.pipe('o1', { type: 'OrderPlaced', customerId: 'c1', items: [], currency: 'EUR', totalMinor: 1_000 }, 3);
+    events.pipe('o1', { type: 'PaymentConfirmed', paymentId: 'p1', amountMinor: 1_000 }, 4);
+    events.pipe('o1', { type: 'OrderCompleted' }, DAY + 5);
+    events.pipe('o2', { type: 'OrderPlaced', customerId: 'c1', items: [], currency: 'EUR', totalMinor: 2_500 }, 6);
+    events.pipe('o2', { type: 'PaymentConfirmed', paymentId: 'p2', amountMinor: 2_500 }, 7);
+    events.pipe('o2', { type: 'OrderCancelled', reason: 'INVENTORY_UNAVAILABLE', detail: 'SKU-1 short', compensations: ['refund-payment'] }, 8);
+    const summaries = driver.keyValueStore<string, ValueAndTimestamp<OrderSummary>>(PROJECTION_STORES.summaries);
+    const o1 = summaries.get('o1')!.value;
+    assert.deepEqual([o1.status, o1.sagaState, o1.cause], ['COMPLETED', 'completed', null]);
+    assert.deepEqual(o1.timeline.map((line) => line.event), [
+      'placed 1 item(s), 1000 EUR',
+      'order OrderPlaced: new → pending',
+      'order PaymentConfirmed: pending → paid',
+      'order OrderCompleted: paid → completed',
+    ]);
+    const o2 = summaries.get('o2')!.value;
+    assert.deepEqual([o2.status, o2.sagaState, o2.cause], ['COMPENSATED', 'compensated', 'inventory unavailable (SKU-1 short)']);
+    const revenue = driver.windowStore<string, ValueAndTimestamp<DailyRevenue>>(PROJECTION_STORES.revenuePerDay);
+    assert.deepEqual(revenue.fetch('EUR', DAY)?.value, { orders: 1, amountMinor: 1_000 }, 'counted on the day of its completion');
+    assert.equal(revenue.fetch('EUR', 0), undefined);
   });
 });

@@ -73,4 +73,34 @@ describe('custom processors (Processor API)', () => {
       [['k', 42, { trace: 'abc' }], ['tick', 1000, {}]],
     );
   });
+
+  it('processValues keeps each record\'s key, so a groupByKey after it needs no repartition, unlike after process', () => {
+    const build = (fixedKey: boolean) => {
+      const t = testTopology('fixed');
+      const input = t.stream<string, number>('in');
+      const doubled = fixedKey
+        ? input.processValues<number>((ctx) => ({ process: ({ value, timestamp }) => ctx.forward(value * 2, { timestamp: timestamp + 1 }) }))
+        : input.process<string, number>((ctx) => ({ process: ({ key, value }) => ctx.forward(key, value * 2) }));
+      doubled.groupByKey({ name: 'g' }).count({ store: 'counts' }).toStream().to('out');
+      return t;
+    };
+    assert.deepEqual(build(false).build().internalTopics.map((i) => i.name), ['fixed-g-repartition']);
+    const t = build(true);
+    assert.deepEqual(t.build().internalTopics, []);
+    const driver = new TopologyTestDriver(t);
+    driver.inputTopic<string, number>('in').pipeAll([['a', 1, 5], ['b', 2, 6], ['a', 3, 7]]);
+    assert.deepEqual(driver.outputTopic('out').readRecords().map((r) => [r.key, r.value, r.timestamp]), [['a', 1, 6], ['b', 1, 7], ['a', 2, 8]]);
+  });
+
+  it('processValues refuses a forward from a punctuation, which has no record whose key it could keep', () => {
+    const t = testTopology();
+    t.stream<string, string>('in')
+      .processValues<string>((ctx) => {
+        ctx.schedule(1000, 'wall-clock', () => ctx.forward('tick'));
+        return { process() {} };
+      })
+      .to('ticks');
+    const driver = new TopologyTestDriver(t, { wallClockTimeMs: 0 });
+    assert.throws(() => driver.advanceWallClockTime(1000), /forwards only while it processes a record/);
+  });
 });

@@ -1,6 +1,7 @@
 import type { OrderCreated, SagaTransitioned } from '../../../index.ts';
+import { statusAfter, type OrderEvent } from '../aggregate.ts';
 
-/** Where an order stands, as its saga says: running until one of the three outcomes. */
+/** Where an order stands, as its saga (or, in the choreographed flow, its Order aggregate) says: running until one of the three outcomes. */
 export type OrderStatus = 'RUNNING' | 'COMPLETED' | 'COMPENSATED' | 'FAILED';
 
 /** One line of an order's status timeline. */
@@ -19,9 +20,16 @@ export interface OrderSummary {
   readonly totalMinor: number;
   readonly itemCount: number;
   readonly status: OrderStatus;
-  /** The saga's state (`running:inventory`, `compensating:payment`, `completed`, …); `new` before it starts. */
+  /**
+   * The saga's state (`running:inventory`, `compensating:payment`, `completed`, …); `new` before
+   * it starts. In the choreographed flow, which has no saga, the Order aggregate's status
+   * (`pending`, `paid`, …, `completed`, `cancelled`, `compensated`).
+   */
   readonly sagaState: string;
-  /** Why the order was compensated (`payment failed`, `shipping timed-out`, `cancelled during inventory`); null otherwise. */
+  /**
+   * Why the order was compensated (`payment failed`, `shipping timed-out`, `cancelled during
+   * inventory`; choreographed: the cancellation's reason, `payment failed (card declined)`); null otherwise.
+   */
   readonly cause: string | null;
   readonly placedAt: number | null;
   readonly updatedAt: number;
@@ -32,10 +40,11 @@ export interface OrderSummary {
 /** Bounds a row's size however chatty an order's history (retries, duplicates). */
 export const TIMELINE_LIMIT = 50;
 
-/** What the projection folds into a summary: the order itself, its saga's moves, and the services' events. */
+/** What the projection folds into a summary: the order itself, its saga's moves (or its Order aggregate's events), and the services' events. */
 export type SummaryEvent =
   | { readonly kind: 'placed'; readonly order: OrderCreated }
   | { readonly kind: 'saga'; readonly transition: SagaTransitioned }
+  | { readonly kind: 'order'; readonly at: number; readonly event: OrderEvent }
   | { readonly kind: 'fact'; readonly at: number; readonly event: string };
 
 export const EMPTY_SUMMARY: OrderSummary = {
@@ -67,6 +76,12 @@ export function applySummaryEvent(orderId: string, event: SummaryEvent, summary:
       const { transition } = event;
       const moved = { ...summary, orderId, sagaState: transition.to, status: statusOf(transition.to), cause: transition.cause ? causeText(transition.cause) : summary.cause };
       return withLine(moved, transition.timestamp, `saga ${transition.event}${transition.step ? ` (${transition.step})` : ''}: ${transition.from} → ${transition.to}`);
+    }
+    case 'order': {
+      const state = statusAfter(event.event);
+      const status: OrderStatus = state === 'completed' ? 'COMPLETED' : state === 'cancelled' || state === 'compensated' ? 'COMPENSATED' : 'RUNNING';
+      const cause = event.event.type === 'OrderCancelled' ? `${event.event.reason.toLowerCase().replace(/_/g, ' ')}${event.event.detail ? ` (${event.event.detail})` : ''}` : summary.cause;
+      return withLine({ ...summary, orderId, sagaState: state, status, cause }, event.at, `order ${event.event.type}: ${summary.sagaState} → ${state}`);
     }
     case 'fact':
       return withLine({ ...summary, orderId }, event.at, event.event);
