@@ -22,6 +22,8 @@ export interface WorkerGauges {
   sagaInstances(): Iterable<SagaInstanceCount>;
   readonly application: string;
   claimedTasks(): number;
+  /** Entries its tasks' state caches hold together (StateCacheBudget). */
+  stateCacheEntries(): number;
   ready(): boolean;
 }
 
@@ -191,6 +193,16 @@ export class WorkerMetrics {
       collect() {
         this.reset();
         for (const worker of workers) this.set({ application: worker.application }, worker.claimedTasks());
+      },
+    });
+    new Gauge({
+      name: 'tributary_state_cache_entries',
+      help: "Entries the state caches of this worker's tasks hold together; past TRIBUTARY_STATE_CACHE_ENTRIES a task over its share empties its cache.",
+      labelNames: ['application'],
+      registers,
+      collect() {
+        this.reset();
+        for (const worker of workers) this.set({ application: worker.application }, worker.stateCacheEntries());
       },
     });
     new Gauge({

@@ -221,6 +221,7 @@ export class Worker {
       lags: () => this.lags(),
       sagaInstances: () => this.sagaInstances(),
       claimedTasks: () => this.claimed.size,
+      stateCacheEntries: () => this.cacheBudget.entries,
       ready: () => this.readiness().ready,
     });
     if (producer) await producer.connect();

@@ -16,6 +16,11 @@ export class StateCacheBudget {
     if (!(Number.isInteger(maxEntries) && maxEntries >= 0)) throw new RangeError(`a state cache budget is a whole number of entries ≥ 0, not ${maxEntries}`);
   }
 
+  /** The entries the caches hold together now. */
+  get entries(): number {
+    return this.total;
+  }
+
   /** Records how many entries a task's cache holds now. */
   set(task: object, entries: number): void {
     this.total += entries - (this.sizes.get(task) ?? 0);

@@ -162,7 +162,7 @@ describe('a worker\'s metrics and health endpoints, scraped by Prometheus', func
     assert.equal(code, 0, output);
   });
 
-  it('counts consumed records, outputs and dead letters by reason; the dead letters are in the configured topic', async () => {
+  it('counts consumed records, outputs and dead letters by reason (the dead letters are in the configured topic), tasks and state cache entries', async () => {
     const good = produced.total - produced.garbage;
     const text = await eventually('every record counted', async () => {
       const t = await scrape();
@@ -172,6 +172,7 @@ describe('a worker\'s metrics and health endpoints, scraped by Prometheus', func
     assert.equal(samples(text, 'tributary_records_produced_total', app).get(`topic="${topics.SUM_OUTPUT_TOPIC}"`), good);
     assert.equal(samples(text, 'tributary_records_produced_total', app).get(`topic="${deadLetterTopic}"`), produced.garbage);
     assert.equal(samples(text, 'tributary_tasks', app).get(''), PARTITIONS);
+    assert.ok((samples(text, 'tributary_state_cache_entries', app).get('') ?? 0) > 0, 'the sums per key are in the state caches');
     const client = await connectDeadLetterKafka(loadWorkerConfig(app), createLogger('silent'));
     try {
       const listing = await readDeadLetters(client, input, { deadLetterTopic });

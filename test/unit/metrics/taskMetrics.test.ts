@@ -108,7 +108,7 @@ describe('task metrics', () => {
   it('export saga instances by state as last committed, summed over the tasks of every worker, and compensations of committed units', async () => {
     const metrics = new WorkerMetrics();
     const tasks = [new TaskMetrics(metrics, 'app'), new TaskMetrics(metrics, 'app')];
-    metrics.watch({ application: 'app', lags: () => [], claimedTasks: () => 2, ready: () => true, sagaInstances: () => tasks.flatMap((t) => t.sagaInstanceCounts().map((c) => ({ application: 'app', ...c }))) });
+    metrics.watch({ application: 'app', lags: () => [], claimedTasks: () => 2, stateCacheEntries: () => 7, ready: () => true, sagaInstances: () => tasks.flatMap((t) => t.sagaInstanceCounts().map((c) => ({ application: 'app', ...c }))) });
     tasks[0]!.sagaInstances('order-saga', { completed: 3, 'running:payment': 1 });
     tasks[0]!.sagaCompensated('order-saga', 'failed payment');
     tasks[0]!.unitDiscarded(); // run again: neither counts
