@@ -17,7 +17,7 @@ export interface PlannedRead {
 export interface CachedStore extends StateStore {
   /** Writes since the last commit exist. */
   readonly dirty: boolean;
-  /** Entries cached, in every layer, and what else the cache keeps per key: what the task's cache bound counts. */
+  /** Entries cached, in every layer, and what else the cache keeps per key: what the cache budget counts (StateCacheBudget). */
   readonly size: number;
   /** What to read for `requests` (all of this store); nothing for what is loaded already. */
   plan(requests: readonly LoadRequest[]): PlannedRead[];

@@ -129,7 +129,7 @@ export class TimedStoreCache implements SlotIndex<TimedMeta, TimedEntry> {
     return this.keyKnownFrom(id) <= time || this.loadedRanges.covers(time, Infinity);
   }
 
-  /** How many entries and loaded keys the cache holds: what the task's cache bound counts. */
+  /** How many entries and loaded keys the cache holds: what the cache budget counts (StateCacheBudget). */
   get size(): number {
     return this.slots.size + this.loadedKeys.size;
   }
@@ -272,7 +272,7 @@ export class TimedStoreCache implements SlotIndex<TimedMeta, TimedEntry> {
    * anything older is loaded. No processor of the store reads there again, save a late
    * record's miss, which loads what it reads. This holds the cache to the open windows;
    * without it a time-windowed store's cache grows with every window the task ever wrote, up
-   * to the task's cache bound.
+   * to its worker's cache budget.
    */
   private forgetBelowFloor(): void {
     const floor = this.keyFloor();
