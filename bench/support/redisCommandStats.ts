@@ -22,6 +22,17 @@ export async function redisCommandCounts(redis: RedisClient): Promise<RedisComma
   return { total, byCommand };
 }
 
+/**
+ * How many times Redis has rewritten its append-only file since it started (every primary of a
+ * cluster, added up). A rewrite forks Redis and writes its whole dataset, which on a small
+ * machine takes CPU from whatever is being measured.
+ */
+export async function redisAofRewrites(redis: RedisClient): Promise<number> {
+  let rewrites = 0;
+  for (const node of 'nodes' in redis ? redis.nodes('master') : [redis]) rewrites += Number(/^aof_rewrites:(\d+)/m.exec(await node.info('persistence'))?.[1] ?? 0);
+  return rewrites;
+}
+
 /** What ran between two readings of a single Redis; the two INFO calls of the first reading are not counted. */
 export function commandsBetween(before: RedisCommandCounts, after: RedisCommandCounts): RedisCommandCounts {
   const byCommand = new Map<string, number>();

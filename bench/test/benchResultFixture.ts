@@ -20,6 +20,7 @@ export function workloadResult(workload: string, eventsPerSecond: number, knobs?
       rssBytesByQuarter: [1, 2, 3, 4],
       redisCommandsPerEvent: 0.03,
       redisCommands: [['evalsha', 0.02]],
+      redisAofRewrites: 0,
       exitCode: 0,
     },
     ratioToBaseline,

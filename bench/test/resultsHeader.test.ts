@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import type { ScalingResult } from '../scaling/scalingRun.ts';
 import { scalingBlock } from '../scaling/scalingReport.ts';
 import { PROVISIONAL } from '../support/markdownBlock.ts';
-import { resultsBlock } from '../throughput/benchReport.ts';
+import { resultsBlock, workloadNotes } from '../throughput/benchReport.ts';
 import { benchSettings, workloadResult } from './benchResultFixture.ts';
 
 const WHEN = new Date('2026-12-07T06:40:00Z');
@@ -16,6 +16,13 @@ describe('the results blocks written into BENCHMARKS.md', () => {
     assert.match(withSaga, /\(50,000 orders over 10,000 customers \(order-saga the first 2,000\), preloaded/);
     const plain = resultsBlock({ settings: benchSettings, preloadSeconds: 1, results: [workloadResult('baseline', 50_000)] }, 'cmd', 'machine', WHEN, '');
     assert.match(plain, /\(50,000 orders over 10,000 customers, preloaded/);
+  });
+
+  it('say when Redis rewrote its append-only file during a workload, and nothing when it did not', () => {
+    const quiet = workloadResult('stateful', 30_000);
+    const rewriting = { ...quiet, throughput: { ...quiet.throughput, redisAofRewrites: 2 } };
+    assert.match(workloadNotes({ settings: benchSettings, preloadSeconds: 1, results: [rewriting] }), /Redis rewrote its append-only file 2 time\(s\) meanwhile/);
+    assert.doesNotMatch(workloadNotes({ settings: benchSettings, preloadSeconds: 1, results: [quiet] }), /append-only/);
   });
 
   it('say "Provisional" only when the run was marked so (--provisional)', () => {

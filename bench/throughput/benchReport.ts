@@ -51,7 +51,8 @@ export function workloadNotes(result: BenchResult): string {
     .map((r) => {
       const t = r.throughput;
       const commands = t.redisCommands.slice(0, 4).map(([c, n]) => `${c} ${n.toFixed(3)}`).join(', ');
-      return `- **${r.workload}**${runSettings(r)}: ${r.what}. ${thousands(t.records)} orders → ${thousands(t.outputs)} outputs in ${t.seconds.toFixed(1)} s; Redis per event: ${commands || 'none'}; exit code ${t.exitCode}${r.latency ? `; latency over ${thousands(r.latency.samples)} outputs, max ${r.latency.maxMs} ms` : ''}.`;
+      const rewrites = t.redisAofRewrites > 0 ? `; Redis rewrote its append-only file ${t.redisAofRewrites} time(s) meanwhile` : '';
+      return `- **${r.workload}**${runSettings(r)}: ${r.what}. ${thousands(t.records)} orders → ${thousands(t.outputs)} outputs in ${t.seconds.toFixed(1)} s; Redis per event: ${commands || 'none'}${rewrites}; exit code ${t.exitCode}${r.latency ? `; latency over ${thousands(r.latency.samples)} outputs, max ${r.latency.maxMs} ms` : ''}.`;
     })
     .join('\n');
 }

@@ -2,7 +2,7 @@ import path from 'node:path';
 import type { Admin, Kafka } from 'kafkajs';
 import type { RedisClient } from '../../state/redis/redisConnection.ts';
 import { ProcessSampler } from '../support/processSampler.ts';
-import { commandsBetween, redisCommandCounts } from '../support/redisCommandStats.ts';
+import { commandsBetween, redisAofRewrites, redisCommandCounts } from '../support/redisCommandStats.ts';
 import { until } from '../support/until.ts';
 import type { BenchPhase } from './benchPhase.ts';
 import { knobsSuffix, type KnobValues } from './benchSweep.ts';
@@ -27,6 +27,8 @@ export interface ThroughputResult {
   readonly redisCommandsPerEvent: number;
   /** The commands behind that figure, per order, largest first. */
   readonly redisCommands: ReadonlyArray<readonly [string, number]>;
+  /** Append-only file rewrites Redis ran meanwhile: each takes CPU from the run on a small machine. */
+  readonly redisAofRewrites: number;
   /** SIGTERM's exit code (0: drained and stopped cleanly). */
   readonly exitCode: number | null;
 }
@@ -59,6 +61,8 @@ export async function measureThroughput(
   const inputs = workload.inputs(phase.topics);
   if (await recordCount(admin, output)) await emptyTopic(admin, output);
   const completions = workload.completes ? await followOutput(kafka, admin, workload, phase, `${group}-completions`) : undefined;
+  // Read before the command counters (and after them below), so its INFO call is not counted.
+  const rewritesBefore = await redisAofRewrites(redis);
   const redisBefore = await redisCommandCounts(redis);
   const child = workload.start({ group, phase, ...(cpuProfileDir ? { cpuProfileDir: path.join(cpuProfileDir, suffix ? `${workload.name}-${suffix}` : workload.name) } : {}), ...(knobs ? { knobs } : {}) });
   const sampler = new ProcessSampler(child.pid);
@@ -70,6 +74,7 @@ export async function measureThroughput(
       return completions ? completions.outputs >= records : caughtUp(admin, group, inputs);
     }, 180_000 + records);
     const redisAfter = await redisCommandCounts(redis);
+    const rewrites = (await redisAofRewrites(redis)) - rewritesBefore;
     const last = completions ? completions.lastTimestamp : await lastTimestamp(kafka, admin, output);
     const first = workload.firstRecordAt(child.lines);
     if (first === undefined) throw new Error(`${workload.name} never said when it read its first record:\n${child.tail()}`);
@@ -87,6 +92,7 @@ export async function measureThroughput(
       rssBytesByQuarter: [0.25, 0.5, 0.75, 1].map((f) => sampler.rssAt(first + f * (last - first))),
       redisCommandsPerEvent: redisUsed.total / records,
       redisCommands: [...redisUsed.byCommand].map(([command, calls]) => [command, calls / records] as const).sort((a, b) => b[1] - a[1]),
+      redisAofRewrites: rewrites,
       exitCode,
     };
   } finally {
