@@ -10,7 +10,8 @@ import { OrderWorkers, ORDER_TOPOLOGIES } from '../../../runtime/demo/orderWorke
 import { outcomeFeed } from '../../../runtime/demo/outcomeFollower.ts';
 import { closeRedis, connectRedis, type RedisClient } from '../../../state/redis/redisConnection.ts';
 import { decodeStored } from '../../../state/redis/storedValueCodec.ts';
-import { namespaceKeys } from '../../../state/redis/stateNamespace.ts';
+import { clearNamespace, namespaceKeys } from '../../../state/redis/stateNamespace.ts';
+import { DEFAULT_KEY_PREFIX } from '../../../state/redis/taskKeys.ts';
 import type { OrderFlow } from '../../../topologies/orders/aggregate.ts';
 import { OrderGenerator, type OrderMix, type PlannedBatch } from '../../../topologies/orders/load/orderGenerator.ts';
 import { outcomeOf, isSagaEnd } from '../../../topologies/orders/load/orderOutcome.ts';
@@ -191,6 +192,17 @@ export class OrderSystemRun {
     return entries;
   }
 
+  /** Deletes the state of every application of the run (their ids start with its prefix), so runs do not pile up in Redis. */
+  private async clearState(): Promise<void> {
+    const apps = new Set<string>();
+    for (const node of 'nodes' in this.redis ? this.redis.nodes('master') : [this.redis]) {
+      for await (const keys of node.scanStream({ match: `${DEFAULT_KEY_PREFIX}{${this.orders.prefix}*`, count: 500 })) {
+        for (const key of keys as string[]) apps.add(key.slice(key.indexOf('{') + 1, key.indexOf(':', key.indexOf('{'))));
+      }
+    }
+    for (const app of apps) await clearNamespace(this.redis, { app });
+  }
+
   private async storeHashes(application: string, suffix: string): Promise<[string, string][]> {
     const fields: [string, string][] = [];
     for await (const keys of namespaceKeys(this.redis, { app: this.orders.prefix + application })) {
@@ -199,10 +211,10 @@ export class OrderSystemRun {
     return fields;
   }
 
-  /** Stops the workers (SIGTERM), the follower and the producer, and deletes the run's topics. */
+  /** Stops the workers (SIGTERM), the follower and the producer, and deletes the run's topics and state. */
   async stop(): Promise<void> {
     await this.workers.stop();
-    await Promise.allSettled([this.follower.stop(), this.producer.disconnect(), closeRedis(this.redis)]);
+    await Promise.allSettled([this.follower.stop(), this.producer.disconnect(), this.clearState().finally(() => closeRedis(this.redis))]);
     const admin = this.kafka.admin();
     await admin.connect();
     const topics = (await admin.listTopics()).filter((t) => t.startsWith(this.orders.prefix));
