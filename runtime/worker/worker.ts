@@ -299,7 +299,11 @@ export class Worker {
         if (this.tasks.get(id) === opening) this.claimed.set(id, task);
       })
       .catch(() => undefined); // failures are handled below
-    opening.catch((error: unknown) => this.taskFailed(id, opening, error));
+    opening.catch((error: unknown) => {
+      // No task exists to close its state: release the cache and its share of the budget here.
+      state.close();
+      this.taskFailed(id, opening, error);
+    });
   }
 
   private commits = 0;
