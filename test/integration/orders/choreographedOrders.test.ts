@@ -3,8 +3,6 @@ import { isDeepStrictEqual } from 'node:util';
 import { ORDER_FLOW_TOPOLOGIES } from '../../../runtime/demo/orderWorkers.ts';
 import type { PlannedBatch, PlannedOrder } from '../../../topologies/orders/load/orderGenerator.ts';
 import { OutcomeTracker } from '../../../topologies/orders/load/outcomeTracker.ts';
-import type { DailyRevenue } from '../../../topologies/orders/orderProjections.ts';
-import type { OrderSummary } from '../../../topologies/orders/projections/orderSummary.ts';
 import { OrderSystemRun } from './orderSystemRun.ts';
 
 /** How many orders the run places (env ORDER_TEST_CHOREOGRAPHED_ORDERS; 300 unless told). */
@@ -102,8 +100,6 @@ function expectedStory(run: OrderSystemRun, planned: PlannedOrder, outcome: stri
   }
 }
 
-const DAY_MS = 86_400_000;
-
 /** What the Order aggregate may refuse of an order its customer cancelled: the cancellation, once shipped, or what came after it. */
 const REFUSED_AROUND_A_CANCELLATION = [
   'cannot cancel an order that is shipped',
@@ -164,14 +160,7 @@ describe(`${ORDERS} generated orders through the choreographed flow, end to end 
 
   it('has projections that follow the Order aggregate, as there is no saga: status = its outcome, revenue per day = the completed orders’ totals on the day of their completion', async () => {
     const placed = orders().map((o) => o.order);
-    const summaries = await run.waitFor(
-      async () => {
-        const read = await run.tableStore<OrderSummary>('order-projections', 'order-summaries');
-        return placed.every((o) => read.get(o.orderId)?.status === (tracker.outcomeOf(o.orderId) === 'completed' ? 'COMPLETED' : 'COMPENSATED')) && read;
-      },
-      120_000,
-      'every summary to show its order’s outcome',
-    );
+    const summaries = await run.summariesShowing(placed, (id) => tracker.outcomeOf(id));
     assert.equal(summaries.size, placed.length);
     for (const o of placed) {
       const summary = summaries.get(o.orderId)!;
@@ -179,22 +168,8 @@ describe(`${ORDERS} generated orders through the choreographed flow, end to end 
       else assert.match(summary.cause ?? '', /^(customer request|payment failed|inventory unavailable|shipping failed|step timed out|group checkout failed)/, o.orderId);
     }
 
-    const totals = new Map(placed.map((o) => [o.orderId, o.totalMinor]));
-    const expected = new Map<string, DailyRevenue>();
-    for (const { key, value, timestamp } of run.recordsOf('orders.order.events')) {
-      if (value.type !== 'OrderCompleted') continue;
-      const day = `EUR@${timestamp - (timestamp % DAY_MS)}`;
-      const sum = expected.get(day) ?? { orders: 0, amountMinor: 0 };
-      expected.set(day, { orders: sum.orders + 1, amountMinor: sum.amountMinor + totals.get(key)! });
-    }
-    const revenue = await run.waitFor(
-      async () => {
-        const read = await run.windowStore<DailyRevenue>('order-projections', 'revenue-per-day');
-        return [...expected].every(([day, r]) => read.get(day)?.orders === r.orders) && read;
-      },
-      60_000,
-      'revenue per day to count every completed order',
-    );
-    assert.deepEqual(revenue, expected);
+    const completions = run.recordsOf('orders.order.events').filter((r) => r.value.type === 'OrderCompleted').map((r) => [r.key, r.timestamp] as const);
+    const { expected, actual } = await run.revenueOf(completions, placed);
+    assert.deepEqual(actual, expected);
   });
 });

@@ -4,13 +4,11 @@ import { orderAggregate, ORDER_AGGREGATE, type OrderEvent, type OrderState } fro
 import type { PlannedBatch } from '../../../topologies/orders/load/orderGenerator.ts';
 import { isSagaEnd } from '../../../topologies/orders/load/orderOutcome.ts';
 import { OutcomeTracker } from '../../../topologies/orders/load/outcomeTracker.ts';
-import type { CustomerOrders, DailyRevenue } from '../../../topologies/orders/orderProjections.ts';
-import type { OrderSummary } from '../../../topologies/orders/projections/orderSummary.ts';
+import type { CustomerOrders } from '../../../topologies/orders/orderProjections.ts';
 import { OrderSystemRun } from './orderSystemRun.ts';
 
 /** How many orders the run places (env ORDER_TEST_ORDERS; 10 000 unless told). */
 const ORDERS = Number(process.env.ORDER_TEST_ORDERS ?? 10_000);
-const DAY_MS = 86_400_000;
 
 describe(`${ORDERS} generated orders with mixed failures, end to end`, function () {
   this.timeout(600_000);
@@ -49,14 +47,7 @@ describe(`${ORDERS} generated orders with mixed failures, end to end`, function 
 
   it('has projections that agree with the events: status = saga outcome, orders per customer = orders created, revenue per day = completed orders’ totals', async () => {
     const orders = batches.flatMap((b) => b.orders.map((o) => o.order));
-    const summaries = await run.waitFor(
-      async () => {
-        const read = await run.tableStore<OrderSummary>('order-projections', 'order-summaries');
-        return orders.every((o) => read.get(o.orderId)?.status === (tracker.outcomeOf(o.orderId) === 'completed' ? 'COMPLETED' : 'COMPENSATED')) && read;
-      },
-      120_000,
-      'every summary to show its saga’s outcome',
-    );
+    const summaries = await run.summariesShowing(orders, (id) => tracker.outcomeOf(id));
     assert.equal(summaries.size, orders.length);
 
     const perCustomer = new Map<string, number>();
@@ -72,23 +63,12 @@ describe(`${ORDERS} generated orders with mixed failures, end to end`, function 
     assert.deepEqual(new Map([...customers].map(([id, c]) => [id, c.orderCount])), perCustomer);
 
     // Revenue counts a completion on the day of its event time, which the saga's completing move carries.
-    const totals = new Map(orders.map((o) => [o.orderId, o.totalMinor]));
-    const expected = new Map<string, DailyRevenue>();
-    for (const { value: t } of run.recordsOf('orders.saga.transitioned')) {
-      if (!isSagaEnd(t) || t.to !== 'completed') continue;
-      const day = `EUR@${t.timestamp - (t.timestamp % DAY_MS)}`;
-      const sum = expected.get(day) ?? { orders: 0, amountMinor: 0 };
-      expected.set(day, { orders: sum.orders + 1, amountMinor: sum.amountMinor + totals.get(t.sagaId)! });
-    }
-    const revenue = await run.waitFor(
-      async () => {
-        const read = await run.windowStore<DailyRevenue>('order-projections', 'revenue-per-day');
-        return [...expected].every(([day, r]) => read.get(day)?.orders === r.orders) && read;
-      },
-      60_000,
-      'revenue per day to count every completed order',
-    );
-    assert.deepEqual(revenue, expected);
+    const completions = run
+      .recordsOf('orders.saga.transitioned')
+      .filter(({ value: t }) => isSagaEnd(t) && t.to === 'completed')
+      .map(({ value: t }) => [t.sagaId, t.timestamp] as const);
+    const { expected, actual } = await run.revenueOf(completions, orders);
+    assert.deepEqual(actual, expected);
   });
 
   it('rebuilds each Order aggregate from its history to its live state, and answers the temporal query for a past point', async () => {

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { Kafka, logLevel } from 'kafkajs';
-import type { SagaTransitioned, ValueAndTimestamp } from '../../../index.ts';
+import type { OrderCreated, SagaTransitioned, ValueAndTimestamp } from '../../../index.ts';
 import { loadConnectionConfig } from '../../../runtime/config.ts';
 import { AGGREGATE_TOPICS, orderCatalogue, type OrderCatalogue, type RunTopicName } from '../../../runtime/demo/orderCatalogue.ts';
 import { cancellationRecord, OrderProducer, type OrderRecord } from '../../../runtime/demo/orderProducer.ts';
@@ -16,6 +16,10 @@ import type { OrderFlow } from '../../../topologies/orders/aggregate.ts';
 import { OrderGenerator, type OrderMix, type PlannedBatch } from '../../../topologies/orders/load/orderGenerator.ts';
 import { outcomeOf, isSagaEnd } from '../../../topologies/orders/load/orderOutcome.ts';
 import type { OutcomeTracker } from '../../../topologies/orders/load/outcomeTracker.ts';
+import type { DailyRevenue } from '../../../topologies/orders/orderProjections.ts';
+import type { OrderSummary } from '../../../topologies/orders/projections/orderSummary.ts';
+
+const DAY_MS = 86_400_000;
 
 /** A generated load: how many orders, of which mix, from which seed. */
 export interface GeneratedOrders {
@@ -174,6 +178,41 @@ export class OrderSystemRun {
       entries.set(key, stored);
     }
     return entries;
+  }
+
+  /** The order summaries, once each of these orders' shows its outcome: COMPLETED for a completed order, else COMPENSATED. */
+  async summariesShowing(orders: readonly OrderCreated[], outcome: (orderId: string) => string | undefined): Promise<Map<string, OrderSummary>> {
+    return this.waitFor(
+      async () => {
+        const read = await this.tableStore<OrderSummary>('order-projections', 'order-summaries');
+        return orders.every((o) => read.get(o.orderId)?.status === (outcome(o.orderId) === 'completed' ? 'COMPLETED' : 'COMPENSATED')) && read;
+      },
+      120_000,
+      'every summary to show its order’s outcome',
+    );
+  }
+
+  /**
+   * The revenue per day these completions (order id, event time) add up to, in EUR (the generator's
+   * currency), keyed as `windowStore` gives them, and the projection once it counts them.
+   */
+  async revenueOf(completions: Iterable<readonly [string, number]>, orders: readonly OrderCreated[]): Promise<{ expected: Map<string, DailyRevenue>; actual: Map<string, DailyRevenue> }> {
+    const totals = new Map(orders.map((o) => [o.orderId, o.totalMinor]));
+    const expected = new Map<string, DailyRevenue>();
+    for (const [orderId, at] of completions) {
+      const day = `EUR@${at - (at % DAY_MS)}`;
+      const sum = expected.get(day) ?? { orders: 0, amountMinor: 0 };
+      expected.set(day, { orders: sum.orders + 1, amountMinor: sum.amountMinor + totals.get(orderId)! });
+    }
+    const actual = await this.waitFor(
+      async () => {
+        const read = await this.windowStore<DailyRevenue>('order-projections', 'revenue-per-day');
+        return [...expected].every(([day, r]) => read.get(day)?.orders === r.orders) && read;
+      },
+      60_000,
+      'revenue per day to count every completed order',
+    );
+    return { expected, actual };
   }
 
   /** The values of a table's key-value store (a projection): key → value, without the timestamps. */
