@@ -78,7 +78,8 @@ const LOAD_LUA = `
 --   fields <hash> <n> <field>*   all <hash>
 --   keys <data> <byKey> <byTime> <wholeUpTo> <floor|''> <n> (<prefix> <from|''>)*
 --   range <data> <byTime> <from> <to>
--- Answers one flat list of field, value pairs per read (keys: after '1' for the whole store, else '0').
+-- Answers one flat list of field, value pairs per read (keys: after '1' for the whole store, '2' for
+-- every entry from the floor on and the keys' before it, else '0' for the keys' entries).
 local function hmget(hash, fields, out)
   for i = 1, #fields, 500 do
     local chunk = {}
