@@ -16,7 +16,7 @@ import { RegistrySnapshot } from './registrySnapshot.ts';
  *   in memory and forgets them on restart, so the test puts its whole content back (Apicurio's
  *   export/import keeps ids) instead of re-registering, which would hand out other ids.
  * - Workers reach the registry through a gate that stays shut until the schemas are back (see
- *   RegistryGate): to them the outage is refused connections, then the same registry as before.
+ *   RegistryGate): to them the outage is reset connections, then the same registry as before.
  * - The outage must cost cache misses, or it tests nothing (cached schemas need no registry):
  *   records written during it carry a second writer schema the workers have not seen yet, and
  *   a third worker, with empty caches, joins during it and takes tasks over.
@@ -38,7 +38,7 @@ describe('workers reading Avro while the schema registry is stopped and started 
 
   afterEach(async () => {
     await scenario?.teardown();
-    await gate?.shut();
+    await gate?.close();
   });
 
   after(async () => {
@@ -75,7 +75,7 @@ describe('workers reading Avro while the schema registry is stopped and started 
     const afterOutage = await scenario.encode(120);
     snapshot = await RegistrySnapshot.take(stack.component('registry').address);
 
-    await gate.shut();
+    gate.shut();
     assert.ok(stack.kill('registry', 'SIGKILL'), 'the registry was ours to kill');
     while ((await stack.status(['registry']))[0]!.state !== 'down') await sleep(100);
     // It restarts (10–20 s) while the workers, shut out by the gate, meet the outage.
