@@ -6,8 +6,8 @@ import { createLogger } from '../../runtime/logger.ts';
 import { LocalStack } from '../../runtime/stack/localStack.ts';
 import { frame } from '../../schemas/wireFormat.ts';
 import { assignedTimes, AvroTotalsScenario, sortedByKey, totalsByAccount } from './avroScenario.ts';
-import { RegistryGate } from './registryGate.ts';
 import { RegistrySnapshot } from './registrySnapshot.ts';
+import { TcpGate } from '../support/tcpGate.ts';
 
 /**
  * The registry stopped mid-stream and started again. What makes this test correct:
@@ -15,8 +15,12 @@ import { RegistrySnapshot } from './registrySnapshot.ts';
  * - Ids are facts: records in Kafka and the workers' caches hold them. The local registry is
  *   in memory and forgets them on restart, so the test puts its whole content back (Apicurio's
  *   export/import keeps ids) instead of re-registering, which would hand out other ids.
- * - Workers reach the registry through a gate that stays shut until the schemas are back (see
- *   RegistryGate): to them the outage is reset connections, then the same registry as before.
+ * - Workers reach the registry through a gate that stays shut until the schemas are back: the
+ *   local stack's Apicurio keeps schemas in memory, so after a restart it answers before they
+ *   are restored, and a worker asking for an id then would be told, rightly, that it does not
+ *   exist (40403) and dead-letter the record. A production registry keeps its schemas across
+ *   restarts (Confluent's `_schemas` topic, Apicurio on SQL): it is unreachable until it is back
+ *   with them. To the workers the outage is reset connections, then the same registry as before.
  * - The outage must cost cache misses, or it tests nothing (cached schemas need no registry):
  *   records written during it carry a second writer schema the workers have not seen yet, and
  *   a third worker, with empty caches, joins during it and takes tasks over.
@@ -26,7 +30,7 @@ describe('workers reading Avro while the schema registry is stopped and started 
   this.timeout(240_000);
   const stack = new LocalStack(loadStackConfig(), { logger: createLogger('silent') });
   let scenario: AvroTotalsScenario | undefined;
-  let gate: RegistryGate | undefined;
+  let gate: TcpGate | undefined;
   let snapshot: RegistrySnapshot | undefined;
   let ids: number[] = [];
 
@@ -49,9 +53,12 @@ describe('workers reading Avro while the schema registry is stopped and started 
   });
 
   it('exactly_once: workers wait out the outage; nothing is lost, nothing dead-lettered, the totals are exact', async () => {
-    gate = new RegistryGate(stack.component('registry').address);
+    const registry = new URL(stack.component('registry').address);
+    gate = new TcpGate({ host: registry.hostname, port: Number(registry.port) });
     await gate.open();
-    scenario = new AvroTotalsScenario('exactly_once', { SCHEMA_REGISTRY_URL: gate.url });
+    registry.hostname = '127.0.0.1';
+    registry.port = String(gate.port);
+    scenario = new AvroTotalsScenario('exactly_once', { SCHEMA_REGISTRY_URL: registry.href });
     await scenario.setup();
     const input = scenario.catalogue.entry(scenario.input);
     const output = scenario.catalogue.entry(scenario.output);

@@ -1,66 +1,12 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import net from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { loadConnectionConfig } from '../../../runtime/config.ts';
 import { ConfigError } from '../../../runtime/errors.ts';
 import { closeRedis, connectRedis, parseRedisUrl, type RedisClient } from '../../../state/redis/redisConnection.ts';
 import { RedisTaskState } from '../../../state/redis/redisTaskState.ts';
 import { TaskKeys } from '../../../state/redis/taskKeys.ts';
-
-/**
- * A TCP proxy in front of the real Redis that can go away and come back, or pass
- * commands on while losing their replies: a Redis outage and a connection dropped mid-reply.
- */
-class FlakyProxy {
-  private server: net.Server | undefined;
-  private readonly sockets = new Set<net.Socket>();
-  port = 0;
-  loseReplies = false;
-
-  constructor(
-    private readonly upstreamHost: string,
-    private readonly upstreamPort: number,
-  ) {}
-
-  async start(): Promise<void> {
-    const server = net.createServer((client) => {
-      const upstream = net.connect(this.upstreamPort, this.upstreamHost);
-      for (const socket of [client, upstream]) {
-        this.sockets.add(socket);
-        socket.on('error', () => undefined);
-        socket.on('close', () => {
-          this.sockets.delete(socket);
-          client.destroy();
-          upstream.destroy();
-        });
-      }
-      client.pipe(upstream);
-      upstream.on('data', (data: Buffer) => {
-        if (!this.loseReplies) client.write(data);
-      });
-    });
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(this.port, '127.0.0.1', () => resolve());
-    });
-    this.port = (server.address() as net.AddressInfo).port;
-    this.server = server;
-  }
-
-  /** Drops every connection; the proxy keeps listening. */
-  dropConnections(): void {
-    for (const socket of this.sockets) socket.destroy();
-  }
-
-  /** Stops listening and drops every connection: Redis is gone for the clients. */
-  async stop(): Promise<void> {
-    const closed = new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
-    this.dropConnections();
-    await closed;
-    this.server = undefined;
-  }
-}
+import { TcpGate } from '../../support/tcpGate.ts';
 
 describe('connectRedis', function () {
   this.timeout(30_000);
@@ -107,22 +53,22 @@ describe('connectRedis', function () {
 
   describe('against the real Redis', () => {
     const upstream = parseRedisUrl(loadConnectionConfig().redisUrl).hosts[0]!;
-    let proxy: FlakyProxy;
+    let gate: TcpGate;
     let client: RedisClient;
     let direct: RedisClient;
     const app = `test-${randomUUID().slice(0, 8)}`;
 
     beforeEach(async () => {
-      proxy = new FlakyProxy(upstream.host, upstream.port);
-      await proxy.start();
-      client = connectRedis(`redis://127.0.0.1:${proxy.port}`, { maxBackoffMs: 100 });
+      gate = new TcpGate(upstream);
+      await gate.open();
+      client = connectRedis(`redis://127.0.0.1:${gate.port}`, { maxBackoffMs: 100 });
       direct = connectRedis(loadConnectionConfig().redisUrl);
       await client.ping();
     });
 
     afterEach(async () => {
       await closeRedis(client);
-      await proxy.stop();
+      await gate.close();
       const keys = await direct.keys(`tributary:{${app}:*`);
       if (keys.length > 0) await direct.del(...keys);
       await closeRedis(direct);
@@ -130,10 +76,10 @@ describe('connectRedis', function () {
 
     it('waits out an outage: a command sent while Redis is away completes when it is back', async () => {
       await client.set(`tributary:{${app}:0:x}:probe`, 'before');
-      await proxy.stop();
+      gate.shut();
       const reply = client.get(`tributary:{${app}:0:x}:probe`);
       await sleep(500);
-      await proxy.start();
+      await gate.open();
       assert.equal(await reply, 'before');
     });
 
@@ -141,11 +87,11 @@ describe('connectRedis', function () {
       const state = new RedisTaskState(client, { app, taskId: '0_0', stores: [{ name: 'kv', kind: 'keyValue' }] });
       await state.claim();
       const keys = new TaskKeys({ app, taskId: '0_0' });
-      proxy.loseReplies = true;
+      gate.loseReplies = true;
       const committed = state.commit({ watermarks: { orders: 1 }, outbox: [Buffer.from('out')] });
       while ((await direct.llen(keys.outbox)) === 0) await sleep(10);
-      proxy.loseReplies = false;
-      proxy.dropConnections();
+      gate.loseReplies = false;
+      gate.dropConnections();
       await committed;
       assert.equal(await direct.llen(keys.outbox), 1, 'the resent commit did not append its outbox twice');
     });
