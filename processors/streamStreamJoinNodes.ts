@@ -60,10 +60,10 @@ export function addStreamStreamJoin(
   if (leftOuter) {
     const sharedSuffix = rightOuter ? '-outer-shared-join' : '-left-shared-join';
     sharedStore = `${base ? base + sharedSuffix : 'KSTREAM-OUTERSHARED' + thisGenerated.slice(thisPrefix.length)}-store`;
-    // A waiting record leaves when its window closes, `max(before, after) + grace` after its
-    // timestamp at the latest; keep it at least that long even if one bound is negative.
-    const waitMs = Math.max(windows.sizeMs, windows.beforeMs, windows.afterMs) + windows.graceMs;
-    builder.addStore({ name: sharedStore, kind: 'window', retentionMs: waitMs, internal: true });
+    // No retention, as Kafka Streams' shared store (a key-value store) has none: a waiting
+    // record leaves when its window closes and it is emitted. Expiring it by the store's own
+    // latest time could drop it a millisecond before stream time closed its window.
+    builder.addStore({ name: sharedStore, kind: 'window', internal: true });
   }
   const shared = sharedStore ? [sharedStore] : [];
 

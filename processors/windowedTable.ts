@@ -60,7 +60,10 @@ export class WindowedTable<K, V> extends Table<Windowed<K>, V> {
    */
   suppressUntilWindowCloses(named: Named = {}): Table<Windowed<K>, V> {
     const buffer = this.builder.nextName('KTABLE-SUPPRESS-STATE-STORE');
-    this.builder.addStore({ name: buffer, kind: 'window', internal: true, retentionMs: this.closeDelayMs + 1 });
+    // No retention, as Kafka Streams' suppression buffer has none: an entry leaves when its window
+    // closes and it is emitted. Expiring by the buffer's own latest time lost finals: an update
+    // of a later window (a hop, a longer session) pushed that time past windows still open.
+    this.builder.addStore({ name: buffer, kind: 'window', internal: true });
     const node = this.builder.addProcessor(
       'KTABLE-SUPPRESS',
       [this.node],
