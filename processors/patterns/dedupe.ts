@@ -25,7 +25,7 @@ export interface DedupeOptions<K, V> extends Named {
  * if its id was seen since, but not remembered.
  *
  * State is a window store `<name>-store` keyed by the record key, window start = sighting
- * time, value = the ids seen then, retention `ttlMs`: expiry follows stream time, and the
+ * time, value = the ids seen then, retention `ttlMs` + 1 (what the inclusive look-back reads): expiry follows stream time, and the
  * store lives with the task's state, so it survives the partition moving to another
  * worker. Ids are compared among records of one key because the runtime loads each
  * record's key before it runs (a store keyed by id would cost a reload per record); a
@@ -43,7 +43,7 @@ export function dedupe<K, V>(
   const builder = stream.builder;
   const name = options.name ?? builder.nextName('KSTREAM-DEDUPE');
   const input = stream.keyChanged ? stream.repartition({ name, ...(options.serdes ? { serdes: options.serdes } : {}) }) : stream;
-  const store = builder.addStore({ name: `${name}-store`, kind: 'window', retentionMs: ttlMs, internal: true }).name;
+  const store = builder.addStore({ name: `${name}-store`, kind: 'window', retentionMs: ttlMs + 1, internal: true }).name;
   const node = builder.addProcessor(
     'KSTREAM-DEDUPE',
     [input.node],

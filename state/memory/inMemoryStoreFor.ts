@@ -10,8 +10,8 @@ export function inMemoryStoreFor(definition: StoreDefinition): StateStore {
     case 'keyValue':
       return new InMemoryKeyValueStore(definition.name);
     case 'window':
-      return new InMemoryWindowStore(definition.name);
+      return new InMemoryWindowStore(definition.name, definition.retentionMs);
     case 'session':
-      return new InMemorySessionStore(definition.name);
+      return new InMemorySessionStore(definition.name, definition.retentionMs);
   }
 }

@@ -117,7 +117,7 @@ export class RedisTaskState implements TaskState {
    * Applies the writes since the last commit, `unit.watermarks` and `unit.outbox` in one
    * script, if the claimed epoch still holds (else TaskFencedError, and Redis is unchanged).
    * Window and session stores get their retention (plus a week) as TTL and lose entries
-   * older than their own observed time minus retention. Takes the writes made before the call (or, behind a commit
+   * at or before their own observed time minus retention. Takes the writes made before the call (or, behind a commit
    * still in flight, before that one ends); later writes go with the next commit.
    */
   commit(unit: CommitUnit): Promise<void> {

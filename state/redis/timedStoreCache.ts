@@ -9,8 +9,8 @@ import { entryField, keyFieldPrefix, parseEntryField, type TimedStoreKeys } from
 import { ABSENT, newest, WriteBehindSlots, type Known, type Slot, type SlotIndex } from './writeBehindSlots.ts';
 
 /**
- * Retention follows the store's own observed time, as in Kafka Streams' segmented stores:
- * at each commit, entries older than (the latest time put into the store) - retention go,
+ * Retention follows the store's own observed time, as in Kafka Streams' stores: at each
+ * commit, entries at or before (the latest time put into the store) - retention go,
  * whatever the task's stream time, so a store its task stopped writing keeps its entries.
  * The TTL only reclaims a store whose task stopped writing for good. It must outlast any
  * pause of the partition, or a join's short retention would wipe records still waiting for
@@ -234,7 +234,7 @@ export class TimedStoreCache implements SlotIndex<TimedMeta, TimedEntry> {
 
   /**
    * Moves pending writes in flight and says what the commit writes, and what it expires:
-   * entries older than the store's observed time minus retention. After a claim the
+   * entries at or before the store's observed time minus retention. After a claim the
    * observed time starts again from the first put, so expiry waits for the store's next write.
    */
   beginCommit(): StoreWrites | undefined {
@@ -248,7 +248,7 @@ export class TimedStoreCache implements SlotIndex<TimedMeta, TimedEntry> {
         this.observedTime = Math.max(this.observedTime, slot.meta.time);
       }
     }
-    const expireBefore = this.retentionMs !== undefined && Number.isFinite(this.observedTime) ? this.observedTime - this.retentionMs : undefined;
+    const expireBefore = this.retentionMs !== undefined && Number.isFinite(this.observedTime) ? this.observedTime - this.retentionMs + 1 : undefined;
     if (set.length === 0 && del.length === 0 && expireBefore === undefined) return undefined;
     return {
       kind: 'timed',

@@ -525,7 +525,7 @@ describe('RedisTaskState against a real Redis', function () {
       assert.equal(await redis.pttl(keys.keyValue('kv')), -1);
     });
 
-    it("drops window and session entries older than the store's own observed time minus retention, whatever other stores' times", async () => {
+    it("drops window and session entries at or before the store's own observed time minus retention, as Kafka Streams' stores do, whatever other stores' times", async () => {
       const app = newApp();
       const stores: StoreDefinition[] = [
         { name: 'win', kind: 'window', retentionMs: 2_000 },
@@ -537,24 +537,25 @@ describe('RedisTaskState against a real Redis', function () {
       const win = state.store('win') as WindowStore<string, number>;
       const sess = state.store('sess') as SessionStore<string, number>;
       (state.store('idle') as WindowStore<string, number>).put('k', 0, 0);
-      for (const start of [0, 1_000]) win.put('k', start, start);
-      sess.put('k', { start: 0, end: 1_000 }, 1);
+      for (const start of [0, 1_000, 3_000, 3_001]) win.put('k', start, start);
+      sess.put('k', { start: 0, end: 1_500 }, 1);
+      sess.put('k', { start: 0, end: 1_501 }, 1);
       await state.commit(EMPTY_UNIT);
       // Later writes move 'win' to 5000 and 'sess' to 3500; 'idle' gets none, as a join side whose partner runs ahead.
       win.put('k', 5_000, 5_000);
       sess.put('k', { start: 3_000, end: 3_500 }, 2);
       await state.commit({ watermarks: { t: 1 }, outbox: [] });
       const keys = new TaskKeys({ app, taskId: TASK });
-      assert.deepEqual(await redis.zrange(keys.window('win').byTime, 0, -1), ['1:k:5000']);
-      assert.deepEqual(await redis.zrange(keys.window('win').byKey, 0, -1), ['1:k:5000']);
-      assert.deepEqual(Object.keys(await redis.hgetall(keys.window('win').data)), ['1:k:5000']);
-      assert.deepEqual(await redis.zrange(keys.session('sess').byTime, 0, -1), ['1:k:3000:3500']);
+      assert.deepEqual(await redis.zrange(keys.window('win').byTime, 0, -1), ['1:k:3001', '1:k:5000']);
+      assert.deepEqual(await redis.zrange(keys.window('win').byKey, 0, -1), ['1:k:3001', '1:k:5000']);
+      assert.deepEqual(Object.keys(await redis.hgetall(keys.window('win').data)).sort(), ['1:k:3001', '1:k:5000']);
+      assert.deepEqual(await redis.zrange(keys.session('sess').byTime, 0, -1), ['1:k:0:1501', '1:k:3000:3500']);
       assert.deepEqual(await redis.zrange(keys.window('idle').byTime, 0, -1), ['1:k:0']);
 
       const next = newState(app, { stores });
       await next.claim();
       await next.load([{ store: 'win', kind: 'key', key: 'k' }]);
-      assert.deepEqual((next.store('win') as WindowStore<string, number>).fetchRange('k', -1e9, 1e9), [[5_000, 5_000]]);
+      assert.deepEqual((next.store('win') as WindowStore<string, number>).fetchRange('k', -1e9, 1e9), [[3_001, 3_001], [5_000, 5_000]]);
     });
 
     it('is applied once when the same script reaches Redis twice (ioredis resends after a dropped connection)', async () => {

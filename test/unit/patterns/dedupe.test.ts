@@ -72,7 +72,7 @@ describe('dedupe (idempotent consumer)', () => {
     dedupe(byEvent, (r) => r.key, MINUTE, { name: 'by-event' }).to('out');
     const topology = app.build();
     assert.deepEqual(topology.internalTopics.map((t) => t.name), ['rekeyed-by-event-repartition']);
-    assert.deepEqual(topology.stores.get('by-event-store'), { name: 'by-event-store', kind: 'window', retentionMs: MINUTE, internal: true });
+    assert.deepEqual(topology.stores.get('by-event-store'), { name: 'by-event-store', kind: 'window', retentionMs: MINUTE + 1, internal: true }); // keeps a sighting exactly ttl old
     const driver = new TopologyTestDriver(topology);
     const input = driver.inputTopic<string, PaymentProcessed>('payments.payment.processed');
     input.pipe('o1', payment('o1', 'e1'), 0);

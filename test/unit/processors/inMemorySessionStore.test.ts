@@ -25,4 +25,20 @@ describe('InMemorySessionStore', () => {
     store.put('a', { start: 10, end: 12 }, 2);
     assert.deepEqual(store.fetchAll(4, 11), [['a', { start: 0, end: 4 }, 1]]);
   });
+
+  it("keeps sessions for its retention counted on session ends, as Kafka Streams' in-memory store: at or before the latest end − retention they are gone", () => {
+    const store = new InMemorySessionStore<string, number>('s', 10);
+    store.put('a', { start: 0, end: 2 }, 1);
+    store.put('a', { start: 3, end: 3 }, 2);
+    store.put('b', { start: 5, end: 12 }, 3); // latest end 12: ends ≤ 2 are expired
+    assert.deepEqual(store.findSessions('a', 0, 100), [[{ start: 3, end: 3 }, 2]]);
+    store.put('a', { start: 1, end: 2 }, 4); // expired: skipped
+    store.remove('a', { start: 0, end: 2 }); // expired: nothing to remove, and nothing comes back
+    assert.deepEqual(store.fetchAll(0, 100), [
+      ['a', { start: 3, end: 3 }, 2],
+      ['b', { start: 5, end: 12 }, 3],
+    ]);
+    store.put('b', { start: 20, end: 40 }, 5);
+    assert.deepEqual(store.fetchAll(0, 100), [['b', { start: 20, end: 40 }, 5]]);
+  });
 });
