@@ -70,6 +70,23 @@ const CASES: readonly Case[] = [
     })),
   },
   {
+    name: 'a count and a reduce per key, and a stream-table join against a table of another topic',
+    inputs: ['in', 'table'],
+    outputs: ['counts', 'longest', 'joined'],
+    topology: fc.constant({
+      describe: 'key-value stores',
+      build: () => {
+        const t = testTopology();
+        const stream = t.stream<string, string>('in');
+        const table = t.table<string, string>('table');
+        stream.groupByKey().count({ store: 'counts' }).toStream().to('counts');
+        stream.groupByKey().reduce((a, b) => (b.length >= a.length ? b : a), { store: 'longest' }).toStream().to('longest');
+        stream.leftJoin(table, pair).to('joined');
+        return t;
+      },
+    }),
+  },
+  {
     name: 'an inner and an outer stream-stream join of the same two streams',
     inputs: ['left', 'right'],
     outputs: ['inner', 'outer'],
@@ -105,13 +122,13 @@ const unitPlans = fc.array(fc.record({ size: fc.integer({ min: 1, max: 10 }), re
 const shown = (r: { key: unknown; value: unknown; timestamp: number }) => `${JSON.stringify(r.key)} → ${JSON.stringify(r.value)} @${r.timestamp}`;
 
 /**
- * The windowed operators over the Redis state a worker uses give what they give over the test
+ * Stateful operators over the Redis state a worker uses give what they give over the test
  * driver's in-memory stores, record for record, whatever the unit boundaries, reclaims by a new
  * owner with an empty cache, keys loaded up front or on a miss, whole-store reads or key reads,
  * and a cache budget small enough to be emptied between units. The in-memory side is checked
  * against Kafka Streams' semantics by the model tests in test/unit/processors.
  */
-describe('windowed topologies over RedisTaskState against the test driver', function () {
+describe('topologies over RedisTaskState against the test driver', function () {
   this.timeout(180_000);
   let redis: RedisClient;
   const suite = `ref-${randomUUID().slice(0, 8)}`;
