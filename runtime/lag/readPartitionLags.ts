@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Admin } from 'kafkajs';
 import { partitionLag, type PartitionLag } from './partitionLag.ts';
 
@@ -15,7 +16,7 @@ export async function readPartitionLags(admin: Admin, groupId: string, topics: r
   }
   const rows: PartitionLag[] = [];
   for (const topic of [...topics].sort()) {
-    const offsets = await admin.fetchTopicOffsets(topic);
+    const offsets = await untilLeadersAnswer(() => admin.fetchTopicOffsets(topic));
     for (const { partition, low, high } of offsets.sort((a, b) => a.partition - b.partition)) {
       const committedOffset = committed.get(`${topic}:${partition}`) ?? null;
       const logEndOffset = Number(high);
@@ -23,4 +24,20 @@ export async function readPartitionLags(admin: Admin, groupId: string, topics: r
     }
   }
   return rows;
+}
+
+/**
+ * Asks again, for a few seconds, while the broker answers with a retriable error: a partition
+ * created a moment ago answers NOT_LEADER_OR_FOLLOWER until its leader is elected, and kafkajs'
+ * fetchTopicOffsets gives that up at once.
+ */
+async function untilLeadersAnswer<T>(operation: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await operation();
+    } catch (error) {
+      if (attempt >= 6 || !(error as { retriable?: boolean }).retriable) throw error;
+      await sleep(100 * 2 ** attempt);
+    }
+  }
 }
