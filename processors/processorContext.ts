@@ -46,4 +46,6 @@ export interface ProcessorContext {
 export interface ObservedTime {
   observe(timestamp: number): number;
   current(): number;
+  /** Replaces it, for a time kept with the task's state that may also go down (a join's earliest waiting record). */
+  set(timestamp: number): void;
 }

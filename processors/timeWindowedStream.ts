@@ -52,8 +52,9 @@ export class TimeWindowedStream<K, V> {
     const operator = (ctx: Parameters<typeof windowedAggregate>[0]) =>
       (windows instanceof SlidingWindows ? slidingWindowAggregate(ctx, node.name, storeName, windows, step) : windowedAggregate(ctx, node.name, storeName, windows, step)) as OperatorFunction<AnyRecord, AnyRecord>;
     const node = builder.addProcessor(prefix, [input.node], [storeName], (ctx, [records]) => records!.pipe(operator(ctx)), materialized.name);
-    // A sliding window's end is inclusive: it closes one millisecond later than an exclusive end would.
-    const closeDelayMs = windows instanceof SlidingWindows ? windows.graceMs + 1 : windows.graceMs;
+    // Suppression emits a window once stream time reaches end + grace, for sliding windows too
+    // (whose end is inclusive), as Kafka Streams' buffer does.
+    const closeDelayMs = windows.graceMs;
     return new WindowedTable<K, A>(builder, node.name, input.sourceTopics, storeName, closeDelayMs, WindowedTable.windowStoreGetter<K, A>(storeName));
   }
 }

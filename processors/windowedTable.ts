@@ -20,9 +20,9 @@ export class WindowedTable<K, V> extends Table<Windowed<K>, V> {
     sourceTopics: readonly string[],
     store: string,
     /**
-     * How long after a window's end it closes, so that no record can change it any more:
-     * the grace of tumbling and hopping windows (`[start, end)`), grace + 1 ms for sliding
-     * windows (their end is inclusive), inactivity gap + grace for sessions.
+     * How long after a window's end suppression emits it: the grace of time and sliding
+     * windows (a sliding window's end is inclusive, so it still takes a record at exactly
+     * end + grace, as in Kafka Streams), inactivity gap + grace for sessions.
      */
     readonly closeDelayMs: number,
     getter: (ctx: ProcessorContext) => ValueGetter<Windowed<K>, V>,
@@ -54,9 +54,9 @@ export class WindowedTable<K, V> extends Table<Windowed<K>, V> {
    * (`suppress(Suppressed.untilWindowCloses(unbounded()))`): once stream time reaches the
    * window's end plus `closeDelayMs` (see there). For session windows that is end +
    * inactivity gap + grace, as in Kafka Streams; a merged-away session's last word is its
-   * tombstone, which is not forwarded. For sliding windows it is one millisecond later than
-   * Kafka Streams' buffer would emit, so that a record still accepted at exactly end +
-   * grace cannot make a second "final" result.
+   * tombstone, which is not forwarded. For time and sliding windows it is end + grace, as in
+   * Kafka Streams (a sliding window's end is inclusive, so, as there, a record at exactly
+   * end + grace still updates a window already emitted, and makes a second result).
    */
   suppressUntilWindowCloses(named: Named = {}): Table<Windowed<K>, V> {
     const buffer = this.builder.nextName('KTABLE-SUPPRESS-STATE-STORE');

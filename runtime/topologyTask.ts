@@ -144,6 +144,7 @@ export class TopologyTask {
               return value;
             },
             current: () => env.processorTimes.get(node) ?? -1,
+            set: (timestamp) => env.processorTimes.put(node, timestamp),
           };
           times.set(node, time);
         }

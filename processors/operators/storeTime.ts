@@ -18,7 +18,7 @@ export function storeTime(ctx: ProcessorContext, storeName: string): StoreTime {
 }
 
 /** A store's observed time, and whether an entry at a given time is past its retention. */
-export interface StoreTime extends ObservedTime {
+export interface StoreTime extends Omit<ObservedTime, 'set'> {
   /** Whether an entry whose time (window start, session end) is `time` is hidden and may not be written. */
   isExpired(time: number, retentionMs: number): boolean;
 }

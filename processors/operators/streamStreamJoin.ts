@@ -47,9 +47,18 @@ export interface StreamStreamJoinSide {
  *    except on an outer side (the left of a left join, both sides of an outer join): there a
  *    null-key record is forwarded at once joined with null, with its own timestamp (KIP-962,
  *    Kafka Streams 3.7+), and closes no waiting record.
- * 2. If the record is at the shared stream time, every waiting unmatched record whose
- *    window has closed (left: `t + after + grace < stream time`, right: `t + before + grace
- *    < stream time`) is emitted joined with null, by timestamp, with its own timestamp.
+ * 2. If the record is at the shared stream time, waiting unmatched records whose window has
+ *    closed (left: `t + after + grace < stream time`, right: `t + before + grace < stream
+ *    time`) are emitted joined with null, with their own timestamps, exactly as Kafka Streams
+ *    4.1 does it (`emitNonJoinedOuterRecords`), save its wall-clock throttle:
+ *    - nothing is looked at while the join's "earliest waiting time" plus this side's look-ahead
+ *      (left: after, right: before) plus grace is at or after stream time;
+ *    - else the waiting records are walked by timestamp, right before left, then by key; a
+ *      closed one is emitted and forgotten, an open one marks its side open, and the walk
+ *      stops once both sides are; the earliest waiting time becomes the timestamp of the last
+ *      record walked (so a record still open behind it may wait for a later emission);
+ *    - a record starting to wait lowers the earliest waiting time to its timestamp.
+ *    The earliest waiting time is kept with the task's state, as the shared stream time is.
  * 3. The other side's records of the same key within the window (left: `[t - before,
  *    t + after]`, right: `[t - after, t + before]`, clamped at 0, and still retained) are
  *    joined, by timestamp; each result has timestamp `max(t, partner's t)`. A partner that
@@ -75,30 +84,40 @@ export function streamStreamJoin<K, VThis, VOther, VL, VR, VOut>(
   const join = (mine: VThis | null, theirs: VOther | null, key: K): VOut =>
     side === 'left' ? joiner(mine as VL | null, theirs as VR | null, key) : joiner(theirs as VL | null, mine as VR | null, key);
 
-  /** Emits, and forgets, the waiting records whose windows closed at `streamTime`. */
+  // Kafka Streams' TimeTracker.minTime; -1 stands for its Long.MAX_VALUE (no waiting record known).
+  const earliestWaiting = ctx.processorTime(`${options.sharedTimeNode}#earliest-waiting`);
+  const lowerEarliestWaiting = (timestamp: number) => {
+    const earliest = earliestWaiting.current();
+    earliestWaiting.set(earliest < 0 ? timestamp : Math.min(earliest, timestamp));
+  };
+
+  /** Emits, and forgets, the waiting records whose windows closed at `streamTime` (Kafka Streams' `emitNonJoinedOuterRecords`). */
   const emitClosed = (store: WindowStore<K, WaitingRecords<VL, VR>>, record: StreamRecord<K, VThis>, streamTime: number, emit: (out: StreamRecord<K, VOut>) => void) => {
-    // A waiting left record closes after `after + grace`, a right one after `before + grace`;
-    // nothing past the nearer bound can be closed, so the scan is bounded by time.
-    const latest = streamTime - Math.min(windows.afterMs, windows.beforeMs) - windows.graceMs - 1;
-    const closed: Array<{ key: K; timestamp: number; side: 'left' | 'right'; values: ReadonlyArray<VL | VR> }> = [];
-    for (const [key, timestamp, entry] of store.fetchAll(Number.MIN_SAFE_INTEGER, latest)) {
-      const leftClosed = entry.left.length > 0 && timestamp + windows.afterMs + windows.graceMs < streamTime;
-      const rightClosed = entry.right.length > 0 && timestamp + windows.beforeMs + windows.graceMs < streamTime;
-      if (leftClosed) closed.push({ key, timestamp, side: 'left', values: entry.left });
-      if (rightClosed) closed.push({ key, timestamp, side: 'right', values: entry.right });
-      if (!leftClosed && !rightClosed) continue;
-      const rest = { left: leftClosed ? [] : entry.left, right: rightClosed ? [] : entry.right };
-      if (rest.left.length === 0 && rest.right.length === 0) store.delete(key, timestamp);
-      else store.put(key, timestamp, rest);
-    }
+    const earliest = earliestWaiting.current();
+    if (earliest >= 0 && earliest + lookAhead + windows.graceMs >= streamTime) return;
+    earliestWaiting.set(-1);
     // Kafka Streams' order: by timestamp, right records before left ones, then by key.
-    const ids = new Map(closed.map((c) => [c, keyId(c.key)]));
-    closed.sort((a, b) => a.timestamp - b.timestamp || (a.side === b.side ? 0 : a.side === 'right' ? -1 : 1) || compare(ids.get(a)!, ids.get(b)!));
-    for (const { key, timestamp, side: waitingSide, values } of closed) {
+    const waitingNow = store.fetchAll(Number.MIN_SAFE_INTEGER, streamTime).flatMap(([key, timestamp, entry]) => [
+      ...(entry.right.length ? [{ key, id: keyId(key), timestamp, side: 'right' as const, values: entry.right as ReadonlyArray<VL | VR> }] : []),
+      ...(entry.left.length ? [{ key, id: keyId(key), timestamp, side: 'left' as const, values: entry.left as ReadonlyArray<VL | VR> }] : []),
+    ]);
+    waitingNow.sort((a, b) => a.timestamp - b.timestamp || (a.side === b.side ? 0 : a.side === 'right' ? -1 : 1) || compare(a.id, b.id));
+    let leftOpen = false;
+    let rightOpen = false;
+    for (const { key, timestamp, side: waitingSide, values } of waitingNow) {
+      if (leftOpen && rightOpen) break;
+      earliestWaiting.set(timestamp);
+      const waitMs = waitingSide === 'left' ? windows.afterMs : windows.beforeMs;
+      if (timestamp + waitMs + windows.graceMs >= streamTime) {
+        if (waitingSide === 'left') leftOpen = true;
+        else rightOpen = true;
+        continue;
+      }
       for (const value of values) {
         const out = waitingSide === 'left' ? joiner(value as VL, null, key) : joiner(null, value as VR, key);
         emit(withFields<K, VThis, K, VOut>(record, { key, value: out, timestamp }));
       }
+      stopWaiting(store, key, timestamp, waitingSide);
     }
   };
 
@@ -125,6 +144,7 @@ export function streamStreamJoin<K, VThis, VOther, VL, VR, VOut>(
     if (!waiting || to < streamTime) {
       emit(withFields<K, VThis, K, VOut>(record, { value: join(record.value, null, record.key) }));
     } else {
+      lowerEarliestWaiting(record.timestamp);
       const entry = waiting.fetch(record.key, record.timestamp) ?? { left: [], right: [] };
       const value = record.value as unknown as VL & VR; // VThis is VL on the left side, VR on the right
       waiting.put(record.key, record.timestamp, side === 'left' ? { ...entry, left: [...entry.left, value] } : { ...entry, right: [...entry.right, value] });

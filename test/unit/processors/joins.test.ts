@@ -233,14 +233,14 @@ describe('stream-stream left join', () => {
 });
 
 describe('stream-stream outer join', () => {
-  it('emits unmatched records of both sides when their windows close: left ones after `after`, right ones after `before`', () => {
+  it('emits unmatched records of both sides when their windows close (left ones after `after`, right ones after `before`), looking only when the earliest waiting one may have closed by the look-ahead of the side processing, as Kafka Streams does', () => {
     // before 10, after 0: a left record's window closes at once, a right record's 10 later.
     const { left, right, out } = streams((l, r) => l.outerJoin(r, pair, JoinWindows.ofTimeDifferenceWithNoGrace(10).after(0)).to('out'));
     left.pipe('a', 'L1', 0);
-    right.pipe('b', 'R1', 1); // closes L1 (0 + 0 < 1)
-    assert.deepEqual(out(), [['a', 'L1+null', 0]]);
-    left.pipe('c', 'L2', 11); // R1 needs 1 + 10 < stream time
+    right.pipe('b', 'R1', 1); // L1 is closed (0 + 0 < 1), but a right record looks ahead `before`: 0 + 10 ≥ 1, no look
     assert.deepEqual(out(), []);
+    left.pipe('c', 'L2', 11); // a left record looks ahead `after`: 0 + 0 < 11, so it looks; R1 needs 1 + 10 < stream time
+    assert.deepEqual(out(), [['a', 'L1+null', 0]]);
     left.pipe('d', 'L3', 12);
     assert.deepEqual(out(), [
       ['b', 'null+R1', 1],
@@ -690,6 +690,7 @@ function modelStreamJoin(events: readonly JoinEvent[], before: number, after: nu
   const kept: Record<'L' | 'R', Kept[]> = { L: [], R: [] };
   const observed: Record<'L' | 'R', number> = { L: -1, R: -1 };
   let waiting: Array<Kept & { side: 'L' | 'R' }> = [];
+  let earliest: number | undefined; // Kafka Streams' minTime: undefined for its Long.MAX_VALUE
   let streamTime = -1;
   const out: string[] = [];
   let expired = 0;
@@ -698,12 +699,24 @@ function modelStreamJoin(events: readonly JoinEvent[], before: number, after: nu
     const value = `${e.side}${i}`;
     const other = e.side === 'L' ? 'R' : 'L';
     streamTime = Math.max(streamTime, e.ts);
-    if (leftOuter && e.ts === streamTime) {
-      // A left record's window closes after `after + grace`, a right one's after `before + grace`.
-      const closed = waiting.filter((w) => w.ts + (w.side === 'L' ? after : before) + grace < streamTime);
-      closed.sort((a, b) => a.ts - b.ts || (a.side === b.side ? 0 : a.side === 'R' ? -1 : 1) || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
-      for (const w of closed) show(w.key, w.side === 'L' ? w.value : null, w.side === 'R' ? w.value : null, w.ts);
-      waiting = waiting.filter((w) => !closed.includes(w));
+    // Kafka Streams 4.1's emitNonJoinedOuterRecords (its wall-clock throttle aside). A left record's
+    // window closes after `after + grace`, a right one's after `before + grace`; the side processing
+    // looks only when the earliest waiting time plus its own look-ahead is behind stream time, and
+    // leaves the earliest waiting time at the last record it walked.
+    if (leftOuter && e.ts === streamTime && !(earliest !== undefined && earliest + (e.side === 'L' ? after : before) + grace >= streamTime)) {
+      earliest = undefined;
+      const walk = [...waiting].sort((a, b) => a.ts - b.ts || (a.side === b.side ? 0 : a.side === 'R' ? -1 : 1) || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+      const open = { L: false, R: false };
+      for (const w of walk) {
+        if (open.L && open.R) break;
+        earliest = w.ts;
+        if (w.ts + (w.side === 'L' ? after : before) + grace >= streamTime) {
+          open[w.side] = true;
+          continue;
+        }
+        show(w.key, w.side === 'L' ? w.value : null, w.side === 'R' ? w.value : null, w.ts);
+        waiting = waiting.filter((x) => x !== w);
+      }
     }
     const from = Math.max(0, e.ts - (e.side === 'L' ? before : after), observed[other] - retention + 1);
     const to = Math.max(0, e.ts + (e.side === 'L' ? after : before));
@@ -717,7 +730,10 @@ function modelStreamJoin(events: readonly JoinEvent[], before: number, after: nu
     const outer = e.side === 'L' ? leftOuter : rightOuter;
     if (outer && partners.length === 0) {
       if (to < streamTime) show(e.key, e.side === 'L' ? value : null, e.side === 'R' ? value : null, e.ts);
-      else waiting.push({ side: e.side, key: e.key, ts: e.ts, value });
+      else {
+        earliest = earliest === undefined ? e.ts : Math.min(earliest, e.ts);
+        waiting.push({ side: e.side, key: e.key, ts: e.ts, value });
+      }
     }
     observed[e.side] = Math.max(observed[e.side], e.ts);
     if (e.ts > observed[e.side] - retention) kept[e.side].push({ key: e.key, ts: e.ts, value });

@@ -1,0 +1,145 @@
+// What Kafka Streams itself outputs for random inputs to the stateful topologies of
+// kafkaStreamsBehaviour.test.ts: cases.txt next to this one, inputs and outputs of every case.
+// Regenerate it with Kafka Streams 4.1.1 (any JDK 17):
+//   mvn -q dependency:get -Dartifact=org.apache.kafka:kafka-streams-test-utils:4.1.1
+//   CP=$(ls ~/.m2/repository/org/apache/kafka/kafka-{streams,streams-test-utils,clients}/4.1.1/*.jar ~/.m2/repository/org/rocksdb/rocksdbjni/9.7.3/*.jar ~/.m2/repository/org/slf4j/slf4j-api/1.7.36/*.jar | tr '\n' :)
+//   java -cp "$CP" KafkaStreamsBehaviour.java cases.txt
+//
+// Window and session aggregates use Kafka Streams' in-memory stores, whose retention is exact
+// (its default RocksDB stores expire whole segments, a minute or more at a time); joins and
+// key-value aggregates use the defaults. The record cache is off, so every update is forwarded,
+// and an outer join emits its unmatched records at every record rather than once a second.
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Properties;
+import java.util.Random;
+import java.util.function.Consumer;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.common.serialization.LongDeserializer;
+import org.apache.kafka.common.serialization.Deserializer;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.TestInputTopic;
+import org.apache.kafka.streams.TopologyTestDriver;
+import org.apache.kafka.streams.kstream.*;
+import org.apache.kafka.streams.state.Stores;
+
+public class KafkaStreamsBehaviour {
+  static final int CASES_PER_KIND = 40;
+  static final int MAX_INPUTS = 30;
+  static final String[] KEYS = {"a", "b", "c", "d"};
+
+  record Input(String topic, String key, String value, long timestamp) {}
+
+  public static void main(String[] args) throws IOException {
+    Random random = new Random(20261207L);
+    StringBuilder out = new StringBuilder();
+    for (int i = 0; i < CASES_PER_KIND; i++) {
+      long size = 1 + random.nextInt(40), advance = Math.max(1, size / (1 + random.nextInt(3))), grace = random.nextInt(21), retention = size + grace + random.nextInt(31);
+      run(out, "hopping size=" + size + " advance=" + advance + " grace=" + grace + " retention=" + retention, inputs(random, "in"), List.of("updates", "finals"), b -> {
+        KTable<Windowed<String>, Long> counts = b.<String, String>stream("in").groupByKey()
+          .windowedBy(TimeWindows.ofSizeAndGrace(Duration.ofMillis(size), Duration.ofMillis(grace)).advanceBy(Duration.ofMillis(advance)))
+          .count(Materialized.<String, Long>as(Stores.inMemoryWindowStore("w", Duration.ofMillis(retention), Duration.ofMillis(size), false)).withKeySerde(Serdes.String()).withValueSerde(Serdes.Long()));
+        windowedTo(counts.toStream(), "updates");
+        windowedTo(counts.suppress(Suppressed.untilWindowCloses(Suppressed.BufferConfig.unbounded())).toStream(), "finals");
+      });
+    }
+    for (int i = 0; i < CASES_PER_KIND; i++) {
+      long gap = 1 + random.nextInt(20), grace = random.nextInt(21);
+      run(out, "session gap=" + gap + " grace=" + grace, inputs(random, "in"), List.of("updates", "finals"), b -> {
+        KTable<Windowed<String>, Long> counts = b.<String, String>stream("in").groupByKey()
+          .windowedBy(SessionWindows.ofInactivityGapAndGrace(Duration.ofMillis(gap), Duration.ofMillis(grace)))
+          .count(Materialized.<String, Long>as(Stores.inMemorySessionStore("s", Duration.ofMillis(gap + grace))).withKeySerde(Serdes.String()).withValueSerde(Serdes.Long()));
+        windowedTo(counts.toStream(), "updates");
+        windowedTo(counts.suppress(Suppressed.untilWindowCloses(Suppressed.BufferConfig.unbounded())).toStream(), "finals");
+      });
+    }
+    for (int i = 0; i < CASES_PER_KIND; i++) {
+      long difference = 1 + random.nextInt(20), grace = random.nextInt(21);
+      run(out, "sliding difference=" + difference + " grace=" + grace, inputs(random, "in"), List.of("updates", "finals"), b -> {
+        KTable<Windowed<String>, Long> counts = b.<String, String>stream("in").groupByKey()
+          .windowedBy(SlidingWindows.ofTimeDifferenceAndGrace(Duration.ofMillis(difference), Duration.ofMillis(grace)))
+          .count(Materialized.<String, Long>as(Stores.inMemoryWindowStore("w", Duration.ofMillis(2 * difference + grace), Duration.ofMillis(difference), false)).withKeySerde(Serdes.String()).withValueSerde(Serdes.Long()));
+        windowedTo(counts.toStream(), "updates");
+        windowedTo(counts.suppress(Suppressed.untilWindowCloses(Suppressed.BufferConfig.unbounded())).toStream(), "finals");
+      });
+    }
+    for (int i = 0; i < CASES_PER_KIND; i++) {
+      run(out, "key-value", inputs(random, "in", "table"), List.of("counts", "longest", "joined"), b -> {
+        KStream<String, String> stream = b.stream("in");
+        KTable<String, String> table = b.table("table");
+        stream.groupByKey().count().toStream().to("counts", Produced.with(Serdes.String(), Serdes.Long()));
+        stream.groupByKey().reduce((a, v) -> v.length() >= a.length() ? v : a).toStream().to("longest");
+        stream.leftJoin(table, KafkaStreamsBehaviour::pair).to("joined");
+      });
+    }
+    for (int i = 0; i < CASES_PER_KIND; i++) {
+      long difference = random.nextInt(21), grace = random.nextInt(21);
+      run(out, "join difference=" + difference + " grace=" + grace, inputs(random, "left", "right"), List.of("inner", "outer"), b -> {
+        KStream<String, String> left = b.stream("left");
+        KStream<String, String> right = b.stream("right");
+        JoinWindows windows = JoinWindows.ofTimeDifferenceAndGrace(Duration.ofMillis(difference), Duration.ofMillis(grace));
+        left.join(right, KafkaStreamsBehaviour::pair, windows, StreamJoined.as("inner")).to("inner");
+        left.outerJoin(right, KafkaStreamsBehaviour::pair, windows, StreamJoined.as("outer")).to("outer");
+      });
+    }
+    Files.writeString(Path.of(args[0]), out);
+  }
+
+  static String pair(String left, String right) {
+    return (left == null ? "-" : left) + "+" + (right == null ? "-" : right);
+  }
+
+  static void windowedTo(KStream<Windowed<String>, Long> stream, String topic) {
+    stream.map((k, v) -> KeyValue.pair(k.key() + "@" + k.window().start() + "," + k.window().end(), v)).to(topic, Produced.with(Serdes.String(), Serdes.Long()));
+  }
+
+  /** Records whose time mostly grows, with some late ones: cumulative steps from −15 to +25. */
+  static List<Input> inputs(Random random, String... topics) {
+    List<Input> inputs = new ArrayList<>();
+    long time = 0;
+    int n = random.nextInt(MAX_INPUTS + 1);
+    for (int i = 0; i < n; i++) {
+      time = Math.max(0, time + random.nextInt(41) - 15);
+      String key = KEYS[random.nextInt(KEYS.length)];
+      inputs.add(new Input(topics[random.nextInt(topics.length)], key, key + i, time));
+    }
+    return inputs;
+  }
+
+  static void run(StringBuilder out, String description, List<Input> inputs, List<String> outputs, Consumer<StreamsBuilder> topology) {
+    StreamsBuilder builder = new StreamsBuilder();
+    topology.accept(builder);
+    Properties props = new Properties();
+    props.put(StreamsConfig.APPLICATION_ID_CONFIG, "behaviour");
+    props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
+    props.put(StreamsConfig.DEFAULT_KEY_SERDE_CLASS_CONFIG, Serdes.StringSerde.class);
+    props.put(StreamsConfig.DEFAULT_VALUE_SERDE_CLASS_CONFIG, Serdes.StringSerde.class);
+    props.put(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, 0);
+    // An outer join emits its unmatched records at most once a second of wall-clock time, which
+    // the test driver never moves: emit at every record, so the outputs follow event time alone.
+    props.put(StreamsConfig.InternalConfig.EMIT_INTERVAL_MS_KSTREAMS_OUTER_JOIN_SPURIOUS_RESULTS_FIX, 0L);
+    out.append("case ").append(description).append('\n');
+    try (TopologyTestDriver driver = new TopologyTestDriver(builder.build(), props)) {
+      for (Input input : inputs) {
+        TestInputTopic<String, String> topic = driver.createInputTopic(input.topic(), new StringSerializer(), new StringSerializer());
+        topic.pipeInput(input.key(), input.value(), input.timestamp());
+        out.append("in ").append(input.topic()).append(' ').append(input.key()).append(' ').append(input.value()).append(' ').append(input.timestamp()).append('\n');
+      }
+      for (String name : outputs) {
+        Deserializer<?> values = name.equals("counts") || name.equals("updates") || name.equals("finals") ? new LongDeserializer() : new StringDeserializer();
+        for (var record : driver.createOutputTopic(name, new StringDeserializer(), values).readRecordsToList()) {
+          out.append("out ").append(name).append(' ').append(record.key()).append(' ').append(record.value()).append(' ').append(record.timestamp()).append('\n');
+        }
+      }
+    }
+    out.append("end\n");
+  }
+}
