@@ -17,6 +17,9 @@ import type { TimeWindows } from './windows/timeWindows.ts';
  * `<app>-<grouped name or store name>-repartition`.
  */
 export class GroupedStream<K, V> {
+  /** The repartitioned input, shared by every aggregation when the grouping is named, as in Kafka Streams. */
+  private named: Stream<K, V> | undefined;
+
   constructor(
     private readonly stream: Stream<K, V>,
     private readonly grouped: Grouped<K, V>,
@@ -47,9 +50,14 @@ export class GroupedStream<K, V> {
     return new TimeWindowedStream<K, V>(this, windows);
   }
 
-  /** @internal The stream to aggregate, repartitioned if needed; the topic is named after the grouping or the store. */
+  /**
+   * @internal The stream to aggregate, repartitioned if needed; the topic is named after the
+   * grouping, and then shared by the grouping's aggregations, or else after each one's store.
+   */
   input(storeName: string): Stream<K, V> {
-    return this.repartitionRequired ? this.stream.through(this.grouped.name ?? storeName, this.grouped.serdes) : this.stream;
+    if (!this.repartitionRequired) return this.stream;
+    if (this.grouped.name === undefined) return this.stream.through(storeName, this.grouped.serdes);
+    return (this.named ??= this.stream.through(this.grouped.name, this.grouped.serdes));
   }
 
   /** @internal */

@@ -15,6 +15,9 @@ import type { AnyRecord } from './topologyGraph.ts';
  * new one: a table aggregate is an aggregate of the table's current rows, not of every event.
  */
 export class GroupedTable<K, V> {
+  /** The repartition topic and its source node, shared by every aggregation when the grouping is named, as in Kafka Streams. */
+  private named: { topic: string; source: string } | undefined;
+
   constructor(
     private readonly builder: TopologyBuilder,
     /** The KTABLE-SELECT node, whose output is keyed by the new key. */ private readonly node: string,
@@ -53,21 +56,27 @@ export class GroupedTable<K, V> {
   private fold<A>(prefix: string, materialized: Materialized, steps: TableFoldSteps<K, V, A>): Table<K, A> {
     const builder = this.builder;
     const storeName = materialized.store ?? builder.nextName(`${prefix}-STATE-STORE`);
-    const serdes = (this.grouped.serdes ?? builder.options.serdes) as Serdes<K, V> | undefined;
-    const topic = builder.addRepartitionTopic(this.grouped.name ?? storeName);
-    const changes = serdes && (changeSerdes(serdes) as Serdes<unknown, unknown>);
-    // As in Kafka Streams, a grouped table's sink and source are numbered whatever the topic's
-    // name, and nothing filters null keys: the repartition mapper skips them already.
-    builder.addSink(this.node, topic, changes, true, builder.nextName('KSTREAM-SINK'));
-    const input = builder.addSource([topic], { serdes: changes, name: builder.nextName('KSTREAM-SOURCE') }, 'KSTREAM-SOURCE', true);
+    const { topic, source } = this.grouped.name === undefined ? this.repartition(storeName) : (this.named ??= this.repartition(this.grouped.name));
     builder.addStore({ name: storeName, kind: 'keyValue', internal: !materialized.store });
     const node = builder.addProcessor(
       prefix,
-      [input.name],
+      [source],
       [storeName],
       (ctx, [records]) => records!.pipe(tableAggregate(ctx, node.name, storeName, steps) as unknown as OperatorFunction<AnyRecord, AnyRecord>),
       materialized.name,
     );
     return new Table<K, A>(builder, node.name, [topic], storeName, undefined);
+  }
+
+  private repartition(name: string): { topic: string; source: string } {
+    const builder = this.builder;
+    const serdes = (this.grouped.serdes ?? builder.options.serdes) as Serdes<K, V> | undefined;
+    const topic = builder.addRepartitionTopic(name);
+    const changes = serdes && (changeSerdes(serdes) as Serdes<unknown, unknown>);
+    // As in Kafka Streams, a grouped table's sink and source are numbered whatever the topic's
+    // name, and nothing filters null keys: the repartition mapper skips them already.
+    builder.addSink(this.node, topic, changes, true, builder.nextName('KSTREAM-SINK'));
+    const input = builder.addSource([topic], { serdes: changes, name: builder.nextName('KSTREAM-SOURCE') }, 'KSTREAM-SOURCE', true);
+    return { topic, source: input.name };
   }
 }

@@ -21,6 +21,7 @@ import type { Serdes } from './serdes.ts';
 import { addStreamStreamJoin, type StreamJoinKind } from './streamStreamJoinNodes.ts';
 import { Table } from './table.ts';
 import type { TopologyBuilder } from './topologyBuilder.ts';
+import { TableOldValues } from './tableOldValues.ts';
 import { TopologyError } from './topologyError.ts';
 import type { AnyRecord } from './topologyGraph.ts';
 import { JoinWindows } from './windows/joinWindows.ts';
@@ -144,7 +145,7 @@ export class Stream<K, V> {
     const input = this.keyChanged ? this.through(storeName, this.serdes) : this;
     const store = this.builder.addStore({ name: storeName, kind: 'keyValue', internal: !materialized.store });
     const node = this.builder.addProcessor('KSTREAM-TOTABLE', [input.node], [store.name], (ctx, [records]) => records!.pipe(tableSource(ctx, store.name)), materialized.name);
-    return new Table<K, V>(this.builder, node.name, input.sourceTopics, store.name, this.serdes);
+    return new Table<K, V>(this.builder, node.name, input.sourceTopics, store.name, this.serdes, undefined, undefined, TableOldValues.source(materialized.store !== undefined));
   }
 
   /**
@@ -286,6 +287,7 @@ export class Stream<K, V> {
   private tableJoin<VT, VR>(table: Table<K, VT>, joiner: (value: V, tableValue: VT | null, key: K) => VR, joined: Joined<K, V>, leftJoin: boolean): Stream<K, VR> {
     this.sameTopology(table.builder);
     if (table.getterStores.length === 0) throw new TopologyError(`table '${table.node}' is not materialized, so it cannot be joined`);
+    table.oldValues.materialize();
     const input = this.keyChanged ? this.repartitionForJoin(joined.name ?? this.node, joined.serdes) : this;
     const sourceTopics = [...new Set([...input.sourceTopics, ...table.sourceTopics])];
     this.builder.requireCoPartitioned(sourceTopics);

@@ -1,4 +1,4 @@
-import { map, type Observable, type OperatorFunction } from 'rxjs';
+import { filter as rxFilter, map, type Observable, type OperatorFunction } from 'rxjs';
 import type { KeyValueStore } from '../state/keyValueStore.ts';
 import { GroupedTable } from './groupedTable.ts';
 import type { Grouped, Materialized, Named } from './options.ts';
@@ -10,6 +10,7 @@ import { withFields, type Change, type StreamRecord, type ValueAndTimestamp } fr
 import type { Serdes } from './serdes.ts';
 import { Stream } from './stream.ts';
 import type { TopologyBuilder } from './topologyBuilder.ts';
+import { TableOldValues } from './tableOldValues.ts';
 import { TopologyError } from './topologyError.ts';
 import type { AnyRecord } from './topologyGraph.ts';
 
@@ -37,6 +38,8 @@ export class Table<K, V> {
     },
     /** @internal The stores `getter` reads: a join that looks this table up connects them (and so shares their task). */
     readonly getterStores: readonly string[] = store === undefined ? [] : [store],
+    /** @internal Whether the table sends old values in Kafka Streams' sense (what a filter over it forwards). */
+    readonly oldValues: TableOldValues = TableOldValues.stateful(),
   ) {}
 
   /** The stream of updates: each update's key and new value (null for a deletion). */
@@ -60,12 +63,19 @@ export class Table<K, V> {
   }
 
   /**
-   * A table of the entries for which `predicate(key, value)` holds. An update that
-   * fails the predicate is forwarded as a deletion (Kafka Streams without old values).
+   * A table of the entries for which `predicate(key, value)` holds. An update that fails the
+   * predicate is forwarded as a deletion, unless the entry was not in the filtered table
+   * before either (or the update deletes a key it never held): Kafka Streams' filter over a
+   * table that sends old values, as every table here does.
    */
   filter(predicate: (key: K, value: V) => boolean, named: Named = {}, keep = true): Table<K, V> {
     const pass = (value: V | null, key: K) => (value !== null && predicate(key, value) === keep ? value : null);
-    const op = map((r: StreamRecord<K, Change<V>>) => withFields(r, { value: { newValue: pass(r.value.newValue, r.key), oldValue: pass(r.value.oldValue, r.key) } }));
+    const oldValues = this.oldValues.derived();
+    const op = (records: Observable<StreamRecord<K, Change<V>>>) =>
+      records.pipe(
+        map((r) => withFields(r, { value: { newValue: pass(r.value.newValue, r.key), oldValue: pass(r.value.oldValue, r.key) } })),
+        rxFilter((r) => !oldValues.enabled || r.value.newValue !== null || r.value.oldValue !== null),
+      );
     const getter = (ctx: ProcessorContext): ValueGetter<K, V> => {
       const parent = this.getter(ctx);
       return (key) => {
@@ -73,7 +83,7 @@ export class Table<K, V> {
         return found && pass(found.value, key) !== null ? found : undefined;
       };
     };
-    return this.derive('KTABLE-FILTER', named, op, getter);
+    return this.derive('KTABLE-FILTER', named, op, getter, oldValues);
   }
 
   /** A table of the entries for which `predicate(key, value)` does not hold. */
@@ -90,6 +100,7 @@ export class Table<K, V> {
    * only subtracts. Pairs with a null key or value are skipped.
    */
   groupBy<K2, V2>(selector: (key: K, value: V) => readonly [K2, V2], grouped: Grouped<K2, V2> = {}): GroupedTable<K2, V2> {
+    this.oldValues.enable(true);
     const node = this.builder.addProcessor(
       'KTABLE-SELECT',
       [this.node],
@@ -143,6 +154,8 @@ export class Table<K, V> {
   ): Table<K, VR> {
     if (other.builder !== this.builder) throw new TopologyError(`cannot join tables of different topologies ('${this.builder.name}' and '${other.builder.name}')`);
     const builder = this.builder;
+    this.oldValues.materialize();
+    other.oldValues.materialize();
     const name = materialized.name;
     const mergeName = name ?? builder.nextName('KTABLE-MERGE');
     const joinThis = name ? `${name}-join-this` : builder.nextName('KTABLE-JOINTHIS');
@@ -183,9 +196,15 @@ export class Table<K, V> {
   }
 
   /** @internal */
-  derive<V2>(prefix: string, named: Named, op: OperatorFunction<StreamRecord<K, Change<V>>, StreamRecord<K, Change<V2>>>, getter: (ctx: ProcessorContext) => ValueGetter<K, V2>): Table<K, V2> {
+  derive<V2>(
+    prefix: string,
+    named: Named,
+    op: OperatorFunction<StreamRecord<K, Change<V>>, StreamRecord<K, Change<V2>>>,
+    getter: (ctx: ProcessorContext) => ValueGetter<K, V2>,
+    oldValues = this.oldValues.derived(),
+  ): Table<K, V2> {
     const erased = op as unknown as OperatorFunction<AnyRecord, AnyRecord>;
     const node = this.builder.addProcessor(prefix, [this.node], [], (_ctx, [input]) => input!.pipe(erased), named.name);
-    return new Table<K, V2>(this.builder, node.name, this.sourceTopics, undefined, undefined, getter, this.getterStores);
+    return new Table<K, V2>(this.builder, node.name, this.sourceTopics, undefined, undefined, getter, this.getterStores, oldValues);
   }
 }

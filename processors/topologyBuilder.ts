@@ -6,6 +6,7 @@ import { Table } from './table.ts';
 import { tableSource } from './operators/tableSource.ts';
 import type { Serdes } from './serdes.ts';
 import { subtopologiesOf } from './subtopologies.ts';
+import { TableOldValues } from './tableOldValues.ts';
 import { TopologyError } from './topologyError.ts';
 
 /** Options of a topology as a whole. */
@@ -63,7 +64,7 @@ export class TopologyBuilder {
     const store = this.addStore({ name: options.store ?? this.nextName(`${topic}-STATE-STORE`), kind: 'keyValue' });
     const source = this.addSource([topic], options, 'KSTREAM-SOURCE', false);
     const node = this.addProcessor('KTABLE-SOURCE', [source.name], [store.name], (ctx, [input]) => input!.pipe(tableSource(ctx, store.name)));
-    return new Table<K, V>(this, node.name, [topic], store.name, options.serdes);
+    return new Table<K, V>(this, node.name, [topic], store.name, options.serdes, undefined, undefined, TableOldValues.source(options.store !== undefined));
   }
 
   /**

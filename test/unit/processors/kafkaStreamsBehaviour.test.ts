@@ -15,7 +15,7 @@ interface Case {
   readonly kind: string;
   readonly params: Readonly<Record<string, number>>;
   readonly line: string;
-  readonly inputs: Array<{ topic: string; key: string; value: string; timestamp: number }>;
+  readonly inputs: Array<{ topic: string; key: string; value: string | null; timestamp: number }>;
   readonly outputs: Map<string, string[]>;
 }
 
@@ -29,7 +29,7 @@ function readCases(): Case[] {
       current = { kind: rest[0]!, params, line, inputs: [], outputs: new Map() };
     } else if (word === 'in') {
       const [topic, key, value, timestamp] = rest;
-      current!.inputs.push({ topic: topic!, key: key!, value: value!, timestamp: Number(timestamp) });
+      current!.inputs.push({ topic: topic!, key: key!, value: value === 'null' ? null : value!, timestamp: Number(timestamp) });
     } else if (word === 'out') {
       const [topic, ...record] = rest;
       current!.outputs.set(topic!, [...(current!.outputs.get(topic!) ?? []), record.join(' ')]);
@@ -56,6 +56,38 @@ const TOPOLOGIES: Record<string, { outputs: readonly string[]; build: (p: Readon
   sliding: {
     outputs: ['updates', 'finals'],
     build: ({ difference, grace }) => windowedCounts((t) => t.stream<string, string>('in').groupByKey().windowedBy(SlidingWindows.ofTimeDifferenceAndGrace(difference!, grace!)).count()),
+  },
+  tables: {
+    outputs: ['inner', 'left-joined', 'outer', 'filtered', 'mapped', 'right-filtered'],
+    build: () => {
+      const t = testTopology();
+      const left = t.table<string, string>('left');
+      const right = t.table<string, string>('right');
+      right.filter((_k, v) => v.length === 2).toStream().to('right-filtered');
+      left.join(right, pair).toStream().to('inner');
+      left.leftJoin(right, pair).toStream().to('left-joined');
+      left.outerJoin(right, pair).toStream().to('outer');
+      left.filter((_k, v) => v.length === 2).toStream().to('filtered');
+      right.mapValues((v) => `${v}!`).toStream().to('mapped');
+      return t;
+    },
+  },
+  regroup: {
+    outputs: ['counts', 'sums'],
+    build: () => {
+      const t = testTopology();
+      const byLength = t.table<string, string>('in').groupBy((_k, v) => [String(v.length), v], { name: 'by-length' });
+      byLength.count().toStream().to('counts');
+      byLength
+        .aggregate(
+          () => 0,
+          (_k, v, sum) => sum + Number(v.slice(1)),
+          (_k, v, sum) => sum - Number(v.slice(1)),
+        )
+        .toStream()
+        .to('sums');
+      return t;
+    },
   },
   'key-value': {
     outputs: ['counts', 'longest', 'joined'],

@@ -43,7 +43,7 @@ public class KafkaStreamsBehaviour {
     StringBuilder out = new StringBuilder();
     for (int i = 0; i < CASES_PER_KIND; i++) {
       long size = 1 + random.nextInt(40), advance = Math.max(1, size / (1 + random.nextInt(3))), grace = random.nextInt(21), retention = size + grace + random.nextInt(31);
-      run(out, "hopping size=" + size + " advance=" + advance + " grace=" + grace + " retention=" + retention, inputs(random, "in"), List.of("updates", "finals"), b -> {
+      run(out, "hopping size=" + size + " advance=" + advance + " grace=" + grace + " retention=" + retention, inputs(random, List.of(), "in"), List.of("updates", "finals"), b -> {
         KTable<Windowed<String>, Long> counts = b.<String, String>stream("in").groupByKey()
           .windowedBy(TimeWindows.ofSizeAndGrace(Duration.ofMillis(size), Duration.ofMillis(grace)).advanceBy(Duration.ofMillis(advance)))
           .count(Materialized.<String, Long>as(Stores.inMemoryWindowStore("w", Duration.ofMillis(retention), Duration.ofMillis(size), false)).withKeySerde(Serdes.String()).withValueSerde(Serdes.Long()));
@@ -53,7 +53,7 @@ public class KafkaStreamsBehaviour {
     }
     for (int i = 0; i < CASES_PER_KIND; i++) {
       long gap = 1 + random.nextInt(20), grace = random.nextInt(21);
-      run(out, "session gap=" + gap + " grace=" + grace, inputs(random, "in"), List.of("updates", "finals"), b -> {
+      run(out, "session gap=" + gap + " grace=" + grace, inputs(random, List.of(), "in"), List.of("updates", "finals"), b -> {
         KTable<Windowed<String>, Long> counts = b.<String, String>stream("in").groupByKey()
           .windowedBy(SessionWindows.ofInactivityGapAndGrace(Duration.ofMillis(gap), Duration.ofMillis(grace)))
           .count(Materialized.<String, Long>as(Stores.inMemorySessionStore("s", Duration.ofMillis(gap + grace))).withKeySerde(Serdes.String()).withValueSerde(Serdes.Long()));
@@ -63,7 +63,7 @@ public class KafkaStreamsBehaviour {
     }
     for (int i = 0; i < CASES_PER_KIND; i++) {
       long difference = 1 + random.nextInt(20), grace = random.nextInt(21);
-      run(out, "sliding difference=" + difference + " grace=" + grace, inputs(random, "in"), List.of("updates", "finals"), b -> {
+      run(out, "sliding difference=" + difference + " grace=" + grace, inputs(random, List.of(), "in"), List.of("updates", "finals"), b -> {
         KTable<Windowed<String>, Long> counts = b.<String, String>stream("in").groupByKey()
           .windowedBy(SlidingWindows.ofTimeDifferenceAndGrace(Duration.ofMillis(difference), Duration.ofMillis(grace)))
           .count(Materialized.<String, Long>as(Stores.inMemoryWindowStore("w", Duration.ofMillis(2 * difference + grace), Duration.ofMillis(difference), false)).withKeySerde(Serdes.String()).withValueSerde(Serdes.Long()));
@@ -72,7 +72,29 @@ public class KafkaStreamsBehaviour {
       });
     }
     for (int i = 0; i < CASES_PER_KIND; i++) {
-      run(out, "key-value", inputs(random, "in", "table"), List.of("counts", "longest", "joined"), b -> {
+      run(out, "tables", inputs(random, List.of("left", "right"), "left", "right"), List.of("inner", "left-joined", "outer", "filtered", "mapped", "right-filtered"), b -> {
+        KTable<String, String> left = b.table("left");
+        KTable<String, String> right = b.table("right");
+        // Declared before the joins materialize its table, this filter gets no old values.
+        right.filter((k, v) -> v.length() == 2).toStream().to("right-filtered");
+        left.join(right, KafkaStreamsBehaviour::pair).toStream().to("inner");
+        left.leftJoin(right, KafkaStreamsBehaviour::pair).toStream().to("left-joined");
+        left.outerJoin(right, KafkaStreamsBehaviour::pair).toStream().to("outer");
+        left.filter((k, v) -> v.length() == 2).toStream().to("filtered");
+        right.mapValues(v -> v + "!").toStream().to("mapped");
+      });
+    }
+    for (int i = 0; i < CASES_PER_KIND; i++) {
+      run(out, "regroup", inputs(random, List.of("in"), "in"), List.of("counts", "sums"), b -> {
+        KTable<String, String> table = b.table("in");
+        KGroupedTable<String, String> byLength = table.groupBy((k, v) -> KeyValue.pair(String.valueOf(v.length()), v), Grouped.with("by-length", Serdes.String(), Serdes.String()));
+        byLength.count().toStream().to("counts", Produced.with(Serdes.String(), Serdes.Long()));
+        byLength.aggregate(() -> 0L, (k, v, sum) -> sum + Long.parseLong(v.substring(1)), (k, v, sum) -> sum - Long.parseLong(v.substring(1)), Materialized.with(Serdes.String(), Serdes.Long()))
+          .toStream().to("sums", Produced.with(Serdes.String(), Serdes.Long()));
+      });
+    }
+    for (int i = 0; i < CASES_PER_KIND; i++) {
+      run(out, "key-value", inputs(random, List.of("table"), "in", "table"), List.of("counts", "longest", "joined"), b -> {
         KStream<String, String> stream = b.stream("in");
         KTable<String, String> table = b.table("table");
         stream.groupByKey().count().toStream().to("counts", Produced.with(Serdes.String(), Serdes.Long()));
@@ -82,7 +104,7 @@ public class KafkaStreamsBehaviour {
     }
     for (int i = 0; i < CASES_PER_KIND; i++) {
       long difference = random.nextInt(21), grace = random.nextInt(21);
-      run(out, "join difference=" + difference + " grace=" + grace, inputs(random, "left", "right"), List.of("inner", "outer"), b -> {
+      run(out, "join difference=" + difference + " grace=" + grace, inputs(random, List.of(), "left", "right"), List.of("inner", "outer"), b -> {
         KStream<String, String> left = b.stream("left");
         KStream<String, String> right = b.stream("right");
         JoinWindows windows = JoinWindows.ofTimeDifferenceAndGrace(Duration.ofMillis(difference), Duration.ofMillis(grace));
@@ -101,15 +123,18 @@ public class KafkaStreamsBehaviour {
     stream.map((k, v) -> KeyValue.pair(k.key() + "@" + k.window().start() + "," + k.window().end(), v)).to(topic, Produced.with(Serdes.String(), Serdes.Long()));
   }
 
-  /** Records whose time mostly grows, with some late ones: cumulative steps from −15 to +25. */
-  static List<Input> inputs(Random random, String... topics) {
+  /** Records whose time mostly grows, with some late ones: cumulative steps from −15 to +25; a fifth of a table's are tombstones. */
+  static List<Input> inputs(Random random, List<String> tableTopics, String... topics) {
     List<Input> inputs = new ArrayList<>();
     long time = 0;
     int n = random.nextInt(MAX_INPUTS + 1);
     for (int i = 0; i < n; i++) {
       time = Math.max(0, time + random.nextInt(41) - 15);
       String key = KEYS[random.nextInt(KEYS.length)];
-      inputs.add(new Input(topics[random.nextInt(topics.length)], key, key + i, time));
+      String topic = topics[random.nextInt(topics.length)];
+      // A table's topic gets a tombstone now and then.
+      boolean tombstone = tableTopics.contains(topic) && random.nextInt(5) == 0;
+      inputs.add(new Input(topic, key, tombstone ? null : key + i, time));
     }
     return inputs;
   }
@@ -134,7 +159,7 @@ public class KafkaStreamsBehaviour {
         out.append("in ").append(input.topic()).append(' ').append(input.key()).append(' ').append(input.value()).append(' ').append(input.timestamp()).append('\n');
       }
       for (String name : outputs) {
-        Deserializer<?> values = name.equals("counts") || name.equals("updates") || name.equals("finals") ? new LongDeserializer() : new StringDeserializer();
+        Deserializer<?> values = List.of("counts", "updates", "finals", "sums").contains(name) ? new LongDeserializer() : new StringDeserializer();
         for (var record : driver.createOutputTopic(name, new StringDeserializer(), values).readRecordsToList()) {
           out.append("out ").append(name).append(' ').append(record.key()).append(' ').append(record.value()).append(' ').append(record.timestamp()).append('\n');
         }
