@@ -102,13 +102,14 @@ const TOPOLOGIES: Record<string, { outputs: readonly string[]; build: (p: Readon
     },
   },
   join: {
-    outputs: ['inner', 'outer'],
+    outputs: ['inner', 'left-joined', 'outer'],
     build: ({ difference, grace }) => {
       const t = testTopology();
       const left = t.stream<string, string>('left');
       const right = t.stream<string, string>('right');
       const windows = JoinWindows.ofTimeDifferenceAndGrace(difference!, grace!);
       left.join(right, pair, windows, { name: 'inner' }).to('inner');
+      left.leftJoin(right, pair, windows, { name: 'left' }).to('left-joined');
       left.outerJoin(right, pair, windows, { name: 'outer' }).to('outer');
       return t;
     },

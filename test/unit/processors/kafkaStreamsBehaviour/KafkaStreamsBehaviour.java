@@ -104,11 +104,12 @@ public class KafkaStreamsBehaviour {
     }
     for (int i = 0; i < CASES_PER_KIND; i++) {
       long difference = random.nextInt(21), grace = random.nextInt(21);
-      run(out, "join difference=" + difference + " grace=" + grace, inputs(random, List.of(), "left", "right"), List.of("inner", "outer"), b -> {
+      run(out, "join difference=" + difference + " grace=" + grace, inputs(random, List.of(), "left", "right"), List.of("inner", "left-joined", "outer"), b -> {
         KStream<String, String> left = b.stream("left");
         KStream<String, String> right = b.stream("right");
         JoinWindows windows = JoinWindows.ofTimeDifferenceAndGrace(Duration.ofMillis(difference), Duration.ofMillis(grace));
         left.join(right, KafkaStreamsBehaviour::pair, windows, StreamJoined.as("inner")).to("inner");
+        left.leftJoin(right, KafkaStreamsBehaviour::pair, windows, StreamJoined.as("left")).to("left-joined");
         left.outerJoin(right, KafkaStreamsBehaviour::pair, windows, StreamJoined.as("outer")).to("outer");
       });
     }
