@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import type { Windowed } from '../../../processors/record.ts';
+import type { Table } from '../../../processors/table.ts';
 import type { TopologyBuilder } from '../../../processors/topologyBuilder.ts';
 import type { WindowedTable } from '../../../processors/windowedTable.ts';
 import { JoinWindows } from '../../../processors/windows/joinWindows.ts';
@@ -15,7 +16,7 @@ interface Case {
   readonly kind: string;
   readonly params: Readonly<Record<string, number>>;
   readonly line: string;
-  readonly inputs: Array<{ topic: string; key: string; value: string | null; timestamp: number }>;
+  readonly inputs: Array<{ topic: string; key: string | null; value: string | null; timestamp: number }>;
   readonly outputs: Map<string, string[]>;
 }
 
@@ -29,7 +30,7 @@ function readCases(): Case[] {
       current = { kind: rest[0]!, params, line, inputs: [], outputs: new Map() };
     } else if (word === 'in') {
       const [topic, key, value, timestamp] = rest;
-      current!.inputs.push({ topic: topic!, key: key!, value: value === 'null' ? null : value!, timestamp: Number(timestamp) });
+      current!.inputs.push({ topic: topic!, key: key === 'null' ? null : key!, value: value === 'null' ? null : value!, timestamp: Number(timestamp) });
     } else if (word === 'out') {
       const [topic, ...record] = rest;
       current!.outputs.set(topic!, [...(current!.outputs.get(topic!) ?? []), record.join(' ')]);
@@ -101,6 +102,62 @@ const TOPOLOGIES: Record<string, { outputs: readonly string[]; build: (p: Readon
       return t;
     },
   },
+  'session-aggregate': {
+    outputs: ['merged', 'merged-finals'],
+    build: ({ gap, grace }) => {
+      const t = testTopology();
+      const merged = t
+        .stream<string, string>('in')
+        .groupByKey()
+        .windowedBy(SessionWindows.ofInactivityGapAndGrace(gap!, grace!))
+        .aggregate(
+          () => '',
+          (_k, v, agg) => `${agg}+${v}`,
+          (_k, a1, a2) => `(${a1}|${a2})`,
+        );
+      merged.toStream().map((k, v) => [show(k), v]).to('merged');
+      merged.suppressUntilWindowCloses().toStream().map((k, v) => [show(k), v]).to('merged-finals');
+      return t;
+    },
+  },
+  'hopping-fold': {
+    outputs: ['reduced', 'aggregated'],
+    build: ({ size, advance, grace }) => {
+      const t = testTopology();
+      const windowed = t.stream<string, string>('in').groupByKey().windowedBy(TimeWindows.ofSizeAndGrace(size!, grace!).advanceBy(advance!));
+      windowed.reduce((a, v) => `${a}+${v}`, { retentionMs: size! + grace! }).toStream().map((k, v) => [show(k), v]).to('reduced');
+      windowed.aggregate(() => '[', (_k, v, agg) => agg + v, { retentionMs: size! + grace! }).toStream().map((k, v) => [show(k), v]).to('aggregated');
+      return t;
+    },
+  },
+  'to-table': {
+    outputs: ['table', 'filtered', 'counts'],
+    build: () => {
+      const t = testTopology();
+      const table = t.stream<string, string>('in').toTable();
+      table.toStream().to('table');
+      table.filter((_k, v) => v.length === 2).toStream().to('filtered');
+      table
+        .groupBy((_k, v) => [v.slice(0, 1), v], { name: 'by-first' })
+        .count()
+        .toStream()
+        .to('counts');
+      return t;
+    },
+  },
+  nulls: {
+    outputs: ['counts', 'joined', 'inner', 'mapped'],
+    build: () => {
+      const t = testTopology();
+      const stream = t.stream<string | null, string | null>('in');
+      const table = t.table<string, string>('table');
+      stream.groupByKey().count().toStream().to('counts');
+      stream.leftJoin(table as Table<string | null, string>, pair).to('joined');
+      stream.join(table as Table<string | null, string>, pair).to('inner');
+      stream.mapValues((v) => (v === null ? 'nothing' : `${v}!`)).to('mapped');
+      return t;
+    },
+  },
   join: {
     outputs: ['inner', 'left-joined', 'outer'],
     build: ({ difference, grace }) => {
@@ -116,11 +173,13 @@ const TOPOLOGIES: Record<string, { outputs: readonly string[]; build: (p: Readon
   },
 };
 
-/** A windowed count's updates and its suppressed finals, keys written `key@start,end` as the Java side writes them. */
+/** A windowed key as the Java side writes it: `key@start,end`. */
+const show = (k: Windowed<string>) => `${k.key}@${k.window.start},${k.window.end}`;
+
+/** A windowed count's updates and its suppressed finals. */
 function windowedCounts(count: (t: TopologyBuilder) => WindowedTable<string, number>): TopologyBuilder {
   const t = testTopology();
   const counts = count(t);
-  const show = (k: Windowed<string>) => `${k.key}@${k.window.start},${k.window.end}`;
   counts.toStream().map((k, v) => [show(k), v]).to('updates');
   counts.suppressUntilWindowCloses().toStream().map((k, v) => [show(k), v]).to('finals');
   return t;

@@ -1,4 +1,4 @@
-// What Kafka Streams itself outputs for random inputs to the stateful topologies of
+// What Kafka Streams itself outputs for random inputs to the topologies of
 // kafkaStreamsBehaviour.test.ts: cases.txt next to this one, inputs and outputs of every case.
 // Regenerate it with Kafka Streams 4.1.1 (any JDK 17):
 //   mvn -q dependency:get -Dartifact=org.apache.kafka:kafka-streams-test-utils:4.1.1
@@ -113,11 +113,55 @@ public class KafkaStreamsBehaviour {
         left.outerJoin(right, KafkaStreamsBehaviour::pair, windows, StreamJoined.as("outer")).to("outer");
       });
     }
+    for (int i = 0; i < CASES_PER_KIND; i++) {
+      long gap = 1 + random.nextInt(20), grace = random.nextInt(21);
+      run(out, "session-aggregate gap=" + gap + " grace=" + grace, inputs(random, List.of(), "in"), List.of("merged", "merged-finals"), b -> {
+        KTable<Windowed<String>, String> joined = b.<String, String>stream("in").groupByKey()
+          .windowedBy(SessionWindows.ofInactivityGapAndGrace(Duration.ofMillis(gap), Duration.ofMillis(grace)))
+          .aggregate(() -> "", (k, v, agg) -> agg + "+" + v, (k, a1, a2) -> "(" + a1 + "|" + a2 + ")",
+            Materialized.<String, String>as(Stores.inMemorySessionStore("s", Duration.ofMillis(gap + grace))).withKeySerde(Serdes.String()).withValueSerde(Serdes.String()));
+        windowedStringsTo(joined.toStream(), "merged");
+        windowedStringsTo(joined.suppress(Suppressed.untilWindowCloses(Suppressed.BufferConfig.unbounded())).toStream(), "merged-finals");
+      });
+    }
+    for (int i = 0; i < CASES_PER_KIND; i++) {
+      long size = 1 + random.nextInt(40), advance = Math.max(1, size / (1 + random.nextInt(3))), grace = random.nextInt(21);
+      run(out, "hopping-fold size=" + size + " advance=" + advance + " grace=" + grace, inputs(random, List.of(), "in"), List.of("reduced", "aggregated"), b -> {
+        TimeWindowedKStream<String, String> windowed = b.<String, String>stream("in").groupByKey()
+          .windowedBy(TimeWindows.ofSizeAndGrace(Duration.ofMillis(size), Duration.ofMillis(grace)).advanceBy(Duration.ofMillis(advance)));
+        windowedStringsTo(windowed.reduce((a, v) -> a + "+" + v,
+          Materialized.<String, String>as(Stores.inMemoryWindowStore("r", Duration.ofMillis(size + grace), Duration.ofMillis(size), false)).withKeySerde(Serdes.String()).withValueSerde(Serdes.String())).toStream(), "reduced");
+        windowedStringsTo(windowed.aggregate(() -> "[", (k, v, agg) -> agg + v,
+          Materialized.<String, String>as(Stores.inMemoryWindowStore("a", Duration.ofMillis(size + grace), Duration.ofMillis(size), false)).withKeySerde(Serdes.String()).withValueSerde(Serdes.String())).toStream(), "aggregated");
+      });
+    }
+    for (int i = 0; i < CASES_PER_KIND; i++) {
+      run(out, "to-table", inputs(random, List.of("in"), "in"), List.of("table", "filtered", "counts"), b -> {
+        KTable<String, String> table = b.<String, String>stream("in").toTable();
+        table.toStream().to("table");
+        table.filter((k, v) -> v.length() == 2).toStream().to("filtered");
+        table.groupBy((k, v) -> KeyValue.pair(v.substring(0, 1), v), Grouped.with("by-first", Serdes.String(), Serdes.String())).count().toStream().to("counts", Produced.with(Serdes.String(), Serdes.Long()));
+      });
+    }
+    for (int i = 0; i < CASES_PER_KIND; i++) {
+      run(out, "nulls", inputs(random, List.of("in", "table"), List.of("in"), "in", "table"), List.of("counts", "joined", "inner", "mapped"), b -> {
+        KStream<String, String> stream = b.stream("in");
+        KTable<String, String> table = b.table("table");
+        stream.groupByKey().count().toStream().to("counts", Produced.with(Serdes.String(), Serdes.Long()));
+        stream.leftJoin(table, KafkaStreamsBehaviour::pair).to("joined");
+        stream.join(table, KafkaStreamsBehaviour::pair).to("inner");
+        stream.mapValues(v -> v == null ? "nothing" : v + "!").to("mapped");
+      });
+    }
     Files.writeString(Path.of(args[0]), out);
   }
 
   static String pair(String left, String right) {
     return (left == null ? "-" : left) + "+" + (right == null ? "-" : right);
+  }
+
+  static void windowedStringsTo(KStream<Windowed<String>, String> stream, String topic) {
+    stream.map((k, v) -> KeyValue.pair(k.key() + "@" + k.window().start() + "," + k.window().end(), v)).to(topic);
   }
 
   static void windowedTo(KStream<Windowed<String>, Long> stream, String topic) {
@@ -126,6 +170,10 @@ public class KafkaStreamsBehaviour {
 
   /** Records whose time mostly grows, with some late ones: cumulative steps from −15 to +25; a fifth of a table's are tombstones. */
   static List<Input> inputs(Random random, List<String> tableTopics, String... topics) {
+    return inputs(random, tableTopics, List.of(), topics);
+  }
+
+  static List<Input> inputs(Random random, List<String> tableTopics, List<String> nullKeyTopics, String... topics) {
     List<Input> inputs = new ArrayList<>();
     long time = 0;
     int n = random.nextInt(MAX_INPUTS + 1);
@@ -133,9 +181,10 @@ public class KafkaStreamsBehaviour {
       time = Math.max(0, time + random.nextInt(41) - 15);
       String key = KEYS[random.nextInt(KEYS.length)];
       String topic = topics[random.nextInt(topics.length)];
-      // A table's topic gets a tombstone now and then.
+      // A table's topic gets a tombstone now and then; so do streams read with null keys and values.
       boolean tombstone = tableTopics.contains(topic) && random.nextInt(5) == 0;
-      inputs.add(new Input(topic, key, tombstone ? null : key + i, time));
+      boolean nullKey = nullKeyTopics.contains(topic) && random.nextInt(6) == 0;
+      inputs.add(new Input(topic, nullKey ? null : key, tombstone ? null : key + i, time));
     }
     return inputs;
   }
