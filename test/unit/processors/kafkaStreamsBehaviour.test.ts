@@ -158,6 +158,26 @@ const TOPOLOGIES: Record<string, { outputs: readonly string[]; build: (p: Readon
       return t;
     },
   },
+  derived: {
+    outputs: ['joined-derived', 'rekeyed-counts', 'self'],
+    build: ({ difference }) => {
+      const t = testTopology();
+      const stream = t.stream<string, string>('in');
+      const derived = t
+        .table<string, string>('table')
+        .filter((_k, v) => v.length === 2)
+        .mapValues((v) => `${v}?`);
+      stream.join(derived, pair).to('joined-derived');
+      stream
+        .selectKey((_k, v) => v.slice(-1))
+        .groupByKey({ name: 'by-last-digit' })
+        .count()
+        .toStream()
+        .to('rekeyed-counts');
+      stream.join(stream, pair, JoinWindows.ofTimeDifferenceWithNoGrace(difference!), { name: 'self' }).to('self');
+      return t;
+    },
+  },
   join: {
     outputs: ['inner', 'left-joined', 'outer'],
     build: ({ difference, grace }) => {

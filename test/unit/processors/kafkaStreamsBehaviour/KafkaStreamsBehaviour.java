@@ -153,6 +153,16 @@ public class KafkaStreamsBehaviour {
         stream.mapValues(v -> v == null ? "nothing" : v + "!").to("mapped");
       });
     }
+    for (int i = 0; i < CASES_PER_KIND; i++) {
+      long difference = random.nextInt(11);
+      run(out, "derived difference=" + difference, inputs(random, List.of("table"), "in", "table"), List.of("joined-derived", "rekeyed-counts", "self"), b -> {
+        KStream<String, String> stream = b.stream("in");
+        KTable<String, String> derived = b.<String, String>table("table").filter((k, v) -> v.length() == 2).mapValues(v -> v + "?");
+        stream.join(derived, KafkaStreamsBehaviour::pair).to("joined-derived");
+        stream.selectKey((k, v) -> v.substring(v.length() - 1)).groupByKey(Grouped.as("by-last-digit")).count().toStream().to("rekeyed-counts", Produced.with(Serdes.String(), Serdes.Long()));
+        stream.join(stream, KafkaStreamsBehaviour::pair, JoinWindows.ofTimeDifferenceWithNoGrace(Duration.ofMillis(difference)), StreamJoined.as("self")).to("self");
+      });
+    }
     Files.writeString(Path.of(args[0]), out);
   }
 
@@ -209,7 +219,7 @@ public class KafkaStreamsBehaviour {
         out.append("in ").append(input.topic()).append(' ').append(input.key()).append(' ').append(input.value()).append(' ').append(input.timestamp()).append('\n');
       }
       for (String name : outputs) {
-        Deserializer<?> values = List.of("counts", "updates", "finals", "sums").contains(name) ? new LongDeserializer() : new StringDeserializer();
+        Deserializer<?> values = List.of("counts", "updates", "finals", "sums", "rekeyed-counts").contains(name) ? new LongDeserializer() : new StringDeserializer();
         for (var record : driver.createOutputTopic(name, new StringDeserializer(), values).readRecordsToList()) {
           out.append("out ").append(name).append(' ').append(record.key()).append(' ').append(record.value()).append(' ').append(record.timestamp()).append('\n');
         }
