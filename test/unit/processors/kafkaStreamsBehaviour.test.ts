@@ -1,209 +1,6 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import type { Windowed } from '../../../processors/record.ts';
-import type { Table } from '../../../processors/table.ts';
-import type { TopologyBuilder } from '../../../processors/topologyBuilder.ts';
-import type { WindowedTable } from '../../../processors/windowedTable.ts';
-import { JoinWindows } from '../../../processors/windows/joinWindows.ts';
-import { SessionWindows } from '../../../processors/windows/sessionWindows.ts';
-import { SlidingWindows } from '../../../processors/windows/slidingWindows.ts';
-import { TimeWindows } from '../../../processors/windows/timeWindows.ts';
 import { TopologyTestDriver } from '../../../runtime/topologyTestDriver.ts';
-import { testTopology } from './stringTopology.ts';
-
-/** One case of kafkaStreamsBehaviour/cases.txt: a topology and its parameters, the inputs, and what Kafka Streams output. */
-interface Case {
-  readonly kind: string;
-  readonly params: Readonly<Record<string, number>>;
-  readonly line: string;
-  readonly inputs: Array<{ topic: string; key: string | null; value: string | null; timestamp: number }>;
-  readonly outputs: Map<string, string[]>;
-}
-
-function readCases(): Case[] {
-  const cases: Case[] = [];
-  let current: Case | undefined;
-  for (const line of readFileSync(new URL('kafkaStreamsBehaviour/cases.txt', import.meta.url), 'utf8').split('\n')) {
-    const [word, ...rest] = line.split(' ');
-    if (word === 'case') {
-      const params = Object.fromEntries(rest.slice(1).map((p) => p.split('=')).map(([k, v]) => [k!, Number(v)]));
-      current = { kind: rest[0]!, params, line, inputs: [], outputs: new Map() };
-    } else if (word === 'in') {
-      const [topic, key, value, timestamp] = rest;
-      current!.inputs.push({ topic: topic!, key: key === 'null' ? null : key!, value: value === 'null' ? null : value!, timestamp: Number(timestamp) });
-    } else if (word === 'out') {
-      const [topic, ...record] = rest;
-      current!.outputs.set(topic!, [...(current!.outputs.get(topic!) ?? []), record.join(' ')]);
-    } else if (word === 'end') {
-      cases.push(current!);
-    }
-  }
-  return cases;
-}
-
-const pair = (left: string | null, right: string | null) => `${left ?? '-'}+${right ?? '-'}`;
-
-/** The topologies of KafkaStreamsBehaviour.java, in tributary's DSL. */
-const TOPOLOGIES: Record<string, { outputs: readonly string[]; build: (p: Readonly<Record<string, number>>) => TopologyBuilder }> = {
-  hopping: {
-    outputs: ['updates', 'finals'],
-    build: ({ size, advance, grace, retention }) =>
-      windowedCounts((t) => t.stream<string, string>('in').groupByKey().windowedBy(TimeWindows.ofSizeAndGrace(size!, grace!).advanceBy(advance!)).count({ retentionMs: retention! })),
-  },
-  session: {
-    outputs: ['updates', 'finals'],
-    build: ({ gap, grace }) => windowedCounts((t) => t.stream<string, string>('in').groupByKey().windowedBy(SessionWindows.ofInactivityGapAndGrace(gap!, grace!)).count()),
-  },
-  sliding: {
-    outputs: ['updates', 'finals'],
-    build: ({ difference, grace }) => windowedCounts((t) => t.stream<string, string>('in').groupByKey().windowedBy(SlidingWindows.ofTimeDifferenceAndGrace(difference!, grace!)).count()),
-  },
-  tables: {
-    outputs: ['inner', 'left-joined', 'outer', 'filtered', 'mapped', 'right-filtered'],
-    build: () => {
-      const t = testTopology();
-      const left = t.table<string, string>('left');
-      const right = t.table<string, string>('right');
-      right.filter((_k, v) => v.length === 2).toStream().to('right-filtered');
-      left.join(right, pair).toStream().to('inner');
-      left.leftJoin(right, pair).toStream().to('left-joined');
-      left.outerJoin(right, pair).toStream().to('outer');
-      left.filter((_k, v) => v.length === 2).toStream().to('filtered');
-      right.mapValues((v) => `${v}!`).toStream().to('mapped');
-      return t;
-    },
-  },
-  regroup: {
-    outputs: ['counts', 'sums'],
-    build: () => {
-      const t = testTopology();
-      const byLength = t.table<string, string>('in').groupBy((_k, v) => [String(v.length), v], { name: 'by-length' });
-      byLength.count().toStream().to('counts');
-      byLength
-        .aggregate(
-          () => 0,
-          (_k, v, sum) => sum + Number(v.slice(1)),
-          (_k, v, sum) => sum - Number(v.slice(1)),
-        )
-        .toStream()
-        .to('sums');
-      return t;
-    },
-  },
-  'key-value': {
-    outputs: ['counts', 'longest', 'joined'],
-    build: () => {
-      const t = testTopology();
-      const stream = t.stream<string, string>('in');
-      const table = t.table<string, string>('table');
-      stream.groupByKey().count().toStream().to('counts');
-      stream.groupByKey().reduce((a, v) => (v.length >= a.length ? v : a)).toStream().to('longest');
-      stream.leftJoin(table, pair).to('joined');
-      return t;
-    },
-  },
-  'session-aggregate': {
-    outputs: ['merged', 'merged-finals'],
-    build: ({ gap, grace }) => {
-      const t = testTopology();
-      const merged = t
-        .stream<string, string>('in')
-        .groupByKey()
-        .windowedBy(SessionWindows.ofInactivityGapAndGrace(gap!, grace!))
-        .aggregate(
-          () => '',
-          (_k, v, agg) => `${agg}+${v}`,
-          (_k, a1, a2) => `(${a1}|${a2})`,
-        );
-      merged.toStream().map((k, v) => [show(k), v]).to('merged');
-      merged.suppressUntilWindowCloses().toStream().map((k, v) => [show(k), v]).to('merged-finals');
-      return t;
-    },
-  },
-  'hopping-fold': {
-    outputs: ['reduced', 'aggregated'],
-    build: ({ size, advance, grace }) => {
-      const t = testTopology();
-      const windowed = t.stream<string, string>('in').groupByKey().windowedBy(TimeWindows.ofSizeAndGrace(size!, grace!).advanceBy(advance!));
-      windowed.reduce((a, v) => `${a}+${v}`, { retentionMs: size! + grace! }).toStream().map((k, v) => [show(k), v]).to('reduced');
-      windowed.aggregate(() => '[', (_k, v, agg) => agg + v, { retentionMs: size! + grace! }).toStream().map((k, v) => [show(k), v]).to('aggregated');
-      return t;
-    },
-  },
-  'to-table': {
-    outputs: ['table', 'filtered', 'counts'],
-    build: () => {
-      const t = testTopology();
-      const table = t.stream<string, string>('in').toTable();
-      table.toStream().to('table');
-      table.filter((_k, v) => v.length === 2).toStream().to('filtered');
-      table
-        .groupBy((_k, v) => [v.slice(0, 1), v], { name: 'by-first' })
-        .count()
-        .toStream()
-        .to('counts');
-      return t;
-    },
-  },
-  nulls: {
-    outputs: ['counts', 'joined', 'inner', 'mapped'],
-    build: () => {
-      const t = testTopology();
-      const stream = t.stream<string | null, string | null>('in');
-      const table = t.table<string, string>('table');
-      stream.groupByKey().count().toStream().to('counts');
-      stream.leftJoin(table as Table<string | null, string>, pair).to('joined');
-      stream.join(table as Table<string | null, string>, pair).to('inner');
-      stream.mapValues((v) => (v === null ? 'nothing' : `${v}!`)).to('mapped');
-      return t;
-    },
-  },
-  derived: {
-    outputs: ['joined-derived', 'rekeyed-counts', 'self'],
-    build: ({ difference }) => {
-      const t = testTopology();
-      const stream = t.stream<string, string>('in');
-      const derived = t
-        .table<string, string>('table')
-        .filter((_k, v) => v.length === 2)
-        .mapValues((v) => `${v}?`);
-      stream.join(derived, pair).to('joined-derived');
-      stream
-        .selectKey((_k, v) => v.slice(-1))
-        .groupByKey({ name: 'by-last-digit' })
-        .count()
-        .toStream()
-        .to('rekeyed-counts');
-      stream.join(stream, pair, JoinWindows.ofTimeDifferenceWithNoGrace(difference!), { name: 'self' }).to('self');
-      return t;
-    },
-  },
-  join: {
-    outputs: ['inner', 'left-joined', 'outer'],
-    build: ({ difference, grace }) => {
-      const t = testTopology();
-      const left = t.stream<string, string>('left');
-      const right = t.stream<string, string>('right');
-      const windows = JoinWindows.ofTimeDifferenceAndGrace(difference!, grace!);
-      left.join(right, pair, windows, { name: 'inner' }).to('inner');
-      left.leftJoin(right, pair, windows, { name: 'left' }).to('left-joined');
-      left.outerJoin(right, pair, windows, { name: 'outer' }).to('outer');
-      return t;
-    },
-  },
-};
-
-/** A windowed key as the Java side writes it: `key@start,end`. */
-const show = (k: Windowed<string>) => `${k.key}@${k.window.start},${k.window.end}`;
-
-/** A windowed count's updates and its suppressed finals. */
-function windowedCounts(count: (t: TopologyBuilder) => WindowedTable<string, number>): TopologyBuilder {
-  const t = testTopology();
-  const counts = count(t);
-  counts.toStream().map((k, v) => [show(k), v]).to('updates');
-  counts.suppressUntilWindowCloses().toStream().map((k, v) => [show(k), v]).to('finals');
-  return t;
-}
+import { KAFKA_STREAMS_TOPOLOGIES, readCases, shownOutput } from './kafkaStreamsBehaviour/kafkaStreamsCases.ts';
 
 /**
  * Kafka Streams is the reference: random inputs were run through its own TopologyTestDriver
@@ -217,17 +14,17 @@ describe('the stateful operators against Kafka Streams itself', () => {
   it('has the cases Kafka Streams ran: 40 of each topology', () => {
     const kinds = new Map<string, number>();
     for (const c of cases) kinds.set(c.kind, (kinds.get(c.kind) ?? 0) + 1);
-    assert.deepEqual(Object.fromEntries(kinds), Object.fromEntries(Object.keys(TOPOLOGIES).map((k) => [k, 40])));
+    assert.deepEqual(Object.fromEntries(kinds), Object.fromEntries(Object.keys(KAFKA_STREAMS_TOPOLOGIES).map((k) => [k, 40])));
   });
 
-  for (const kind of Object.keys(TOPOLOGIES)) {
+  for (const kind of Object.keys(KAFKA_STREAMS_TOPOLOGIES)) {
     it(`${kind}: every output record as Kafka Streams', for each of its cases`, () => {
-      const topology = TOPOLOGIES[kind]!;
+      const topology = KAFKA_STREAMS_TOPOLOGIES[kind]!;
       for (const c of cases.filter((c) => c.kind === kind)) {
         const driver = new TopologyTestDriver(topology.build(c.params));
         for (const input of c.inputs) driver.pipe(input.topic, { key: input.key, value: input.value, timestamp: input.timestamp, headers: {} });
         for (const topic of topology.outputs) {
-          const actual = driver.outputTopic<string, unknown>(topic).readRecords().map((r) => `${r.key} ${r.value} ${r.timestamp}`);
+          const actual = driver.outputTopic<string, unknown>(topic).readRecords().map(shownOutput);
           assert.deepEqual(actual, c.outputs.get(topic) ?? [], `${topic} of ${c.line}, inputs ${c.inputs.map((i) => `${i.topic}:${i.key}@${i.timestamp}`).join(' ')}`);
         }
       }

@@ -1,0 +1,64 @@
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import fc from 'fast-check';
+import { loadConnectionConfig } from '../../../runtime/config.ts';
+import { closeRedis, connectRedis, type RedisClient } from '../../../state/redis/redisConnection.ts';
+import { KAFKA_STREAMS_TOPOLOGIES, readCases, shownOutput } from '../../unit/processors/kafkaStreamsBehaviour/kafkaStreamsCases.ts';
+import { RedisTopologyRun } from './redisTopologyRun.ts';
+
+const PLANS_PER_CASE = 2;
+
+/**
+ * The cases Kafka Streams 4.1.1 ran (test/unit/processors/kafkaStreamsBehaviour), run again over
+ * the Redis state a worker uses: every output must be Kafka Streams', whatever the unit
+ * boundaries, reclaims by a new owner with an empty cache, loads up front or on a miss,
+ * whole-store or key reads and cache budget (drawn per case). The topologies of one subtopology
+ * only: RedisTopologyRun runs one task, without the repartition topics the others need.
+ */
+describe('Kafka Streams’ own outputs, from topologies over RedisTaskState', function () {
+  this.timeout(300_000);
+  let redis: RedisClient;
+  const suite = `ks-${randomUUID().slice(0, 8)}`;
+  let runs = 0;
+  const cases = readCases();
+
+  before(() => {
+    redis = connectRedis(loadConnectionConfig().redisUrl);
+  });
+
+  after(async () => {
+    const keys = await redis.keys(`tributary:{${suite}-*`);
+    if (keys.length > 0) await redis.del(...keys);
+    await closeRedis(redis);
+  });
+
+  const plans = fc.record({
+    units: fc.array(fc.record({ size: fc.integer({ min: 1, max: 8 }), reclaim: fc.boolean(), prefetch: fc.boolean() }), { minLength: 1, maxLength: 12 }),
+    wholeReadMaxEntries: fc.constantFrom(0, 3, 10_000),
+    cacheEntries: fc.constantFrom(2, 20, 200_000),
+  });
+
+  for (const [kind, topology] of Object.entries(KAFKA_STREAMS_TOPOLOGIES)) {
+    if (topology.build(cases.find((c) => c.kind === kind)!.params).build().subtopologies.length !== 1) continue;
+    it(`${kind}: every output record as Kafka Streams', for each of its cases`, async () => {
+      for (const c of cases.filter((c) => c.kind === kind)) {
+        for (const plan of fc.sample(plans, { numRuns: PLANS_PER_CASE, seed: runs })) {
+          const run = new RedisTopologyRun(redis, topology.build(c.params).build(), { app: `${suite}-${runs++}`, ...plan });
+          try {
+            for (let at = 0, u = 0; at < c.inputs.length; u++) {
+              const unit = plan.units[u % plan.units.length]!;
+              await run.runUnit(c.inputs.slice(at, at + unit.size), unit);
+              at += unit.size;
+            }
+          } finally {
+            run.close();
+          }
+          for (const topic of topology.outputs) {
+            const actual = run.outputs.filter((r) => r.topic === topic).map(shownOutput);
+            assert.deepEqual(actual, c.outputs.get(topic) ?? [], `${topic} of ${c.line} with ${JSON.stringify(plan)}`);
+          }
+        }
+      }
+    });
+  }
+});
