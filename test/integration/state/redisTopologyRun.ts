@@ -1,4 +1,4 @@
-import type { AnyRecord, Topology } from '../../../processors/topologyGraph.ts';
+import type { AnyRecord, Subtopology, Topology } from '../../../processors/topologyGraph.ts';
 import { ProcessingError } from '../../../runtime/processingError.ts';
 import { TopologyTask, type OutputRecord } from '../../../runtime/topologyTask.ts';
 import { PROCESSOR_TIMES_STORE, taskStores } from '../../../runtime/worker/taskStores.ts';
@@ -17,11 +17,11 @@ export interface RunInput {
 }
 
 export interface RedisTopologyRunOptions {
-  /** The application id, which names the task's Redis keys: one per run. */
+  /** The application id, which names the tasks' Redis keys: one per run. */
   readonly app: string;
   /** RedisTaskState's `wholeReadMaxEntries`. */
   readonly wholeReadMaxEntries: number;
-  /** The task's cache budget, in entries. */
+  /** Each task's cache budget, in entries. */
   readonly cacheEntries: number;
 }
 
@@ -33,19 +33,26 @@ export interface UnitPlan {
   readonly prefetch: boolean;
 }
 
+/** Partition 0 of one subtopology: its state in Redis and the task over it. */
+interface Task {
+  readonly subtopology: Subtopology;
+  state: RedisTaskState | undefined;
+  task: TopologyTask | undefined;
+}
+
 /**
- * One task of a single-subtopology topology over a real Redis, run as a worker runs it but
- * without Kafka: units of records, each processed by a TopologyTask over RedisTaskState and
- * committed; a read of what is not loaded rolls the unit back, loads it and runs the unit
- * again; a reclaim is a new owner with an empty cache. Its outputs and drops are those of
- * committed units only, so they can be compared with the test driver's.
+ * A topology's tasks of partition 0 over a real Redis, run as a worker runs them but without
+ * Kafka: units of records, each processed by a TopologyTask over RedisTaskState and committed;
+ * a read of what is not loaded rolls the unit back, loads it and runs the unit again; a reclaim
+ * is a new owner with an empty cache. What a unit writes to a topic another subtopology reads
+ * (a repartition topic) is that subtopology's next unit, run at once. Outputs and drops are
+ * those of committed units only, so they can be compared with the test driver's.
  */
 export class RedisTopologyRun {
   readonly outputs: OutputRecord[] = [];
   readonly drops: string[] = [];
   private readonly offsets = new Map<string, number>();
-  private state: RedisTaskState | undefined;
-  private task: TopologyTask | undefined;
+  private readonly tasks: Task[];
   private attempt: { outputs: OutputRecord[]; drops: string[] } = { outputs: [], drops: [] };
 
   constructor(
@@ -53,38 +60,56 @@ export class RedisTopologyRun {
     private readonly topology: Topology,
     private readonly options: RedisTopologyRunOptions,
   ) {
-    if (topology.subtopologies.length !== 1) throw new Error('a run takes a topology of one subtopology');
+    this.tasks = topology.subtopologies.map((subtopology) => ({ subtopology, state: undefined, task: undefined }));
   }
 
-  private get subtopology() {
-    return this.topology.subtopologies[0]!;
-  }
-
-  /** Processes `inputs` as one unit and commits it. */
+  /** Processes `inputs` as one unit of the subtopology that reads them, commits it, and runs what it wrote to other subtopologies' topics. */
   async runUnit(inputs: readonly RunInput[], plan: UnitPlan): Promise<void> {
-    if (plan.reclaim || !this.state) await this.claim();
-    const state = this.state!;
+    if (inputs.length === 0) return;
+    const reader = this.readerOf(inputs[0]!.topic);
+    if (!inputs.every((input) => this.readerOf(input.topic) === reader)) throw new Error('a unit reads the topics of one subtopology');
+    const written = await this.runTaskUnit(reader, inputs, plan);
+    for (const task of this.tasks) {
+      const fed = written.filter((r) => task.subtopology.sourceTopics.includes(r.topic));
+      await this.runUnit(fed, plan);
+    }
+  }
+
+  close(): void {
+    for (const task of this.tasks) task.state?.close();
+  }
+
+  private readerOf(topic: string): Task {
+    const task = this.tasks.find((t) => t.subtopology.sourceTopics.includes(topic));
+    if (!task) throw new Error(`no subtopology reads topic '${topic}'`);
+    return task;
+  }
+
+  /** One committed unit of one task; returns what it wrote. */
+  private async runTaskUnit(task: Task, inputs: readonly RunInput[], plan: UnitPlan): Promise<OutputRecord[]> {
+    if (plan.reclaim || !task.state) await this.claim(task);
+    const state = task.state!;
     const records = inputs.map((input): AnyRecord => {
       const offset = this.offsets.get(input.topic) ?? 0;
       this.offsets.set(input.topic, offset + 1);
-      return { ...input, headers: {}, partition: 0, offset };
+      return { topic: input.topic, key: input.key, value: input.value, timestamp: input.timestamp, headers: {}, partition: 0, offset };
     });
     if (plan.prefetch) {
       const keys = [...new Set(records.map((r) => r.key))];
-      await state.load(this.subtopology.stores.flatMap((store) => keys.map((key) => ({ store, kind: 'key' as const, key }))));
+      await state.load(task.subtopology.stores.flatMap((store) => keys.map((key) => ({ store, kind: 'key' as const, key }))));
     }
-    const schedule = this.task!.punctuationSchedule();
+    const schedule = task.task!.punctuationSchedule();
     for (;;) {
       this.attempt = { outputs: [], drops: [] };
       try {
-        for (const record of records) this.task!.process(record.topic, record);
+        for (const record of records) task.task!.process(record.topic, record);
         break;
       } catch (error) {
         const miss = error instanceof ProcessingError ? error.cause : error;
         if (!(miss instanceof StateNotLoadedError)) throw error;
         state.rollback();
-        this.task = this.build(state);
-        this.task.restorePunctuationSchedule(schedule);
+        task.task = this.build(task.subtopology, state);
+        task.task.restorePunctuationSchedule(schedule);
         await state.load([miss.request]);
       }
     }
@@ -92,29 +117,26 @@ export class RedisTopologyRun {
     await state.commit({ watermarks, outbox: [] });
     this.outputs.push(...this.attempt.outputs);
     this.drops.push(...this.attempt.drops);
+    return this.attempt.outputs;
   }
 
-  close(): void {
-    this.state?.close();
-  }
-
-  private async claim(): Promise<void> {
-    this.state?.close();
+  private async claim(task: Task): Promise<void> {
+    task.state?.close();
     const state = new RedisTaskState(this.redis, {
       app: this.options.app,
-      taskId: `${this.subtopology.id}_0`,
-      stores: taskStores(this.topology, this.subtopology),
+      taskId: `${task.subtopology.id}_0`,
+      stores: taskStores(this.topology, task.subtopology),
       wholeReadMaxEntries: this.options.wholeReadMaxEntries,
       cacheBudget: new StateCacheBudget(this.options.cacheEntries),
     });
     await state.claim();
     await state.load([{ store: PROCESSOR_TIMES_STORE, kind: 'all' }]);
-    this.state = state;
-    this.task = this.build(state);
+    task.state = state;
+    task.task = this.build(task.subtopology, state);
   }
 
-  private build(state: RedisTaskState): TopologyTask {
-    return new TopologyTask(this.topology, this.subtopology, 0, {
+  private build(subtopology: Subtopology, state: RedisTaskState): TopologyTask {
+    return new TopologyTask(this.topology, subtopology, 0, {
       store: (name) => state.store(name),
       processorTimes: state.store(PROCESSOR_TIMES_STORE) as KeyValueStore<string, number>,
       wallClockTime: () => 0,
