@@ -1,12 +1,16 @@
 import type { AnyRecord, Subtopology, Topology } from '../../../processors/topologyGraph.ts';
 import { ProcessingError } from '../../../runtime/processingError.ts';
 import { TopologyTask, type OutputRecord } from '../../../runtime/topologyTask.ts';
+import { isGlobalSubtopology } from '../../../runtime/worker/globalTables.ts';
 import { PROCESSOR_TIMES_STORE, taskStores } from '../../../runtime/worker/taskStores.ts';
 import type { KeyValueStore } from '../../../state/keyValueStore.ts';
+import { InMemoryKeyValueStore } from '../../../state/memory/inMemoryKeyValueStore.ts';
+import { inMemoryStoreFor } from '../../../state/memory/inMemoryStoreFor.ts';
 import type { RedisClient } from '../../../state/redis/redisConnection.ts';
 import { RedisTaskState } from '../../../state/redis/redisTaskState.ts';
 import { StateCacheBudget } from '../../../state/redis/stateCacheBudget.ts';
 import { StateNotLoadedError } from '../../../state/stateNotLoadedError.ts';
+import type { StateStore } from '../../../state/stateStore.ts';
 
 /** An input record of a run: the topic it is read from, then what the test driver's `pipe` takes. */
 export interface RunInput {
@@ -45,14 +49,18 @@ interface Task {
  * Kafka: units of records, each processed by a TopologyTask over RedisTaskState and committed;
  * a read of what is not loaded rolls the unit back, loads it and runs the unit again; a reclaim
  * is a new owner with an empty cache. What a unit writes to a topic another subtopology reads
- * (a repartition topic) is that subtopology's next unit, run at once. Outputs and drops are
- * those of committed units only, so they can be compared with the test driver's.
+ * (a repartition topic) is that subtopology's next unit, run at once. Global tables are kept
+ * in memory, as a worker keeps them. Outputs and drops are those of committed units only, so
+ * they can be compared with the test driver's.
  */
 export class RedisTopologyRun {
   readonly outputs: OutputRecord[] = [];
   readonly drops: string[] = [];
   private readonly offsets = new Map<string, number>();
   private readonly tasks: Task[];
+  /** The global tables' copies and the tasks that fill them, in memory as a worker keeps them. */
+  private readonly globalStores = new Map<string, StateStore>();
+  private readonly globalTasks: TopologyTask[];
   private attempt: { outputs: OutputRecord[]; drops: string[] } = { outputs: [], drops: [] };
 
   constructor(
@@ -60,18 +68,40 @@ export class RedisTopologyRun {
     private readonly topology: Topology,
     private readonly options: RedisTopologyRunOptions,
   ) {
-    this.tasks = topology.subtopologies.map((subtopology) => ({ subtopology, state: undefined, task: undefined }));
+    for (const definition of topology.stores.values()) if (definition.global) this.globalStores.set(definition.name, inMemoryStoreFor(definition));
+    const global = topology.subtopologies.filter((s) => isGlobalSubtopology(topology, s));
+    this.globalTasks = global.map(
+      (subtopology) =>
+        new TopologyTask(topology, subtopology, 0, {
+          store: (name) => this.globalStores.get(name)!,
+          processorTimes: new InMemoryKeyValueStore<string, number>('global-processor-times'),
+          wallClockTime: () => 0,
+          output: () => undefined,
+          recordDropped: () => undefined,
+        }),
+    );
+    this.tasks = topology.subtopologies.filter((s) => !global.includes(s)).map((subtopology) => ({ subtopology, state: undefined, task: undefined }));
   }
 
-  /** Processes `inputs` as one unit of the subtopology that reads them, commits it, and runs what it wrote to other subtopologies' topics. */
+  /**
+   * Processes `inputs` as units of the subtopologies that read them (one per run of
+   * consecutive records of one subtopology), commits each, and runs what each wrote to other
+   * subtopologies' topics. A global table's records update its copy at once, as the test
+   * driver does (a worker reads them on its own, apart from its tasks).
+   */
   async runUnit(inputs: readonly RunInput[], plan: UnitPlan): Promise<void> {
-    if (inputs.length === 0) return;
-    const reader = this.readerOf(inputs[0]!.topic);
-    if (!inputs.every((input) => this.readerOf(input.topic) === reader)) throw new Error('a unit reads the topics of one subtopology');
-    const written = await this.runTaskUnit(reader, inputs, plan);
-    for (const task of this.tasks) {
-      const fed = written.filter((r) => task.subtopology.sourceTopics.includes(r.topic));
-      await this.runUnit(fed, plan);
+    for (let at = 0; at < inputs.length; ) {
+      const reader = this.readerOf(inputs[at]!.topic);
+      let end = at + 1;
+      while (end < inputs.length && this.readerOf(inputs[end]!.topic) === reader) end++;
+      const unit = inputs.slice(at, end);
+      at = end;
+      if (reader instanceof TopologyTask) {
+        for (const input of unit) reader.process(input.topic, this.recordOf(input));
+        continue;
+      }
+      const written = await this.runTaskUnit(reader, unit, plan);
+      await this.runUnit(written.filter((r) => !this.topology.globalTopics.includes(r.topic) && this.tasks.some((t) => t.subtopology.sourceTopics.includes(r.topic))), plan);
     }
   }
 
@@ -79,21 +109,23 @@ export class RedisTopologyRun {
     for (const task of this.tasks) task.state?.close();
   }
 
-  private readerOf(topic: string): Task {
-    const task = this.tasks.find((t) => t.subtopology.sourceTopics.includes(topic));
+  private readerOf(topic: string): Task | TopologyTask {
+    const task = this.tasks.find((t) => t.subtopology.sourceTopics.includes(topic)) ?? this.globalTasks.find((t) => t.subtopology.sourceTopics.includes(topic));
     if (!task) throw new Error(`no subtopology reads topic '${topic}'`);
     return task;
+  }
+
+  private recordOf(input: RunInput): AnyRecord {
+    const offset = this.offsets.get(input.topic) ?? 0;
+    this.offsets.set(input.topic, offset + 1);
+    return { topic: input.topic, key: input.key, value: input.value, timestamp: input.timestamp, headers: {}, partition: 0, offset };
   }
 
   /** One committed unit of one task; returns what it wrote. */
   private async runTaskUnit(task: Task, inputs: readonly RunInput[], plan: UnitPlan): Promise<OutputRecord[]> {
     if (plan.reclaim || !task.state) await this.claim(task);
     const state = task.state!;
-    const records = inputs.map((input): AnyRecord => {
-      const offset = this.offsets.get(input.topic) ?? 0;
-      this.offsets.set(input.topic, offset + 1);
-      return { topic: input.topic, key: input.key, value: input.value, timestamp: input.timestamp, headers: {}, partition: 0, offset };
-    });
+    const records = inputs.map((input) => this.recordOf(input));
     if (plan.prefetch) {
       const keys = [...new Set(records.map((r) => r.key))];
       await state.load(task.subtopology.stores.flatMap((store) => keys.map((key) => ({ store, kind: 'key' as const, key }))));
@@ -137,7 +169,7 @@ export class RedisTopologyRun {
 
   private build(subtopology: Subtopology, state: RedisTaskState): TopologyTask {
     return new TopologyTask(this.topology, subtopology, 0, {
-      store: (name) => state.store(name),
+      store: (name) => this.globalStores.get(name) ?? state.store(name),
       processorTimes: state.store(PROCESSOR_TIMES_STORE) as KeyValueStore<string, number>,
       wallClockTime: () => 0,
       output: (record) => this.attempt.outputs.push(record),

@@ -163,6 +163,21 @@ public class KafkaStreamsBehaviour {
         stream.join(stream, KafkaStreamsBehaviour::pair, JoinWindows.ofTimeDifferenceWithNoGrace(Duration.ofMillis(difference)), StreamJoined.as("self")).to("self");
       });
     }
+    for (int i = 0; i < CASES_PER_KIND; i++) {
+      run(out, "assorted", inputs(random, List.of("table", "g"), "in", "table", "g"), List.of("global-joined", "global-left", "flat-counts", "sliding-reduced", "agg-joined"), b -> {
+        KStream<String, String> stream = b.stream("in");
+        KTable<String, String> table = b.table("table");
+        GlobalKTable<String, String> global = b.globalTable("g");
+        stream.join(global, (k, v) -> k, KafkaStreamsBehaviour::pair).to("global-joined");
+        stream.leftJoin(global, (k, v) -> k, KafkaStreamsBehaviour::pair).to("global-left");
+        stream.flatMap((k, v) -> List.of(KeyValue.pair(k, v), KeyValue.pair(v.substring(v.length() - 1), v))).groupByKey(Grouped.as("flat")).count()
+          .toStream().to("flat-counts", Produced.with(Serdes.String(), Serdes.Long()));
+        windowedStringsTo(stream.groupByKey().windowedBy(SlidingWindows.ofTimeDifferenceAndGrace(Duration.ofMillis(10), Duration.ofMillis(5)))
+          .reduce((a, v) -> a + "+" + v, Materialized.<String, String>as(Stores.inMemoryWindowStore("sliding", Duration.ofMillis(25), Duration.ofMillis(10), false)).withKeySerde(Serdes.String()).withValueSerde(Serdes.String()))
+          .toStream(), "sliding-reduced");
+        stream.groupByKey().count().join(table, (count, value) -> count + "/" + value).toStream().to("agg-joined");
+      });
+    }
     Files.writeString(Path.of(args[0]), out);
   }
 
@@ -219,7 +234,7 @@ public class KafkaStreamsBehaviour {
         out.append("in ").append(input.topic()).append(' ').append(input.key()).append(' ').append(input.value()).append(' ').append(input.timestamp()).append('\n');
       }
       for (String name : outputs) {
-        Deserializer<?> values = List.of("counts", "updates", "finals", "sums", "rekeyed-counts").contains(name) ? new LongDeserializer() : new StringDeserializer();
+        Deserializer<?> values = List.of("counts", "updates", "finals", "sums", "rekeyed-counts", "flat-counts").contains(name) ? new LongDeserializer() : new StringDeserializer();
         for (var record : driver.createOutputTopic(name, new StringDeserializer(), values).readRecordsToList()) {
           out.append("out ").append(name).append(' ').append(record.key()).append(' ').append(record.value()).append(' ').append(record.timestamp()).append('\n');
         }

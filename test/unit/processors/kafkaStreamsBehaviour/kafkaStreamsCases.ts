@@ -177,6 +177,37 @@ export const KAFKA_STREAMS_TOPOLOGIES: Record<string, { outputs: readonly string
       return t;
     },
   },
+  assorted: {
+    outputs: ['global-joined', 'global-left', 'flat-counts', 'sliding-reduced', 'agg-joined'],
+    build: () => {
+      const t = testTopology();
+      const stream = t.stream<string, string>('in');
+      const table = t.table<string, string>('table');
+      const global = t.globalTable<string, string>('g');
+      stream.join(global, (k) => k, pair).to('global-joined');
+      stream.leftJoin(global, (k) => k, pair).to('global-left');
+      stream
+        .flatMap((k, v) => [[k, v] as const, [v.slice(-1), v] as const])
+        .groupByKey({ name: 'flat' })
+        .count()
+        .toStream()
+        .to('flat-counts');
+      stream
+        .groupByKey()
+        .windowedBy(SlidingWindows.ofTimeDifferenceAndGrace(10, 5))
+        .reduce((a, v) => `${a}+${v}`)
+        .toStream()
+        .map((k, v) => [show(k), v])
+        .to('sliding-reduced');
+      stream
+        .groupByKey()
+        .count()
+        .join(table, (count, value) => `${count}/${value}`)
+        .toStream()
+        .to('agg-joined');
+      return t;
+    },
+  },
   join: {
     outputs: ['inner', 'left-joined', 'outer'],
     build: ({ difference, grace }) => {
