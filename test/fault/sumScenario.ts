@@ -11,6 +11,7 @@ import { closeRedis, connectRedis } from '../../state/redis/redisConnection.ts';
 import { RedisTaskState } from '../../state/redis/redisTaskState.ts';
 import { FAULT_WORKER_ENV, WorkerProcess } from '../support/workerProcess.ts';
 import { createTopics } from '../../runtime/kafka/createTopics.ts';
+import { defaultPartition } from '../../runtime/queries/defaultPartitioner.ts';
 
 const FIXTURE = fileURLToPath(new URL('./fixtures/sumTopology.ts', import.meta.url));
 
@@ -31,6 +32,8 @@ export class SumScenario {
   readonly output = `fault.${this.id}.sums`;
   readonly factorsTopic = `fault.${this.id}.factors`;
   readonly scaled = `fault.${this.id}.scaled`;
+  /** Each key's final count per window, when the scenario is windowed. */
+  readonly windows = `fault.${this.id}.windows`;
   /** Each key's factor in the joined table. */
   readonly factors = new Map<string, number>();
   readonly app = `fault-sum-${this.id}`;
@@ -38,6 +41,9 @@ export class SumScenario {
   readonly workers: WorkerProcess[] = [];
   /** What was produced, per key, in order. */
   readonly sent = new Map<string, number[]>();
+  /** The event time of each record produced, per key, in order: 10 ms apart, in production order. */
+  readonly sentAt = new Map<string, number[]>();
+  private firstTimestamp: number | undefined;
   private readonly connection = loadConnectionConfig();
   private readonly kafka = new Kafka({ clientId: `fault-test-${this.id}`, brokers: this.connection.brokers, logLevel: logLevel.NOTHING });
   private producer: Producer | undefined;
@@ -47,12 +53,14 @@ export class SumScenario {
     readonly guarantee: 'at_least_once' | 'exactly_once',
     private readonly keys = 40,
     private readonly workerEnv: Record<string, string> = {},
+    /** Whether the workers also count per key and hopping window, with suppressed finals. */
+    private readonly windowed = false,
   ) {}
 
   async setup(): Promise<void> {
     const admin = this.kafka.admin();
     await admin.connect();
-    await createTopics(admin, [this.input, this.output, this.factorsTopic, this.scaled].map((topic) => ({ topic, numPartitions: this.partitions, replicationFactor: 1 })));
+    await createTopics(admin, this.topics.map((topic) => ({ topic, numPartitions: this.partitions, replicationFactor: 1 })));
     await admin.disconnect();
     this.producer = this.kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
     await this.producer.connect();
@@ -80,6 +88,7 @@ export class SumScenario {
       SUM_OUTPUT_TOPIC: this.output,
       SUM_FACTORS_TOPIC: this.factorsTopic,
       SUM_SCALED_TOPIC: this.scaled,
+      ...(this.windowed ? { SUM_WINDOWS_TOPIC: this.windows } : {}),
       ...FAULT_WORKER_ENV,
       ...this.workerEnv,
       ...env,
@@ -93,10 +102,13 @@ export class SumScenario {
     for (let done = 0; done < count; done += 100) {
       const messages = [];
       for (let i = 0; i < Math.min(100, count - done); i++) {
+        this.firstTimestamp ??= Date.now();
+        const timestamp = this.firstTimestamp + 10 * this.produced;
         const key = keyName(this.produced++ % this.keys);
         const value = 1 + Math.floor(Math.random() * 9);
         this.sent.set(key, [...(this.sent.get(key) ?? []), value]);
-        messages.push({ key, value: JSON.stringify(value) });
+        this.sentAt.set(key, [...(this.sentAt.get(key) ?? []), timestamp]);
+        messages.push({ key, value: JSON.stringify(value), timestamp: String(timestamp) });
       }
       await this.producer!.send({ topic: this.input, messages, acks: -1 });
     }
@@ -119,6 +131,25 @@ export class SumScenario {
   /** Each number times its key's factor, in order: what the join must write. */
   expectedScaled(): Map<string, number[]> {
     return new Map([...this.sent].map(([key, values]) => [key, values.map((v) => v * this.factors.get(key)!)]));
+  }
+
+  /**
+   * Each key's count per 1 s window hopping by 500 ms (`<key>@<start>`), for the windows
+   * that closed: those ending at or before the latest event time of the key's partition.
+   */
+  expectedWindowFinals(): Map<string, number> {
+    const latest = new Map<number, number>();
+    for (const [key, times] of this.sentAt) latest.set(partitionOf(key, this.partitions), Math.max(latest.get(partitionOf(key, this.partitions)) ?? -1, ...times));
+    const finals = new Map<string, number>();
+    for (const [key, times] of this.sentAt) {
+      for (const t of times) {
+        for (let start = t - (t % 500) - 500; start <= t; start += 500) {
+          if (start < 0 || t >= start + 1000 || start + 1000 > latest.get(partitionOf(key, this.partitions))!) continue;
+          finals.set(`${key}@${start}`, (finals.get(`${key}@${start}`) ?? 0) + 1);
+        }
+      }
+    }
+    return finals;
   }
 
   /**
@@ -183,6 +214,10 @@ export class SumScenario {
     return found;
   }
 
+  private get topics(): string[] {
+    return [this.input, this.output, this.factorsTopic, this.scaled, ...(this.windowed ? [this.windows] : [])];
+  }
+
   private get redisUrl(): string {
     return this.workerEnv.REDIS_URL ?? this.connection.redisUrl;
   }
@@ -192,7 +227,7 @@ export class SumScenario {
     await this.producer?.disconnect();
     const admin = this.kafka.admin();
     await admin.connect();
-    const topics = [this.input, this.output, this.factorsTopic, this.scaled];
+    const topics = this.topics;
     await admin.deleteTopics({ topics: [...topics, ...topics.map((t) => `${t}.dlq`)] }).catch(() => undefined);
     await admin.disconnect();
     const redis = connectRedis(this.redisUrl);
@@ -203,6 +238,10 @@ export class SumScenario {
       await closeRedis(redis);
     }
   }
+}
+
+function partitionOf(key: string, partitions: number): number {
+  return defaultPartition(Buffer.from(key), partitions);
 }
 
 function keyName(i: number): string {
