@@ -84,6 +84,8 @@ export class TimedStoreCache implements SlotIndex<TimedMeta, TimedEntry> {
   private readonly loadedRanges = new LoadedRanges();
   /** The latest time (window start, session end) put into the store since this cache began; what retention counts back from. */
   private observedTime = -Infinity;
+  /** What the commit in flight expires: entries with an earlier time. */
+  private expiringBefore: number | undefined;
 
   private readonly retentionMs: number | undefined;
   private readonly readHorizonMs: number | undefined;
@@ -249,11 +251,14 @@ export class TimedStoreCache implements SlotIndex<TimedMeta, TimedEntry> {
       }
     }
     const expireBefore = this.retentionMs !== undefined && Number.isFinite(this.observedTime) ? this.observedTime - this.retentionMs + 1 : undefined;
-    if (set.length === 0 && del.length === 0 && expireBefore === undefined) return undefined;
+    this.expiringBefore = expireBefore;
+    // Kafka Streams skips a put at or before its store's observed time minus retention: so does the commit.
+    const kept = expireBefore === undefined ? set : set.filter(([, time]) => time >= expireBefore);
+    if (kept.length === 0 && del.length === 0 && expireBefore === undefined) return undefined;
     return {
       kind: 'timed',
       keys: this.keys,
-      set,
+      set: kept,
       del,
       ...(this.retentionMs !== undefined ? { ttlMs: this.retentionMs + IDLE_STORE_TTL_MS } : {}),
       ...(expireBefore !== undefined ? { expireBefore } : {}),
@@ -264,7 +269,18 @@ export class TimedStoreCache implements SlotIndex<TimedMeta, TimedEntry> {
   endCommit(applied: boolean): void {
     // A committed delete the loaded keys or ranges imply need not be remembered.
     this.slots.endCommit(applied, (slot) => this.keyLoadedFrom(slot.meta.keyId, slot.meta.time) || this.loadedRanges.covers(slot.meta.time, slot.meta.time));
-    if (applied) this.forgetBelowFloor();
+    if (!applied) return;
+    this.forgetExpired();
+    this.forgetBelowFloor();
+  }
+
+  /** Forgets the committed entries the commit expired (or did not write), so the cache answers as Redis does. */
+  private forgetExpired(): void {
+    const line = this.expiringBefore;
+    if (line === undefined) return;
+    for (const slot of this.ordered.between(-Infinity, line)) {
+      if (slot.meta.time < line && slot.pending === undefined && slot.inFlight === undefined) this.slots.forgetCommittedOf(slot);
+    }
   }
 
   /**

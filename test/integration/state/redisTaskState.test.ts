@@ -558,6 +558,23 @@ describe('RedisTaskState against a real Redis', function () {
       assert.deepEqual((next.store('win') as WindowStore<string, number>).fetchRange('k', -1e9, 1e9), [[3_001, 3_001], [5_000, 5_000]]);
     });
 
+    it("skips a put at or before the store's observed time minus retention, as Kafka Streams' stores do, and the cache answers as Redis then does", async () => {
+      const app = newApp();
+      const stores: StoreDefinition[] = [{ name: 'win', kind: 'window', retentionMs: 2_000 }];
+      const state = newState(app, { stores });
+      await state.claim();
+      const win = state.store('win') as WindowStore<string, number>;
+      win.put('k', 5_000, 5_000);
+      await state.commit(EMPTY_UNIT);
+      win.put('k', 3_000, 3_000); // at 5000 − 2000: expired
+      win.put('k', 3_001, 3_001);
+      await state.commit(EMPTY_UNIT);
+      const keys = new TaskKeys({ app, taskId: TASK });
+      assert.deepEqual(await redis.zrange(keys.window('win').byTime, 0, -1), ['1:k:3001', '1:k:5000']);
+      await state.load([{ store: 'win', kind: 'key', key: 'k', from: 0 }]);
+      assert.deepEqual(win.fetchRange('k', 0, 1e9), [[3_001, 3_001], [5_000, 5_000]]);
+    });
+
     it('is applied once when the same script reaches Redis twice (ioredis resends after a dropped connection)', async () => {
       const app = newApp();
       const keys = new TaskKeys({ app, taskId: TASK });
