@@ -86,6 +86,10 @@ export class TimedStoreCache implements SlotIndex<TimedMeta, TimedEntry> {
   private observedTime = -Infinity;
   /** What the commit in flight expires: entries with an earlier time. */
   private expiringBefore: number | undefined;
+  /** Committed entries with an earlier time were forgotten. */
+  private expiredBefore = -Infinity;
+  /** The puts the commit in flight leaves out, as expired. */
+  private skipped: TimedSlot[] = [];
 
   private readonly retentionMs: number | undefined;
   private readonly readHorizonMs: number | undefined;
@@ -242,23 +246,30 @@ export class TimedStoreCache implements SlotIndex<TimedMeta, TimedEntry> {
   beginCommit(): StoreWrites | undefined {
     const set: Array<[string, number, string]> = [];
     const del: string[] = [];
+    const put: TimedSlot[] = [];
     for (const slot of this.slots.beginCommit()) {
       const entry = slot.inFlight!;
       if (entry === ABSENT) del.push(slot.id);
       else {
-        set.push([slot.id, slot.meta.time, encodeStored([entry.key, entry.value])]);
+        put.push(slot);
         this.observedTime = Math.max(this.observedTime, slot.meta.time);
       }
     }
     const expireBefore = this.retentionMs !== undefined && Number.isFinite(this.observedTime) ? this.observedTime - this.retentionMs + 1 : undefined;
     this.expiringBefore = expireBefore;
-    // Kafka Streams skips a put at or before its store's observed time minus retention: so does the commit.
-    const kept = expireBefore === undefined ? set : set.filter(([, time]) => time >= expireBefore);
-    if (kept.length === 0 && del.length === 0 && expireBefore === undefined) return undefined;
+    // Kafka Streams skips a put at or before its store's observed time minus retention: so does
+    // the commit, and the cache forgets it once the commit is applied.
+    this.skipped = expireBefore === undefined ? [] : put.filter((slot) => slot.meta.time < expireBefore);
+    for (const slot of put) {
+      if (expireBefore !== undefined && slot.meta.time < expireBefore) continue;
+      const entry = slot.inFlight as TimedEntry;
+      set.push([slot.id, slot.meta.time, encodeStored([entry.key, entry.value])]);
+    }
+    if (set.length === 0 && del.length === 0 && expireBefore === undefined) return undefined;
     return {
       kind: 'timed',
       keys: this.keys,
-      set: kept,
+      set,
       del,
       ...(this.retentionMs !== undefined ? { ttlMs: this.retentionMs + IDLE_STORE_TTL_MS } : {}),
       ...(expireBefore !== undefined ? { expireBefore } : {}),
@@ -274,10 +285,14 @@ export class TimedStoreCache implements SlotIndex<TimedMeta, TimedEntry> {
     this.forgetBelowFloor();
   }
 
-  /** Forgets the committed entries the commit expired (or did not write), so the cache answers as Redis does. */
+  /** Forgets the committed entries the commit expired or did not write, so the cache answers as Redis does. */
   private forgetExpired(): void {
+    for (const slot of this.skipped) if (slot.pending === undefined) this.slots.forgetCommittedOf(slot);
+    this.skipped = [];
     const line = this.expiringBefore;
-    if (line === undefined) return;
+    // Older entries only once the line has risen since the last time: a scan settles the ordered slots.
+    if (line === undefined || line <= this.expiredBefore) return;
+    this.expiredBefore = line;
     for (const slot of this.ordered.between(-Infinity, line)) {
       if (slot.meta.time < line && slot.pending === undefined && slot.inFlight === undefined) this.slots.forgetCommittedOf(slot);
     }
@@ -307,6 +322,7 @@ export class TimedStoreCache implements SlotIndex<TimedMeta, TimedEntry> {
     this.loadedKeys.clear();
     this.loadedRanges.clear();
     this.floor = -Infinity;
+    this.expiredBefore = -Infinity;
   }
 
   /** Forgets everything. */
@@ -315,6 +331,7 @@ export class TimedStoreCache implements SlotIndex<TimedMeta, TimedEntry> {
     this.loadedKeys.clear();
     this.loadedRanges.clear();
     this.floor = -Infinity;
+    this.expiredBefore = -Infinity;
   }
 
   added(slot: TimedSlot): void {
