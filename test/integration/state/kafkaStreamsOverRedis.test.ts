@@ -1,10 +1,7 @@
 import assert from 'node:assert/strict';
-import { randomUUID } from 'node:crypto';
 import fc from 'fast-check';
-import { loadConnectionConfig } from '../../../runtime/config.ts';
-import { closeRedis, connectRedis, type RedisClient } from '../../../state/redis/redisConnection.ts';
 import { KAFKA_STREAMS_TOPOLOGIES, readCases, shownOutput } from '../../unit/processors/kafkaStreamsBehaviour/kafkaStreamsCases.ts';
-import { RedisTopologyRun } from './redisTopologyRun.ts';
+import { RedisTopologyRun, redisForRuns } from './redisTopologyRun.ts';
 
 const PLANS_PER_CASE = 2;
 
@@ -17,20 +14,9 @@ const PLANS_PER_CASE = 2;
  */
 describe('Kafka Streams’ own outputs, from topologies over RedisTaskState', function () {
   this.timeout(300_000);
-  let redis: RedisClient;
-  const suite = `ks-${randomUUID().slice(0, 8)}`;
-  let runs = 0;
+  const runs = redisForRuns('ks');
   const cases = readCases();
-
-  before(() => {
-    redis = connectRedis(loadConnectionConfig().redisUrl);
-  });
-
-  after(async () => {
-    const keys = await redis.keys(`tributary:{${suite}-*`);
-    if (keys.length > 0) await redis.del(...keys);
-    await closeRedis(redis);
-  });
+  let seed = 0;
 
   const plans = fc.record({
     units: fc.array(fc.record({ size: fc.integer({ min: 1, max: 8 }), reclaim: fc.boolean(), prefetch: fc.boolean() }), { minLength: 1, maxLength: 12 }),
@@ -41,17 +27,9 @@ describe('Kafka Streams’ own outputs, from topologies over RedisTaskState', fu
   for (const [kind, topology] of Object.entries(KAFKA_STREAMS_TOPOLOGIES)) {
     it(`${kind}: every output record as Kafka Streams', for each of its cases`, async () => {
       for (const c of cases.filter((c) => c.kind === kind)) {
-        for (const plan of fc.sample(plans, { numRuns: PLANS_PER_CASE, seed: runs })) {
-          const run = new RedisTopologyRun(redis, topology.build(c.params).build(), { app: `${suite}-${runs++}`, ...plan });
-          try {
-            for (let at = 0, u = 0; at < c.inputs.length; u++) {
-              const unit = plan.units[u % plan.units.length]!;
-              await run.runUnit(c.inputs.slice(at, at + unit.size), unit);
-              at += unit.size;
-            }
-          } finally {
-            run.close();
-          }
+        for (const plan of fc.sample(plans, { numRuns: PLANS_PER_CASE, seed: seed++ })) {
+          const run = new RedisTopologyRun(runs.redis, topology.build(c.params).build(), { app: runs.nextApp(), ...plan });
+          await run.runAll(c.inputs, plan.units);
           for (const topic of topology.outputs) {
             const actual = run.outputs.filter((r) => r.topic === topic).map(shownOutput);
             assert.deepEqual(actual, c.outputs.get(topic) ?? [], `${topic} of ${c.line} with ${JSON.stringify(plan)}`);

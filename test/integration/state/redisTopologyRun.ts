@@ -1,4 +1,6 @@
+import { randomUUID } from 'node:crypto';
 import type { AnyRecord, Subtopology, Topology } from '../../../processors/topologyGraph.ts';
+import { loadConnectionConfig } from '../../../runtime/config.ts';
 import { ProcessingError } from '../../../runtime/processingError.ts';
 import { TopologyTask, type OutputRecord } from '../../../runtime/topologyTask.ts';
 import { isGlobalSubtopology } from '../../../runtime/worker/globalTables.ts';
@@ -6,7 +8,7 @@ import { PROCESSOR_TIMES_STORE, taskStores } from '../../../runtime/worker/taskS
 import type { KeyValueStore } from '../../../state/keyValueStore.ts';
 import { InMemoryKeyValueStore } from '../../../state/memory/inMemoryKeyValueStore.ts';
 import { inMemoryStoreFor } from '../../../state/memory/inMemoryStoreFor.ts';
-import type { RedisClient } from '../../../state/redis/redisConnection.ts';
+import { closeRedis, connectRedis, type RedisClient } from '../../../state/redis/redisConnection.ts';
 import { RedisTaskState } from '../../../state/redis/redisTaskState.ts';
 import { StateCacheBudget } from '../../../state/redis/stateCacheBudget.ts';
 import { StateNotLoadedError } from '../../../state/stateNotLoadedError.ts';
@@ -35,6 +37,35 @@ export interface UnitPlan {
   readonly reclaim: boolean;
   /** The unit's keys are loaded before it runs, as a worker does; else each miss is loaded when met. */
   readonly prefetch: boolean;
+}
+
+/** A unit plan with its number of records. */
+export interface SizedUnitPlan extends UnitPlan {
+  readonly size: number;
+}
+
+/**
+ * For a mocha suite of runs: a Redis connection, opened before the suite and closed after it
+ * with the keys of every run deleted, and an application id of its own for each run.
+ */
+export function redisForRuns(name: string): { readonly redis: RedisClient; nextApp(): string } {
+  const suite = `${name}-${randomUUID().slice(0, 8)}`;
+  let redis: RedisClient | undefined;
+  let runs = 0;
+  before(() => {
+    redis = connectRedis(loadConnectionConfig().redisUrl);
+  });
+  after(async () => {
+    const keys = await redis!.keys(`tributary:{${suite}-*`);
+    if (keys.length > 0) await redis!.del(...keys);
+    await closeRedis(redis!);
+  });
+  return {
+    get redis() {
+      return redis!;
+    },
+    nextApp: () => `${suite}-${runs++}`,
+  };
 }
 
 /** Partition 0 of one subtopology: its state in Redis and the task over it. */
@@ -102,6 +133,19 @@ export class RedisTopologyRun {
       }
       const written = await this.runTaskUnit(reader, unit, plan);
       await this.runUnit(written.filter((r) => !this.topology.globalTopics.includes(r.topic) && this.tasks.some((t) => t.subtopology.sourceTopics.includes(r.topic))), plan);
+    }
+  }
+
+  /** Processes every input, in units sized and run as `plans` say, taken in turn; then closes. */
+  async runAll(inputs: readonly RunInput[], plans: readonly SizedUnitPlan[]): Promise<void> {
+    try {
+      for (let at = 0, u = 0; at < inputs.length; u++) {
+        const plan = plans[u % plans.length]!;
+        await this.runUnit(inputs.slice(at, at + plan.size), plan);
+        at += plan.size;
+      }
+    } finally {
+      this.close();
     }
   }
 

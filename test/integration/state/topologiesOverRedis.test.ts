@@ -1,16 +1,13 @@
 import assert from 'node:assert/strict';
-import { randomUUID } from 'node:crypto';
 import fc from 'fast-check';
 import type { TopologyBuilder } from '../../../processors/topologyBuilder.ts';
 import { JoinWindows } from '../../../processors/windows/joinWindows.ts';
 import { SessionWindows } from '../../../processors/windows/sessionWindows.ts';
 import { SlidingWindows } from '../../../processors/windows/slidingWindows.ts';
 import { TimeWindows } from '../../../processors/windows/timeWindows.ts';
-import { loadConnectionConfig } from '../../../runtime/config.ts';
 import { TopologyTestDriver } from '../../../runtime/topologyTestDriver.ts';
-import { closeRedis, connectRedis, type RedisClient } from '../../../state/redis/redisConnection.ts';
 import { testTopology } from '../../unit/processors/stringTopology.ts';
-import { RedisTopologyRun, type RunInput, type UnitPlan } from './redisTopologyRun.ts';
+import { RedisTopologyRun, redisForRuns, type RunInput } from './redisTopologyRun.ts';
 
 /** A windowed topology of one subtopology, drawn with its parameters. */
 interface Case {
@@ -130,19 +127,7 @@ const shown = (r: { key: unknown; value: unknown; timestamp: number }) => `${JSO
  */
 describe('topologies over RedisTaskState against the test driver', function () {
   this.timeout(180_000);
-  let redis: RedisClient;
-  const suite = `ref-${randomUUID().slice(0, 8)}`;
-  let runs = 0;
-
-  before(() => {
-    redis = connectRedis(loadConnectionConfig().redisUrl);
-  });
-
-  after(async () => {
-    const keys = await redis.keys(`tributary:{${suite}-*`);
-    if (keys.length > 0) await redis.del(...keys);
-    await closeRedis(redis);
-  });
+  const runs = redisForRuns('ref');
 
   for (const c of CASES) {
     it(`${c.name}: every output and every drop as in the test driver`, async () => {
@@ -157,16 +142,8 @@ describe('topologies over RedisTaskState against the test driver', function () {
             const driver = new TopologyTestDriver(topology.build());
             for (const r of inputs) driver.pipe(r.topic, { key: r.key, value: r.value, timestamp: r.timestamp, headers: {} });
 
-            const run = new RedisTopologyRun(redis, topology.build().build(), { app: `${suite}-${runs++}`, wholeReadMaxEntries, cacheEntries });
-            try {
-              for (let at = 0, u = 0; at < inputs.length; u++) {
-                const plan: UnitPlan & { size: number } = plans[u % plans.length]!;
-                await run.runUnit(inputs.slice(at, at + plan.size), plan);
-                at += plan.size;
-              }
-            } finally {
-              run.close();
-            }
+            const run = new RedisTopologyRun(runs.redis, topology.build().build(), { app: runs.nextApp(), wholeReadMaxEntries, cacheEntries });
+            await run.runAll(inputs, plans);
 
             for (const topic of c.outputs) {
               const expected = driver.outputTopic(topic).readRecords().map(shown);
