@@ -259,9 +259,12 @@ export class TimedStoreCache implements SlotIndex<TimedMeta, TimedEntry> {
     this.expiringBefore = expireBefore;
     // Kafka Streams skips a put at or before its store's observed time minus retention: so does
     // the commit, and the cache forgets it once the commit is applied.
-    this.skipped = expireBefore === undefined ? [] : put.filter((slot) => slot.meta.time < expireBefore);
+    this.skipped = [];
     for (const slot of put) {
-      if (expireBefore !== undefined && slot.meta.time < expireBefore) continue;
+      if (expireBefore !== undefined && slot.meta.time < expireBefore) {
+        this.skipped.push(slot);
+        continue;
+      }
       const entry = slot.inFlight as TimedEntry;
       set.push([slot.id, slot.meta.time, encodeStored([entry.key, entry.value])]);
     }
@@ -293,8 +296,13 @@ export class TimedStoreCache implements SlotIndex<TimedMeta, TimedEntry> {
     // Older entries only once the line has risen since the last time: a scan settles the ordered slots.
     if (line === undefined || line <= this.expiredBefore) return;
     this.expiredBefore = line;
-    for (const slot of this.ordered.between(-Infinity, line)) {
-      if (slot.meta.time < line && slot.pending === undefined && slot.inFlight === undefined) this.slots.forgetCommittedOf(slot);
+    this.forgetCommittedBefore(line);
+  }
+
+  /** Forgets the committed entries older than `time` that no write is pending or in flight for. */
+  private forgetCommittedBefore(time: number): void {
+    for (const slot of this.ordered.between(-Infinity, time)) {
+      if (slot.meta.time < time && slot.pending === undefined && slot.inFlight === undefined) this.slots.forgetCommittedOf(slot);
     }
   }
 
@@ -308,9 +316,7 @@ export class TimedStoreCache implements SlotIndex<TimedMeta, TimedEntry> {
   private forgetBelowFloor(): void {
     const floor = this.keyFloor();
     if (floor <= this.floor) return;
-    for (const slot of this.ordered.between(-Infinity, floor)) {
-      if (slot.meta.time < floor && slot.pending === undefined && slot.inFlight === undefined) this.slots.forgetCommittedOf(slot);
-    }
+    this.forgetCommittedBefore(floor);
     this.loadedRanges.forgetBefore(floor);
     this.floor = floor;
     this.floors++;
