@@ -64,9 +64,10 @@ export class Table<K, V> {
 
   /**
    * A table of the entries for which `predicate(key, value)` holds. An update that fails the
-   * predicate is forwarded as a deletion, unless the entry was not in the filtered table
-   * before either (or the update deletes a key it never held): Kafka Streams' filter over a
-   * table that sends old values, as every table here does.
+   * predicate is forwarded as a deletion. When this table sends old values (TableOldValues:
+   * decided when the filter is declared, as in Kafka Streams), an update absent from the
+   * filtered table before and after (a row that stays filtered out, a tombstone for a key it
+   * never held) is not forwarded at all.
    */
   filter(predicate: (key: K, value: V) => boolean, named: Named = {}, keep = true): Table<K, V> {
     const pass = (value: V | null, key: K) => (value !== null && predicate(key, value) === keep ? value : null);
