@@ -132,7 +132,7 @@ export class RedisTopologyRun {
         continue;
       }
       const written = await this.runTaskUnit(reader, unit, plan);
-      await this.runUnit(written.filter((r) => !this.topology.globalTopics.includes(r.topic) && this.tasks.some((t) => t.subtopology.sourceTopics.includes(r.topic))), plan);
+      await this.runUnit(written.filter((r) => this.tasks.some((t) => t.subtopology.sourceTopics.includes(r.topic))), plan);
     }
   }
 

@@ -114,8 +114,8 @@ export const KAFKA_STREAMS_TOPOLOGIES: Record<string, { outputs: readonly string
           (_k, v, agg) => `${agg}+${v}`,
           (_k, a1, a2) => `(${a1}|${a2})`,
         );
-      merged.toStream().map((k, v) => [show(k), v]).to('merged');
-      merged.suppressUntilWindowCloses().toStream().map((k, v) => [show(k), v]).to('merged-finals');
+      windowedTo(merged, 'merged');
+      windowedTo(merged.suppressUntilWindowCloses(), 'merged-finals');
       return t;
     },
   },
@@ -124,8 +124,8 @@ export const KAFKA_STREAMS_TOPOLOGIES: Record<string, { outputs: readonly string
     build: ({ size, advance, grace }) => {
       const t = testTopology();
       const windowed = t.stream<string, string>('in').groupByKey().windowedBy(TimeWindows.ofSizeAndGrace(size!, grace!).advanceBy(advance!));
-      windowed.reduce((a, v) => `${a}+${v}`, { retentionMs: size! + grace! }).toStream().map((k, v) => [show(k), v]).to('reduced');
-      windowed.aggregate(() => '[', (_k, v, agg) => agg + v, { retentionMs: size! + grace! }).toStream().map((k, v) => [show(k), v]).to('aggregated');
+      windowedTo(windowed.reduce((a, v) => `${a}+${v}`, { retentionMs: size! + grace! }), 'reduced');
+      windowedTo(windowed.aggregate(() => '[', (_k, v, agg) => agg + v, { retentionMs: size! + grace! }), 'aggregated');
       return t;
     },
   },
@@ -192,13 +192,13 @@ export const KAFKA_STREAMS_TOPOLOGIES: Record<string, { outputs: readonly string
         .count()
         .toStream()
         .to('flat-counts');
-      stream
-        .groupByKey()
-        .windowedBy(SlidingWindows.ofTimeDifferenceAndGrace(10, 5))
-        .reduce((a, v) => `${a}+${v}`)
-        .toStream()
-        .map((k, v) => [show(k), v])
-        .to('sliding-reduced');
+      windowedTo(
+        stream
+          .groupByKey()
+          .windowedBy(SlidingWindows.ofTimeDifferenceAndGrace(10, 5))
+          .reduce((a, v) => `${a}+${v}`),
+        'sliding-reduced',
+      );
       stream
         .groupByKey()
         .count()
@@ -223,15 +223,20 @@ export const KAFKA_STREAMS_TOPOLOGIES: Record<string, { outputs: readonly string
   },
 };
 
-/** A windowed key as the Java side writes it: `key@start,end`. */
-const show = (k: Windowed<string>) => `${k.key}@${k.window.start},${k.window.end}`;
+/** Writes a windowed table's updates to `topic` with their keys as the Java side writes them: `key@start,end`. */
+function windowedTo<V>(table: Table<Windowed<string>, V>, topic: string): void {
+  table
+    .toStream()
+    .map((k, v) => [`${k.key}@${k.window.start},${k.window.end}`, v])
+    .to(topic);
+}
 
 /** A windowed count's updates and its suppressed finals. */
 function windowedCounts(count: (t: TopologyBuilder) => WindowedTable<string, number>): TopologyBuilder {
   const t = testTopology();
   const counts = count(t);
-  counts.toStream().map((k, v) => [show(k), v]).to('updates');
-  counts.suppressUntilWindowCloses().toStream().map((k, v) => [show(k), v]).to('finals');
+  windowedTo(counts, 'updates');
+  windowedTo(counts.suppressUntilWindowCloses(), 'finals');
   return t;
 }
 
