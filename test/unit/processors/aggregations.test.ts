@@ -61,6 +61,27 @@ describe('grouped aggregations', () => {
     assert.deepEqual(driver.outputTopic('shop-by-customer-repartition').readKeyValues().map(([k]) => k), ['ann', 'bob', 'ann']);
   });
 
+  it('a named grouping repartitions once for all its aggregations, an unnamed one once per aggregation, as Kafka Streams does', () => {
+    const named = testTopology('shop');
+    const byCustomer = named.stream<string, { customer: string; total: number }>('orders').groupBy((_k, v) => v.customer, { name: 'by-customer' });
+    byCustomer.count().toStream().to('counts');
+    byCustomer.aggregate(() => 0, (_k, v, sum) => sum + v.total).toStream().to('sums');
+    const byRegion = named.table<string, string>('customers').groupBy((_k, region) => [region, region], { name: 'by-region' });
+    byRegion.count().toStream().to('per-region');
+    byRegion.reduce((a) => a, (a) => a).toStream().to('regions');
+    assert.deepEqual(named.build().internalTopics.map((i) => i.name), ['shop-by-customer-repartition', 'shop-by-region-repartition']);
+    const driver = new TopologyTestDriver(named);
+    driver.inputTopic<string, { customer: string; total: number }>('orders').pipeAll([['o1', { customer: 'ann', total: 5 }], ['o2', { customer: 'ann', total: 7 }]]);
+    assert.deepEqual(driver.outputTopic('counts').readKeyValues(), [['ann', 1], ['ann', 2]]);
+    assert.deepEqual(driver.outputTopic('sums').readKeyValues(), [['ann', 5], ['ann', 12]]);
+
+    const unnamed = testTopology('shop');
+    const grouped = unnamed.stream<string, { customer: string }>('orders').groupBy((_k, v) => v.customer);
+    grouped.count({ store: 'counts' });
+    grouped.count({ store: 'again' });
+    assert.deepEqual(unnamed.build().internalTopics.map((i) => i.name), ['shop-counts-repartition', 'shop-again-repartition']);
+  });
+
   it('groupByKey after a key change repartitions, after mapValues it does not', () => {
     const keyed = testTopology('a');
     keyed.stream<string, number>('in').selectKey((_k, v) => String(v)).groupByKey().count({ store: 'c' });
