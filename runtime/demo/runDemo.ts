@@ -129,7 +129,7 @@ async function produce(options: DemoOptions, producer: OrderProducer, tracker: O
   }
 }
 
-/** Waits until every order and group ended, or the timeout, sending the cancellations that fall due and redrawing the summary every second. */
+/** Waits until the run settled (`OutcomeTracker.settled`), or the timeout, sending the cancellations that fall due and redrawing the summary every second. */
 async function settle(tracker: OutcomeTracker, producer: OrderProducer, timeoutMs: number, out: DemoOutput): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!tracker.settled && Date.now() < deadline) {

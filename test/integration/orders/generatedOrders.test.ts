@@ -32,7 +32,7 @@ describe(`${ORDERS} generated orders with mixed failures, end to end`, function 
     assert.deepEqual(tracker.reconcile(), []);
     const snapshot = tracker.snapshot();
     assert.equal(snapshot.produced, batches.reduce((n, b) => n + b.orders.length, 0));
-    assert.ok(snapshot.cancellationsAccepted > 0 && (snapshot.ended['payment failed'] ?? 0) > 0 && (snapshot.ended['shipping failed'] ?? 0) > 0, JSON.stringify(snapshot));
+    assert.ok(snapshot.cancellationsAccepted > 0 && snapshot.cancellationsAccepted === snapshot.ended['cancelled'] && (snapshot.ended['payment failed'] ?? 0) > 0 && (snapshot.ended['shipping failed'] ?? 0) > 0, JSON.stringify(snapshot));
   });
 
   it('emits no compensation twice (by command id)', () => {

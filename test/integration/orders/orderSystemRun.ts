@@ -102,7 +102,8 @@ export class OrderSystemRun {
   /**
    * Places generated orders all at once, the flow's outcomes fed to `tracker` (`outcomeFeed`)
    * as they are read, then sends each customer's cancellation as the tracker hands it out
-   * (once the order's flow is seen running), until every order and group ended; fails after
+   * (once the order's flow is seen running), until every order and group ended and the order
+   * service announced every cancellation a flow took (`tracker.settled`); fails after
    * `timeoutMs`. The services fail orders by their data rules only (no failure rates), and a
    * group waits 10 minutes for its guests. Resolves with what was placed.
    */
@@ -127,7 +128,7 @@ export class OrderSystemRun {
         return tracker.settled;
       },
       timeoutMs,
-      `every order to end (${tracker.snapshot().inFlight} in flight)`,
+      `every order to end and every cancellation taken to be announced (${tracker.snapshot().inFlight} in flight, ${tracker.cancellationsUnannounced().length} unannounced)`,
     );
     return batches;
   }

@@ -42,14 +42,15 @@ function batches(count: number, seed: number): PlannedBatch[] {
 }
 
 describe('outcome tracker', () => {
-  it('reconciles exactly when every produced order ended once as expected and nothing else ended, fed by either flow (reference model)', () => {
+  it('reconciles exactly when every produced order ended once as expected, nothing else ended and every cancellation taken was announced, fed by either flow (reference model)', () => {
     fc.assert(
       fc.property(
         fc.constantFrom<Source>('saga', 'aggregate'),
         fc.integer(),
         fc.integer({ min: 1, max: 15 }),
-        // Per order: how many ending moves it gets (0, 1 or 2) and whether the first is the expected outcome.
-        fc.array(fc.record({ ends: fc.integer({ min: 0, max: 2 }), right: fc.boolean(), other: fc.constantFrom(...OUTCOMES) }), { minLength: 60, maxLength: 60 }),
+        // Per order: how many ending moves it gets (0, 1 or 2), whether the first is the expected
+        // outcome, and whether the order service announces a cancellation the flow took.
+        fc.array(fc.record({ ends: fc.integer({ min: 0, max: 2 }), right: fc.boolean(), other: fc.constantFrom(...OUTCOMES), announced: fc.boolean() }), { minLength: 60, maxLength: 60 }),
         fc.boolean(),
         (source, seed, count, plan, stranger) => {
           const tracker = new OutcomeTracker();
@@ -57,13 +58,19 @@ describe('outcome tracker', () => {
           planned.forEach((b) => tracker.planned(b));
           const orders = planned.flatMap((b) => b.orders);
           let wellEnded = true;
+          let allEnded = true;
+          let allAnnounced = true;
           orders.forEach(({ order, expected, cancel }, i) => {
-            const { ends, right, other } = plan[i % plan.length]!;
+            const { ends, right, other, announced } = plan[i % plan.length]!;
             const first = right ? expected : other;
             for (let n = 0; n < ends; n++) end(tracker, source, order.orderId, n === 0 ? (first as never) : 'completed', 10);
             // The aggregate's CUSTOMER_REQUEST cancellation is the customer's, taken: right for an order planned with one.
-            const taken = source === 'aggregate' && first === 'cancelled' && cancel !== null;
-            if (ends !== 1 || (first !== expected && !taken)) wellEnded = false;
+            const took = source === 'aggregate' && ends > 0 && first === 'cancelled';
+            const taken = took && cancel !== null;
+            if (took && announced) tracker.cancelled({ eventId: 'e', orderId: order.orderId, reason: 'CUSTOMER_REQUEST', detail: null, cancelledAt: 10 });
+            if (ends !== 1 || (first !== expected && !taken) || (took && !announced)) wellEnded = false;
+            if (ends === 0) allEnded = false;
+            if (took && !announced) allAnnounced = false;
           });
           if (stranger) end(tracker, source, 'not-produced', 'completed', 10);
           for (const b of planned) {
@@ -72,6 +79,7 @@ describe('outcome tracker', () => {
             tracker.groupEnded(b.group.groupCheckoutId, groupOk ? 'completed' : 'failed');
           }
           assert.equal(tracker.reconcile().length === 0, wellEnded && !stranger, tracker.reconcile().join('\n'));
+          assert.equal(tracker.settled, allEnded && allAnnounced);
         },
       ),
       { numRuns: 200 },

@@ -153,14 +153,23 @@ export class OutcomeTracker {
     this.groupOutcomes.set(groupCheckoutId, [...(this.groupOutcomes.get(groupCheckoutId) ?? []), outcome]);
   }
 
-  /** True once every order produced has ended and every group has an outcome. */
+  /**
+   * True once every order produced has ended, every group has an outcome, and the order
+   * service has announced every cancellation a flow took. The saga ends an order before the
+   * order service, which reads the saga's cancel command at its own pace, announces it.
+   */
   get settled(): boolean {
-    return this.outcomes.size >= this.orders.size && [...this.groups.keys()].every((id) => this.groupOutcomes.has(id));
+    return this.outcomes.size >= this.orders.size && [...this.groups.keys()].every((id) => this.groupOutcomes.has(id)) && this.cancellationsUnannounced().length === 0;
   }
 
   /** The orders whose cancellation the order service accepted but whose flow ended without taking it. */
   cancellationsTooLate(): string[] {
     return [...this.accepted].filter((id) => this.outcomes.has(id) && !this.cancellationTaken.has(id));
+  }
+
+  /** The orders whose flow took their customer's cancellation but whose cancellation the order service has not announced. */
+  cancellationsUnannounced(): string[] {
+    return [...this.cancellationTaken].filter((id) => !this.accepted.has(id));
   }
 
   /** How the orders of the run ended, by id (orders still in flight absent). */
@@ -205,6 +214,8 @@ export class OutcomeTracker {
     });
     const tooLate = this.cancellationsTooLate();
     if (tooLate.length) problems.push(`${tooLate.length} customer cancellation(s) the order service accepted but the saga did not take, e.g. ${tooLate.slice(0, EXAMPLES).join(', ')}`);
+    const unannounced = this.cancellationsUnannounced();
+    if (unannounced.length) problems.push(`${unannounced.length} customer cancellation(s) the flow took but the order service did not announce, e.g. ${unannounced.slice(0, EXAMPLES).join(', ')}`);
     if (groupProblems.length) problems.push(`${groupProblems.length} group checkout(s) did not end once as planned, e.g. ${groupProblems.slice(0, EXAMPLES).join('; ')}`);
     return problems;
   }
