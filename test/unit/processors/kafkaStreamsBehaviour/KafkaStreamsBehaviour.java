@@ -15,6 +15,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import java.util.Random;
 import java.util.function.Consumer;
@@ -178,6 +179,45 @@ public class KafkaStreamsBehaviour {
         stream.groupByKey().count().join(table, (count, value) -> count + "/" + value).toStream().to("agg-joined");
       });
     }
+    for (int i = 0; i < CASES_PER_KIND; i++) {
+      run(out, "table-regroup", inputs(random, List.of("left", "right"), "left", "right"), List.of("inner-counts", "left-sums", "outer-filtered", "joined-mapped"), b -> {
+        KTable<String, String> left = b.table("left");
+        KTable<String, String> right = b.table("right");
+        KTable<String, String> inner = left.join(right, KafkaStreamsBehaviour::pair);
+        inner.groupBy((k, v) -> KeyValue.pair(String.valueOf(v.length()), v), Grouped.with("inner-by-length", Serdes.String(), Serdes.String())).count()
+          .toStream().to("inner-counts", Produced.with(Serdes.String(), Serdes.Long()));
+        left.leftJoin(right, KafkaStreamsBehaviour::pair).groupBy((k, v) -> KeyValue.pair(v.substring(v.length() - 1), v), Grouped.with("left-by-last", Serdes.String(), Serdes.String()))
+          .aggregate(() -> 0L, (k, v, sum) -> sum + v.length(), (k, v, sum) -> sum - v.length(), Materialized.with(Serdes.String(), Serdes.Long()))
+          .toStream().to("left-sums", Produced.with(Serdes.String(), Serdes.Long()));
+        left.outerJoin(right, KafkaStreamsBehaviour::pair).filter((k, v) -> v.length() % 2 == 0).toStream().to("outer-filtered");
+        inner.mapValues(v -> v.toUpperCase()).toStream().to("joined-mapped");
+      });
+    }
+    for (int i = 0; i < CASES_PER_KIND; i++) {
+      long gap = 1 + random.nextInt(20), grace = random.nextInt(21);
+      run(out, "session-reduce gap=" + gap + " grace=" + grace, inputs(random, List.of(), "in"), List.of("reduced", "reduced-finals"), b -> {
+        KTable<Windowed<String>, String> reduced = b.<String, String>stream("in").groupByKey()
+          .windowedBy(SessionWindows.ofInactivityGapAndGrace(Duration.ofMillis(gap), Duration.ofMillis(grace)))
+          .reduce((a, v) -> a + "+" + v, Materialized.<String, String>as(Stores.inMemorySessionStore("s", Duration.ofMillis(gap + grace))).withKeySerde(Serdes.String()).withValueSerde(Serdes.String()));
+        windowedStringsTo(reduced.toStream(), "reduced");
+        windowedStringsTo(reduced.suppress(Suppressed.untilWindowCloses(Suppressed.BufferConfig.unbounded())).toStream(), "reduced-finals");
+      });
+    }
+    for (int i = 0; i < CASES_PER_KIND; i++) {
+      run(out, "routes", inputs(random, List.of("table"), "in", "other", "table"), List.of("merged-counts", "long", "repartitioned", "rekeyed-joined", "rekeyed-left"), b -> {
+        KStream<String, String> in = b.stream("in");
+        KStream<String, String> other = b.stream("other");
+        KTable<String, String> table = b.table("table");
+        Map<String, KStream<String, String>> branches = in.split(Named.as("split-")).branch((k, v) -> v.length() == 2, Branched.as("short")).defaultBranch(Branched.as("long"));
+        branches.get("split-short").merge(other).groupByKey().count().toStream().to("merged-counts", Produced.with(Serdes.String(), Serdes.Long()));
+        branches.get("split-long").mapValues(v -> v + "!").to("long");
+        in.selectKey((k, v) -> v.substring(v.length() - 1)).repartition(Repartitioned.as("by-last")).groupByKey().reduce((a, v) -> a + "+" + v).toStream().to("repartitioned");
+        // Keys a to d again, from the value's last digit: the stream is repartitioned for the join.
+        KStream<String, String> rekeyed = in.selectKey((k, v) -> String.valueOf((char) ('a' + (v.charAt(v.length() - 1) - '0') % 4)));
+        rekeyed.join(table, KafkaStreamsBehaviour::pair).to("rekeyed-joined");
+        rekeyed.leftJoin(table, KafkaStreamsBehaviour::pair).to("rekeyed-left");
+      });
+    }
     Files.writeString(Path.of(args[0]), out);
   }
 
@@ -234,7 +274,7 @@ public class KafkaStreamsBehaviour {
         out.append("in ").append(input.topic()).append(' ').append(input.key()).append(' ').append(input.value()).append(' ').append(input.timestamp()).append('\n');
       }
       for (String name : outputs) {
-        Deserializer<?> values = List.of("counts", "updates", "finals", "sums", "rekeyed-counts", "flat-counts").contains(name) ? new LongDeserializer() : new StringDeserializer();
+        Deserializer<?> values = List.of("counts", "updates", "finals", "sums", "rekeyed-counts", "flat-counts", "inner-counts", "left-sums", "merged-counts").contains(name) ? new LongDeserializer() : new StringDeserializer();
         for (var record : driver.createOutputTopic(name, new StringDeserializer(), values).readRecordsToList()) {
           out.append("out ").append(name).append(' ').append(record.key()).append(' ').append(record.value()).append(' ').append(record.timestamp()).append('\n');
         }

@@ -208,6 +208,80 @@ export const KAFKA_STREAMS_TOPOLOGIES: Record<string, { outputs: readonly string
       return t;
     },
   },
+  'table-regroup': {
+    outputs: ['inner-counts', 'left-sums', 'outer-filtered', 'joined-mapped'],
+    build: () => {
+      const t = testTopology();
+      const left = t.table<string, string>('left');
+      const right = t.table<string, string>('right');
+      const inner = left.join(right, pair);
+      inner
+        .groupBy((_k, v) => [String(v.length), v], { name: 'inner-by-length' })
+        .count()
+        .toStream()
+        .to('inner-counts');
+      left
+        .leftJoin(right, pair)
+        .groupBy((_k, v) => [v.slice(-1), v], { name: 'left-by-last' })
+        .aggregate(
+          () => 0,
+          (_k, v, sum) => sum + v.length,
+          (_k, v, sum) => sum - v.length,
+        )
+        .toStream()
+        .to('left-sums');
+      left
+        .outerJoin(right, pair)
+        .filter((_k, v) => v.length % 2 === 0)
+        .toStream()
+        .to('outer-filtered');
+      inner
+        .mapValues((v) => v.toUpperCase())
+        .toStream()
+        .to('joined-mapped');
+      return t;
+    },
+  },
+  'session-reduce': {
+    outputs: ['reduced', 'reduced-finals'],
+    build: ({ gap, grace }) => {
+      const t = testTopology();
+      const reduced = t
+        .stream<string, string>('in')
+        .groupByKey()
+        .windowedBy(SessionWindows.ofInactivityGapAndGrace(gap!, grace!))
+        .reduce((a, v) => `${a}+${v}`);
+      windowedTo(reduced, 'reduced');
+      windowedTo(reduced.suppressUntilWindowCloses(), 'reduced-finals');
+      return t;
+    },
+  },
+  routes: {
+    outputs: ['merged-counts', 'long', 'repartitioned', 'rekeyed-joined', 'rekeyed-left'],
+    build: () => {
+      const t = testTopology();
+      const input = t.stream<string, string>('in');
+      const other = t.stream<string, string>('other');
+      const table = t.table<string, string>('table');
+      const branches = input
+        .split({ name: 'split-' })
+        .branch((_k, v) => v.length === 2, { name: 'short' })
+        .defaultBranch({ name: 'long' });
+      branches['split-short']!.merge(other).groupByKey().count().toStream().to('merged-counts');
+      branches['split-long']!.mapValues((v) => `${v}!`).to('long');
+      input
+        .selectKey((_k, v) => v.slice(-1))
+        .repartition({ name: 'by-last' })
+        .groupByKey()
+        .reduce((a, v) => `${a}+${v}`)
+        .toStream()
+        .to('repartitioned');
+      const rekeyed = input.selectKey((_k, v) => String.fromCharCode(97 + (Number(v.slice(-1)) % 4)));
+      rekeyed.join(table, pair).to('rekeyed-joined');
+      rekeyed.leftJoin(table, pair).to('rekeyed-left');
+      return t;
+    },
+  },
   join: {
     outputs: ['inner', 'left-joined', 'outer'],
     build: ({ difference, grace }) => {
