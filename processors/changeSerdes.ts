@@ -1,5 +1,5 @@
 import { DecodeFailedError } from '../schemas/errors.ts';
-import { NOT_CACHED, type Serde } from '../schemas/serde.ts';
+import { bindsThrough, NOT_CACHED, type Serde } from '../schemas/serde.ts';
 import type { Change } from './record.ts';
 import type { Serdes } from './serdes.ts';
 
@@ -48,10 +48,7 @@ function changeSerde<V>(inner: Serde<NonNullable<V>>): Serde<Change<V>> {
       return newValue === NOT_CACHED || oldValue === NOT_CACHED ? NOT_CACHED : { newValue, oldValue };
     };
   }
-  // A serde the runtime must bind (an Avro serde needs its registry) is bound through this one.
-  const configurable = inner as { configure?: (context: unknown) => void };
-  if (typeof configurable.configure === 'function') Object.assign(serde, { configure: (context: unknown) => configurable.configure!(context) });
-  return serde;
+  return bindsThrough(serde, inner as Serde<never>);
 }
 
 function joinSides(newBytes: Buffer | undefined, oldBytes: Buffer | undefined): Buffer {

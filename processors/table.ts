@@ -1,5 +1,6 @@
 import { filter as rxFilter, map, type Observable, type OperatorFunction } from 'rxjs';
 import type { KeyValueStore } from '../state/keyValueStore.ts';
+import { addForeignKeyJoin } from './foreignKeyJoin.ts';
 import { GroupedTable } from './groupedTable.ts';
 import type { Grouped, Materialized, Named } from './options.ts';
 import { tableRepartitionMap } from './operators/tableRepartitionMap.ts';
@@ -13,6 +14,10 @@ import type { TopologyBuilder } from './topologyBuilder.ts';
 import { TableOldValues } from './tableOldValues.ts';
 import { TopologyError } from './topologyError.ts';
 import type { AnyRecord } from './topologyGraph.ts';
+
+/** What the join overloads' implementations take: the overloads type the tables and joiners; the implementations only pass them on. */
+type AnyJoiner = (...args: any[]) => unknown;
+type AnyTable = Table<any, any>;
 
 /** Reads a table's current value for a key, as joins need it (Kafka Streams' value getter). */
 export type ValueGetter<K, V> = (key: K) => ValueAndTimestamp<V> | undefined;
@@ -119,8 +124,20 @@ export class Table<K, V> {
    * while the other table has no value forwards nothing. The tables must be co-partitioned.
    * Kept in `materialized.store` if given, else computed from both tables when looked up.
    */
-  join<VO, VR>(other: Table<K, VO>, joiner: (value: V, otherValue: VO, key: K) => VR, materialized: Materialized = {}): Table<K, VR> {
-    return this.tableJoin(other, joiner as (value: V | null, otherValue: VO | null, key: K) => VR, materialized, false, false);
+  join<VO, VR>(other: Table<K, VO>, joiner: (value: V, otherValue: VO, key: K) => VR, materialized?: Materialized): Table<K, VR>;
+  /**
+   * Joins with `other` by a foreign key (`KTable#join(other, foreignKeyExtractor, joiner)`):
+   * each row of this table whose `foreignKey(value, key)` is a key of `other` has the result
+   * `joiner(value, foreignValue, key)`, kept current as either table changes. A row with a
+   * null foreign key has none. The tables need not be co-partitioned: rows subscribe to their
+   * foreign keys through `<app>-…-subscription-registration-topic` and are answered through
+   * `<app>-…-subscription-response-topic` (see `addForeignKeyJoin`). The result is kept in
+   * `materialized.store` if given, else an internal store; `materialized.name` names the parts.
+   */
+  join<KO, VO, VR>(other: Table<KO, VO>, foreignKey: (value: V, key: K) => KO | null, joiner: (value: V, foreignValue: VO, key: K) => VR, materialized?: Materialized): Table<K, VR>;
+  join(other: AnyTable, second: AnyJoiner, third?: AnyJoiner | Materialized, fourth?: Materialized): Table<K, unknown> {
+    if (typeof third === 'function') return addForeignKeyJoin(this, other, second as (value: V, key: K) => unknown, third, fourth ?? {}, false);
+    return this.tableJoin(other, second, third ?? {}, false, false);
   }
 
   /**
@@ -128,8 +145,16 @@ export class Table<K, V> {
    * result is `joiner(value, otherValue or null, key)` while this table has a value.
    * Timestamps are the max of the two values' (this one's alone without a partner).
    */
-  leftJoin<VO, VR>(other: Table<K, VO>, joiner: (value: V, otherValue: VO | null, key: K) => VR, materialized: Materialized = {}): Table<K, VR> {
-    return this.tableJoin(other, joiner as (value: V | null, otherValue: VO | null, key: K) => VR, materialized, true, false);
+  leftJoin<VO, VR>(other: Table<K, VO>, joiner: (value: V, otherValue: VO | null, key: K) => VR, materialized?: Materialized): Table<K, VR>;
+  /**
+   * Joins with `other` by a foreign key, keeping every row of this table (`KTable#leftJoin(other,
+   * foreignKeyExtractor, joiner)`): the result is `joiner(value, foreignValue or null, key)`
+   * while the row exists, also when its foreign key is null or absent from `other`.
+   */
+  leftJoin<KO, VO, VR>(other: Table<KO, VO>, foreignKey: (value: V, key: K) => KO | null, joiner: (value: V, foreignValue: VO | null, key: K) => VR, materialized?: Materialized): Table<K, VR>;
+  leftJoin(other: AnyTable, second: AnyJoiner, third?: AnyJoiner | Materialized, fourth?: Materialized): Table<K, unknown> {
+    if (typeof third === 'function') return addForeignKeyJoin(this, other, second as (value: V, key: K) => unknown, third, fourth ?? {}, true);
+    return this.tableJoin(other, second, third ?? {}, true, false);
   }
 
   /**

@@ -147,17 +147,37 @@ export class TopologyBuilder {
     return node;
   }
 
-  addSink(parent: string, topic: string, serdes: Serdes<unknown, unknown> | undefined, internal: boolean, name?: string): SinkNode {
+  addSink(
+    parents: string | readonly string[],
+    topic: string,
+    serdes: Serdes<unknown, unknown> | undefined,
+    internal: boolean,
+    name?: string,
+    partitioner?: SinkNode['partitioner'],
+  ): SinkNode {
     const sinkName = this.claimName(name, 'KSTREAM-SINK');
-    const node: SinkNode = { kind: 'sink', name: sinkName, parents: [parent], topic, serdes: this.serdesFor(sinkName, serdes, topic), internal };
+    const node: SinkNode = {
+      kind: 'sink',
+      name: sinkName,
+      parents: typeof parents === 'string' ? [parents] : [...parents],
+      topic,
+      serdes: this.serdesFor(sinkName, serdes, topic),
+      internal,
+      ...(partitioner ? { partitioner } : {}),
+    };
     this.nodes.push(node);
     return node;
   }
 
   /** `<app>-<name>-repartition`, created by the runtime with the partition count of the topics feeding it. */
   addRepartitionTopic(name: string, partitions?: number): string {
-    const topic = `${this.name}-${name}-repartition`;
-    if (this.internalTopics.has(topic)) throw new TopologyError(`repartition topic name '${name}' is used twice`);
+    return this.addInternalTopic(`${name}-repartition`, partitions);
+  }
+
+  /** `<app>-<name>`, an internal topic sized as a repartition topic is (a foreign-key join's names end in `-topic`). */
+  addInternalTopic(name: string, partitions?: number): string {
+    const topic = `${this.name}-${name}`;
+    if (this.internalTopics.has(topic)) throw new TopologyError(`internal topic name '${name}' is used twice`);
     this.internalTopics.set(topic, { name: topic, kind: 'repartition', ...(partitions ? { partitions } : {}) });
     return topic;
   }

@@ -41,6 +41,8 @@ export interface SinkNode {
   readonly topic: string;
   readonly serdes: Serdes<unknown, unknown>;
   readonly internal: boolean;
+  /** The partition a record goes to (Kafka Streams' `StreamPartitioner`); without one, or when it answers undefined, the key decides. */
+  readonly partitioner?: (record: AnyRecord) => number | undefined;
 }
 
 export type TopologyNode = SourceNode | ProcessorNode | SinkNode;

@@ -9,6 +9,8 @@ import { ProcessingError } from './processingError.ts';
 /** A record a sink produced, before serialization: where it goes and the input it came from. */
 export interface OutputRecord {
   readonly topic: string;
+  /** The partition the sink's partitioner chose; undefined: the key decides. */
+  readonly partition: number | undefined;
   readonly key: unknown;
   readonly value: unknown;
   readonly timestamp: number;
@@ -184,18 +186,21 @@ export class TopologyTask {
     }
     for (const node of this.subtopology.nodes) {
       if (node.kind !== 'sink') continue;
-      outputs.get(node.parents[0]!)!.subscribe({
-        next: (record) =>
-          this.env.output({
-            topic: node.topic,
-            key: record.key,
-            value: record.value,
-            timestamp: record.timestamp,
-            headers: record.headers,
-            source: { topic: record.topic, partition: record.partition, offset: record.offset },
-          }),
-        error: (error: ProcessingError) => (this.failure = error),
-      });
+      for (const parent of node.parents) {
+        outputs.get(parent)!.subscribe({
+          next: (record) =>
+            this.env.output({
+              topic: node.topic,
+              partition: node.partitioner?.(record),
+              key: record.key,
+              value: record.value,
+              timestamp: record.timestamp,
+              headers: record.headers,
+              source: { topic: record.topic, partition: record.partition, offset: record.offset },
+            }),
+          error: (error: ProcessingError) => (this.failure = error),
+        });
+      }
     }
     // Processors with no sink below them (peek, foreach, stores only) still run.
     const consumed = new Set(this.subtopology.nodes.flatMap((n) => (n.kind === 'source' ? [] : n.parents)));

@@ -46,3 +46,13 @@ export interface Serde<T> {
    */
   configure?(context: SerdeContext): void;
 }
+
+/**
+ * Makes `outer`, a serde that writes its values through `inner`, bound when the runtime binds
+ * it: a serde the runtime must configure (an Avro serde needs its registry) stays reachable
+ * through the serdes that frame it.
+ */
+export function bindsThrough<T>(outer: Serde<T>, inner: Serde<never>): Serde<T> {
+  if (typeof inner.configure === 'function') outer.configure = (context) => inner.configure!(context);
+  return outer;
+}

@@ -549,7 +549,7 @@ export class StreamTask {
             value === NOT_CACHED ? this.write(sink.serdes.value, output.topic, output.value) : value,
           ]);
         }
-        records.push({ topic: output.topic, partition: undefined, key, value, timestamp: output.timestamp, headers: withOutputId(output.headers, id) });
+        records.push({ topic: output.topic, partition: output.partition, key, value, timestamp: output.timestamp, headers: withOutputId(output.headers, id) });
       } catch (error) {
         // Outputs of a wall-clock punctuation have no input to blame: the task stops, loudly.
         if (this.deps.signal.aborted || trigger === undefined || !isRecordFault(error)) throw error;

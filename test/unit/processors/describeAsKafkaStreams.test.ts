@@ -49,6 +49,20 @@ const TOPOLOGIES: Record<string, () => TopologyBuilder> = {
       .to('price-counts');
     return t;
   },
+  'foreign-key-joins': () => {
+    const t = testTopology();
+    const orders = t.table<string, string>('orders');
+    const customers = t.table<string, string>('customers');
+    orders
+      .join(customers, (v) => v.slice(0, 1), (o, c) => o + c, { store: 'inner-store' })
+      .toStream()
+      .to('enriched');
+    orders
+      .leftJoin(customers, (v) => v.slice(0, 1), (o, c) => o + c, { name: 'by-customer', store: 'left-store' })
+      .toStream()
+      .to('enriched-left');
+    return t;
+  },
   'processor-with-stores': () => {
     const t = testTopology();
     for (const name of ['orders-by-id', 'alpha', 'zeta']) t.addStore({ name, kind: 'keyValue' });

@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Random;
+import java.util.function.BiFunction;
 import java.util.function.Consumer;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.serialization.StringDeserializer;
@@ -218,6 +219,20 @@ public class KafkaStreamsBehaviour {
         rekeyed.leftJoin(table, KafkaStreamsBehaviour::pair).to("rekeyed-left");
       });
     }
+    for (int i = 0; i < CASES_PER_KIND; i++) {
+      run(out, "foreign-key", inputs(random, List.of("orders", "customers"), "orders", "customers"), List.of("fk-inner", "fk-left", "fk-counts", "fk-filtered"), b -> {
+        KTable<String, String> orders = b.table("orders");
+        KTable<String, String> customers = b.table("customers");
+        // An order's customer is a to d by its value's last digit; none for a 9.
+        BiFunction<String, String, String> customerOf = (k, v) -> v.endsWith("9") ? null : String.valueOf((char) ('a' + (v.charAt(v.length() - 1) - '0') % 4));
+        orders.join(customers, customerOf, KafkaStreamsBehaviour::pair).toStream().to("fk-inner");
+        orders.leftJoin(customers, customerOf, KafkaStreamsBehaviour::pair).toStream().to("fk-left");
+        KTable<String, String> named = orders.join(customers, customerOf, KafkaStreamsBehaviour::pair, TableJoined.as("named"));
+        named.groupBy((k, v) -> KeyValue.pair(v.substring(v.length() - 1), v), Grouped.with("fk-by-last", Serdes.String(), Serdes.String())).count()
+          .toStream().to("fk-counts", Produced.with(Serdes.String(), Serdes.Long()));
+        named.filter((k, v) -> v.length() % 2 == 0).toStream().to("fk-filtered");
+      });
+    }
     Files.writeString(Path.of(args[0]), out);
   }
 
@@ -274,7 +289,7 @@ public class KafkaStreamsBehaviour {
         out.append("in ").append(input.topic()).append(' ').append(input.key()).append(' ').append(input.value()).append(' ').append(input.timestamp()).append('\n');
       }
       for (String name : outputs) {
-        Deserializer<?> values = List.of("counts", "updates", "finals", "sums", "rekeyed-counts", "flat-counts", "inner-counts", "left-sums", "merged-counts").contains(name) ? new LongDeserializer() : new StringDeserializer();
+        Deserializer<?> values = List.of("counts", "updates", "finals", "sums", "rekeyed-counts", "flat-counts", "inner-counts", "left-sums", "merged-counts", "fk-counts").contains(name) ? new LongDeserializer() : new StringDeserializer();
         for (var record : driver.createOutputTopic(name, new StringDeserializer(), values).readRecordsToList()) {
           out.append("out ").append(name).append(' ').append(record.key()).append(' ').append(record.value()).append(' ').append(record.timestamp()).append('\n');
         }

@@ -24,6 +24,7 @@ public class DescribeTopologies {
     write(dir, "table-join-and-regroup", tableJoinAndRegroup());
     write(dir, "processor-with-stores", processorWithStores());
     write(dir, "fan-out-and-in", fanOutAndIn());
+    write(dir, "foreign-key-joins", foreignKeyJoins());
   }
 
   static void write(Path dir, String name, StreamsBuilder builder) throws IOException {
@@ -82,6 +83,17 @@ public class DescribeTopologies {
     KStream<String, String> events = b.stream("events");
     events.filter((k, v) -> true).merge(events.mapValues(v -> v)).merge(events.peek((k, v) -> {})).to("all");
     events.to("copy");
+    return b;
+  }
+
+  static StreamsBuilder foreignKeyJoins() {
+    StreamsBuilder b = new StreamsBuilder();
+    KTable<String, String> orders = b.table("orders");
+    KTable<String, String> customers = b.table("customers");
+    // Materialized: tributary keeps a foreign-key join's result in a store even when unnamed, and lists it.
+    orders.join(customers, v -> v.substring(0, 1), (o, c) -> o + c, Materialized.as("inner-store")).toStream().to("enriched");
+    orders.leftJoin(customers, v -> v.substring(0, 1), (o, c) -> o + c, TableJoined.as("by-customer"), Materialized.as("left-store"))
+      .toStream().to("enriched-left");
     return b;
   }
 }
