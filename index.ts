@@ -8,6 +8,8 @@ export { GroupedStream } from './processors/groupedStream.ts';
 export { GroupedTable } from './processors/groupedTable.ts';
 export { TimeWindowedStream } from './processors/timeWindowedStream.ts';
 export { SessionWindowedStream } from './processors/sessionWindowedStream.ts';
+export { CogroupedStream } from './processors/cogroupedStream.ts';
+export { TimeWindowedCogroupedStream, SessionWindowedCogroupedStream } from './processors/windowedCogroupedStream.ts';
 export { BranchedStream } from './processors/branchedStream.ts';
 export { GlobalTable } from './processors/globalTable.ts';
 export { TimeWindows } from './processors/windows/timeWindows.ts';

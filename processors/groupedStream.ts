@@ -1,4 +1,5 @@
 import type { OperatorFunction } from 'rxjs';
+import { CogroupedStream } from './cogroupedStream.ts';
 import type { Grouped, Materialized } from './options.ts';
 import { aggregateByKey } from './operators/aggregateByKey.ts';
 import type { Stream } from './stream.ts';
@@ -63,6 +64,25 @@ export class GroupedStream<K, V> {
   /** @internal */
   get builder() {
     return this.stream.builder;
+  }
+
+  /** @internal Whether aggregating goes through a repartition topic first. */
+  get repartitions(): boolean {
+    return this.repartitionRequired;
+  }
+
+  /** @internal The grouping's name, if given: it names the repartition topic. */
+  get name(): string | undefined {
+    return this.grouped.name;
+  }
+
+  /**
+   * Starts a cogroup (`KGroupedStream#cogroup`): this stream's values fold into a shared
+   * aggregate with `aggregator(key, value, aggregate)`; add other grouped streams with
+   * `cogroup(grouped, aggregator)`, then `aggregate(initializer)` (or window it first).
+   */
+  cogroup<A>(aggregator: (key: K, value: V, aggregate: A) => A): CogroupedStream<K, A> {
+    return new CogroupedStream<K, A>(this.builder, [{ grouped: this, aggregator }]);
   }
 
   private fold<A>(prefix: string, materialized: Materialized, step: FoldStep<K, V, A>): Table<K, A> {

@@ -1,6 +1,7 @@
 import type { OperatorFunction } from 'rxjs';
 import type { GroupedStream } from './groupedStream.ts';
 import type { Materialized } from './options.ts';
+import type { TopologyBuilder } from './topologyBuilder.ts';
 import { aggregateMerge, aggregateStep, countMerge, countStep, reduceMerge, reduceStep, type FoldStep, type MergeStep } from './operators/foldSteps.ts';
 import { sessionWindowAggregate } from './operators/sessionWindowAggregate.ts';
 import type { AnyRecord } from './topologyGraph.ts';
@@ -51,21 +52,33 @@ export class SessionWindowedStream<K, V> {
     const builder = this.grouped.builder;
     const storeName = materialized.store ?? builder.nextName(`${prefix}-STATE-STORE`);
     const input = this.grouped.input(storeName);
-    builder.addStore({
-      name: storeName,
-      kind: 'session',
-      retentionMs: windowStoreRetention(storeName, this.windows, materialized),
-      // The aggregate never reads sessions its retention hides (sessionWindowAggregate).
-      readHorizonMs: this.windows.retentionMs(),
-      internal: !materialized.store,
-    });
+    const retentionMs = addSessionStore(builder, storeName, this.windows, materialized);
     const node = builder.addProcessor(
       prefix,
       [input.node],
       [storeName],
-      (ctx, [records]) => records!.pipe(sessionWindowAggregate(ctx, node.name, storeName, this.windows, add, merge) as OperatorFunction<AnyRecord, AnyRecord>),
+      (ctx, [records]) => records!.pipe(sessionWindowAggregate(ctx, node.name, storeName, this.windows, retentionMs, add, merge) as OperatorFunction<AnyRecord, AnyRecord>),
       materialized.name,
     );
-    return new WindowedTable<K, A>(builder, node.name, input.sourceTopics, storeName, this.windows.closeDelayMs(), WindowedTable.sessionStoreGetter<K, A>(storeName));
+    return sessionWindowedTable<K, A>(builder, node.name, input.sourceTopics, storeName, this.windows);
   }
+}
+
+/** @internal Adds the session store of a session aggregate; returns its retention. */
+export function addSessionStore(builder: TopologyBuilder, storeName: string, windows: SessionWindows, materialized: Materialized): number {
+  const retentionMs = windowStoreRetention(storeName, windows, materialized);
+  builder.addStore({
+    name: storeName,
+    kind: 'session',
+    retentionMs,
+    // The aggregate never reads sessions its retention hides (sessionWindowAggregate).
+    readHorizonMs: retentionMs,
+    internal: !materialized.store,
+  });
+  return retentionMs;
+}
+
+/** @internal The table of a session aggregate whose result `node` forwards. */
+export function sessionWindowedTable<K, A>(builder: TopologyBuilder, node: string, sourceTopics: readonly string[], storeName: string, windows: SessionWindows): WindowedTable<K, A> {
+  return new WindowedTable<K, A>(builder, node, sourceTopics, storeName, windows.closeDelayMs(), WindowedTable.sessionStoreGetter<K, A>(storeName));
 }

@@ -1,6 +1,8 @@
 import type { OperatorFunction } from 'rxjs';
 import type { GroupedStream } from './groupedStream.ts';
 import type { Materialized } from './options.ts';
+import type { ProcessorContext } from './processorContext.ts';
+import type { TopologyBuilder } from './topologyBuilder.ts';
 import { slidingWindowAggregate } from './operators/slidingWindowAggregate.ts';
 import { windowedAggregate } from './operators/windowedAggregate.ts';
 import type { AnyRecord } from './topologyGraph.ts';
@@ -41,20 +43,47 @@ export class TimeWindowedStream<K, V> {
     const windows = this.windows;
     const storeName = materialized.store ?? builder.nextName(`${prefix}-STATE-STORE`);
     const input = this.grouped.input(storeName);
-    builder.addStore({
-      name: storeName,
-      kind: 'window',
-      retentionMs: windowStoreRetention(storeName, windows, materialized),
-      // A sliding aggregate also reads the windows before and after a record's own: whole keys for it.
-      ...(windows instanceof SlidingWindows ? {} : { readHorizonMs: windows.requiredRetentionMs() }),
-      internal: !materialized.store,
-    });
-    const operator = (ctx: Parameters<typeof windowedAggregate>[0]) =>
-      (windows instanceof SlidingWindows ? slidingWindowAggregate(ctx, node.name, storeName, windows, step) : windowedAggregate(ctx, node.name, storeName, windows, step)) as OperatorFunction<AnyRecord, AnyRecord>;
-    const node = builder.addProcessor(prefix, [input.node], [storeName], (ctx, [records]) => records!.pipe(operator(ctx)), materialized.name);
-    // Suppression emits a window once stream time reaches end + grace, for sliding windows too
-    // (whose end is inclusive), as Kafka Streams' buffer does.
-    const closeDelayMs = windows.graceMs;
-    return new WindowedTable<K, A>(builder, node.name, input.sourceTopics, storeName, closeDelayMs, WindowedTable.windowStoreGetter<K, A>(storeName));
+    const retention = { ms: addTimeWindowStore(builder, storeName, windows, materialized, false), shared: false };
+    const node = builder.addProcessor(prefix, [input.node], [storeName], (ctx, [records]) => records!.pipe(timeWindowAggregate(ctx, node.name, storeName, windows, retention, step)), materialized.name);
+    return timeWindowedTable<K, A>(builder, node.name, input.sourceTopics, storeName, windows);
   }
+}
+
+/**
+ * @internal Adds the window store of a time or sliding window aggregate; returns its retention.
+ * `shared`: several processors fold into it (a cogroup), each with its own stream time.
+ */
+export function addTimeWindowStore(builder: TopologyBuilder, storeName: string, windows: TimeWindows | SlidingWindows, materialized: Materialized, shared: boolean): number {
+  const retentionMs = windowStoreRetention(storeName, windows, materialized);
+  builder.addStore({
+    name: storeName,
+    kind: 'window',
+    retentionMs,
+    // How far back a processor reads: a sliding aggregate the windows before and after a
+    // record's own (whole keys); a time window aggregate its open windows, or, when processors
+    // share the store, whatever the retention keeps, as one may lag the others.
+    ...(windows instanceof SlidingWindows ? {} : { readHorizonMs: shared ? retentionMs : windows.requiredRetentionMs() }),
+    internal: !materialized.store,
+  });
+  return retentionMs;
+}
+
+/** @internal The aggregate operator of time windows or of sliding windows, folding with `step` into a store of that retention. */
+export function timeWindowAggregate<K, V, A>(
+  ctx: ProcessorContext,
+  node: string,
+  storeName: string,
+  windows: TimeWindows | SlidingWindows,
+  retention: { readonly ms: number; readonly shared: boolean },
+  step: FoldStep<K, V, A>,
+): OperatorFunction<AnyRecord, AnyRecord> {
+  const operator = windows instanceof SlidingWindows ? slidingWindowAggregate(ctx, node, storeName, windows, retention.ms, step) : windowedAggregate(ctx, node, storeName, windows, retention, step);
+  return operator as OperatorFunction<AnyRecord, AnyRecord>;
+}
+
+/** @internal The table of a time or sliding window aggregate whose result `node` forwards. */
+export function timeWindowedTable<K, A>(builder: TopologyBuilder, node: string, sourceTopics: readonly string[], storeName: string, windows: TimeWindows | SlidingWindows): WindowedTable<K, A> {
+  // Suppression emits a window once stream time reaches end + grace, for sliding windows too
+  // (whose end is inclusive), as Kafka Streams' buffer does.
+  return new WindowedTable<K, A>(builder, node, sourceTopics, storeName, windows.graceMs, WindowedTable.windowStoreGetter<K, A>(storeName));
 }

@@ -32,6 +32,8 @@ export function sessionWindowAggregate<K, V, A>(
   node: string,
   storeName: string,
   windows: SessionWindows,
+  /** The store's retention: what lies at or before its observed time minus this is hidden. */
+  retentionMs: number,
   add: FoldStep<K, V, A>,
   merge: MergeStep<K, A>,
 ): OperatorFunction<StreamRecord<K, V>, StreamRecord<Windowed<K>, Change<A>>> {
@@ -39,7 +41,6 @@ export function sessionWindowAggregate<K, V, A>(
   const time = ctx.processorTime(node);
   const stored = storeTime(ctx, storeName);
   const gap = windows.inactivityGapMs;
-  const retentionMs = windows.retentionMs();
   return recordOperator((record, emit) => {
     if (record.key === null || record.key === undefined) return ctx.recordDropped(node, 'null-key');
     const key = record.key;

@@ -35,13 +35,14 @@ export function slidingWindowAggregate<K, V, A>(
   node: string,
   storeName: string,
   windows: SlidingWindows,
+  /** The store's retention: what lies at or before its observed time minus this is hidden. */
+  retentionMs: number,
   fold: FoldStep<K, V, A>,
 ): OperatorFunction<StreamRecord<K, V>, StreamRecord<Windowed<K>, Change<A>>> {
   const store = ctx.store<WindowStore<K, ValueAndTimestamp<A>>>(storeName);
   const time = ctx.processorTime(node);
   const stored = storeTime(ctx, storeName);
   const d = windows.timeDifferenceMs;
-  const retentionMs = windows.retentionMs();
   const windowAt = (start: number): TimeWindow => ({ start, end: start + d });
 
   return recordOperator((record, emit) => {

@@ -63,6 +63,28 @@ const TOPOLOGIES: Record<string, () => TopologyBuilder> = {
       .to('enriched-left');
     return t;
   },
+  cogroup: () => {
+    const t = testTopology();
+    const clicks = t.stream<string, string>('clicks').groupByKey();
+    const buys = t
+      .stream<string, string>('buys')
+      .selectKey((_k, v) => v)
+      .groupByKey();
+    clicks
+      .cogroup<string>((_k, v, agg) => agg + v)
+      .cogroup(buys, (_k, v, agg) => agg + v)
+      .windowedBy(TimeWindows.ofSizeWithNoGrace(60_000))
+      .aggregate(() => '')
+      .toStream()
+      .to('activity');
+    t.stream<string, string>('views')
+      .groupByKey()
+      .cogroup<string>((_k, v, agg) => agg + v)
+      .aggregate(() => '', { name: 'views', store: 'views-store' })
+      .toStream()
+      .to('viewed');
+    return t;
+  },
   'processor-with-stores': () => {
     const t = testTopology();
     for (const name of ['orders-by-id', 'alpha', 'zeta']) t.addStore({ name, kind: 'keyValue' });

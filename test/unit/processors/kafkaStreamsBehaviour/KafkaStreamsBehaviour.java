@@ -233,7 +233,32 @@ public class KafkaStreamsBehaviour {
         named.filter((k, v) -> v.length() % 2 == 0).toStream().to("fk-filtered");
       });
     }
+    for (int i = 0; i < CASES_PER_KIND; i++) {
+      long size = 1 + random.nextInt(40), grace = random.nextInt(21), gap = 1 + random.nextInt(20), difference = 1 + random.nextInt(20);
+      run(out, "cogroup size=" + size + " grace=" + grace + " gap=" + gap + " difference=" + difference, inputs(random, List.of(), "clicks", "views", "buys"), List.of("totals", "windowed", "sliding", "sessions"), b -> {
+        KStream<String, String> clicks = b.stream("clicks");
+        KStream<String, String> views = b.stream("views");
+        KStream<String, String> buys = b.stream("buys");
+        cogrouped(clicks, views, buys, "buys-totals").aggregate(() -> "", Materialized.with(Serdes.String(), Serdes.String())).toStream().to("totals");
+        windowedStringsTo(cogrouped(clicks, views, buys, "buys-windowed").windowedBy(TimeWindows.ofSizeAndGrace(Duration.ofMillis(size), Duration.ofMillis(grace)))
+          .aggregate(() -> "", Materialized.<String, String>as(Stores.inMemoryWindowStore("w", Duration.ofMillis(size + grace), Duration.ofMillis(size), false)).withKeySerde(Serdes.String()).withValueSerde(Serdes.String()))
+          .toStream(), "windowed");
+        windowedStringsTo(cogrouped(clicks, views, buys, "buys-sliding").windowedBy(SlidingWindows.ofTimeDifferenceAndGrace(Duration.ofMillis(difference), Duration.ofMillis(grace)))
+          .aggregate(() -> "", Materialized.<String, String>as(Stores.inMemoryWindowStore("sl", Duration.ofMillis(2 * difference + grace), Duration.ofMillis(difference), false)).withKeySerde(Serdes.String()).withValueSerde(Serdes.String()))
+          .toStream(), "sliding");
+        windowedStringsTo(cogrouped(clicks, views, buys, "buys-sessions").windowedBy(SessionWindows.ofInactivityGapAndGrace(Duration.ofMillis(gap), Duration.ofMillis(grace)))
+          .aggregate(() -> "", (k, a1, a2) -> "(" + a1 + "|" + a2 + ")", Materialized.<String, String>as(Stores.inMemorySessionStore("s", Duration.ofMillis(gap + grace))).withKeySerde(Serdes.String()).withValueSerde(Serdes.String()))
+          .toStream(), "sessions");
+      });
+    }
     Files.writeString(Path.of(args[0]), out);
+  }
+
+  /** Clicks, views and buys (re-keyed by their last digit, through a repartition topic named `buys`) cogrouped into one string per key. */
+  static CogroupedKStream<String, String> cogrouped(KStream<String, String> clicks, KStream<String, String> views, KStream<String, String> buys, String buysName) {
+    return clicks.groupByKey().<String>cogroup((k, v, agg) -> agg + "c" + v.substring(1))
+      .cogroup(views.groupByKey(), (k, v, agg) -> agg + "v" + v.substring(1))
+      .cogroup(buys.selectKey((k, v) -> String.valueOf((char) ('a' + (v.charAt(v.length() - 1) - '0') % 4))).groupByKey(Grouped.as(buysName)), (k, v, agg) -> agg + "b" + v);
   }
 
   static String pair(String left, String right) {

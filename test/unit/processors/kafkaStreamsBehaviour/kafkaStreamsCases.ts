@@ -319,6 +319,51 @@ export const KAFKA_STREAMS_TOPOLOGIES: Record<string, KafkaStreamsTopology> = {
       return t;
     },
   },
+  cogroup: {
+    outputs: ['totals', 'windowed', 'sliding', 'sessions'],
+    build: ({ size, grace, gap, difference }) => {
+      const t = testTopology();
+      const clicks = t.stream<string, string>('clicks');
+      const views = t.stream<string, string>('views');
+      const buys = t.stream<string, string>('buys');
+      /** Clicks, views and buys (re-keyed by their last digit, through a repartition topic named `buys`) cogrouped into one string per key. */
+      const cogrouped = (buysName: string) =>
+        clicks
+          .groupByKey()
+          .cogroup<string>((_k, v, agg) => `${agg}c${v.slice(1)}`)
+          .cogroup(views.groupByKey(), (_k, v, agg) => `${agg}v${v.slice(1)}`)
+          .cogroup(
+            buys.selectKey((_k, v) => String.fromCharCode(97 + (Number(v.slice(-1)) % 4))).groupByKey({ name: buysName }),
+            (_k, v, agg) => `${agg}b${v}`,
+          );
+      cogrouped('buys-totals')
+        .aggregate(() => '')
+        .toStream()
+        .to('totals');
+      windowedTo(
+        cogrouped('buys-windowed')
+          .windowedBy(TimeWindows.ofSizeAndGrace(size!, grace!))
+          .aggregate(() => '', { retentionMs: size! + grace! }),
+        'windowed',
+      );
+      windowedTo(
+        cogrouped('buys-sliding')
+          .windowedBy(SlidingWindows.ofTimeDifferenceAndGrace(difference!, grace!))
+          .aggregate(() => ''),
+        'sliding',
+      );
+      windowedTo(
+        cogrouped('buys-sessions')
+          .windowedBy(SessionWindows.ofInactivityGapAndGrace(gap!, grace!))
+          .aggregate(
+            () => '',
+            (_k, a1, a2) => `(${a1}|${a2})`,
+          ),
+        'sessions',
+      );
+      return t;
+    },
+  },
   join: {
     outputs: ['inner', 'left-joined', 'outer'],
     build: ({ difference, grace }) => {

@@ -25,6 +25,7 @@ public class DescribeTopologies {
     write(dir, "processor-with-stores", processorWithStores());
     write(dir, "fan-out-and-in", fanOutAndIn());
     write(dir, "foreign-key-joins", foreignKeyJoins());
+    write(dir, "cogroup", cogroup());
   }
 
   static void write(Path dir, String name, StreamsBuilder builder) throws IOException {
@@ -94,6 +95,20 @@ public class DescribeTopologies {
     orders.join(customers, v -> v.substring(0, 1), (o, c) -> o + c, Materialized.as("inner-store")).toStream().to("enriched");
     orders.leftJoin(customers, v -> v.substring(0, 1), (o, c) -> o + c, TableJoined.as("by-customer"), Materialized.as("left-store"))
       .toStream().to("enriched-left");
+    return b;
+  }
+
+  static StreamsBuilder cogroup() {
+    StreamsBuilder b = new StreamsBuilder();
+    KGroupedStream<String, String> clicks = b.<String, String>stream("clicks").groupByKey();
+    KGroupedStream<String, String> buys = b.<String, String>stream("buys").selectKey((k, v) -> v).groupByKey();
+    clicks.<String>cogroup((k, v, agg) -> agg + v).cogroup(buys, (k, v, agg) -> agg + v)
+      .windowedBy(TimeWindows.ofSizeWithNoGrace(Duration.ofMinutes(1)))
+      .aggregate(() -> "")
+      .toStream()
+      .to("activity");
+    b.<String, String>stream("views").groupByKey().<String>cogroup((k, v, agg) -> agg + v).aggregate(() -> "", Named.as("views"), Materialized.as("views-store"))
+      .toStream().to("viewed");
     return b;
   }
 }
