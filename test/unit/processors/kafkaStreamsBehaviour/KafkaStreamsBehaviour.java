@@ -251,6 +251,18 @@ public class KafkaStreamsBehaviour {
           .toStream(), "sessions");
       });
     }
+    for (int i = 0; i < CASES_PER_KIND; i++) {
+      long difference = 1 + random.nextInt(20), gap = 1 + random.nextInt(20), grace = random.nextInt(21), extra = random.nextInt(40);
+      run(out, "retained difference=" + difference + " gap=" + gap + " grace=" + grace + " extra=" + extra, inputs(random, List.of(), "in"), List.of("sliding-retained", "sessions-retained"), b -> {
+        KGroupedStream<String, String> grouped = b.<String, String>stream("in").groupByKey();
+        windowedStringsTo(grouped.windowedBy(SlidingWindows.ofTimeDifferenceAndGrace(Duration.ofMillis(difference), Duration.ofMillis(grace)))
+          .reduce((a, v) -> a + "+" + v, Materialized.<String, String>as(Stores.inMemoryWindowStore("sl", Duration.ofMillis(2 * difference + grace + extra), Duration.ofMillis(difference), false)).withKeySerde(Serdes.String()).withValueSerde(Serdes.String()))
+          .toStream(), "sliding-retained");
+        windowedStringsTo(grouped.windowedBy(SessionWindows.ofInactivityGapAndGrace(Duration.ofMillis(gap), Duration.ofMillis(grace)))
+          .reduce((a, v) -> a + "+" + v, Materialized.<String, String>as(Stores.inMemorySessionStore("s", Duration.ofMillis(gap + grace + extra))).withKeySerde(Serdes.String()).withValueSerde(Serdes.String()))
+          .toStream(), "sessions-retained");
+      });
+    }
     Files.writeString(Path.of(args[0]), out);
   }
 

@@ -364,6 +364,22 @@ export const KAFKA_STREAMS_TOPOLOGIES: Record<string, KafkaStreamsTopology> = {
       return t;
     },
   },
+  retained: {
+    outputs: ['sliding-retained', 'sessions-retained'],
+    build: ({ difference, gap, grace, extra }) => {
+      const t = testTopology();
+      const grouped = t.stream<string, string>('in').groupByKey();
+      windowedTo(
+        grouped.windowedBy(SlidingWindows.ofTimeDifferenceAndGrace(difference!, grace!)).reduce((a, v) => `${a}+${v}`, { retentionMs: 2 * difference! + grace! + extra! }),
+        'sliding-retained',
+      );
+      windowedTo(
+        grouped.windowedBy(SessionWindows.ofInactivityGapAndGrace(gap!, grace!)).reduce((a, v) => `${a}+${v}`, { retentionMs: gap! + grace! + extra! }),
+        'sessions-retained',
+      );
+      return t;
+    },
+  },
   join: {
     outputs: ['inner', 'left-joined', 'outer'],
     build: ({ difference, grace }) => {
