@@ -13,6 +13,7 @@ export { TimeWindowedCogroupedStream, SessionWindowedCogroupedStream } from './p
 export { BranchedStream } from './processors/branchedStream.ts';
 export { GlobalTable } from './processors/globalTable.ts';
 export { TimeWindows } from './processors/windows/timeWindows.ts';
+export { EmitStrategy } from './processors/emitStrategy.ts';
 export { SessionWindows } from './processors/windows/sessionWindows.ts';
 export { SlidingWindows } from './processors/windows/slidingWindows.ts';
 export { JoinWindows } from './processors/windows/joinWindows.ts';

@@ -1,6 +1,8 @@
 import type { OperatorFunction } from 'rxjs';
 import type { GroupedStream } from './groupedStream.ts';
+import { EmitStrategy } from './emitStrategy.ts';
 import type { Materialized } from './options.ts';
+import { TopologyError } from './topologyError.ts';
 import type { ProcessorContext } from './processorContext.ts';
 import type { TopologyBuilder } from './topologyBuilder.ts';
 import { slidingWindowAggregate } from './operators/slidingWindowAggregate.ts';
@@ -21,7 +23,19 @@ export class TimeWindowedStream<K, V> {
   constructor(
     private readonly grouped: GroupedStream<K, V>,
     private readonly windows: TimeWindows | SlidingWindows,
+    private readonly emit: EmitStrategy = EmitStrategy.onWindowUpdate(),
   ) {}
+
+  /**
+   * When the aggregation forwards (`TimeWindowedKStream#emitStrategy`): every update (the
+   * default), or with `EmitStrategy.onWindowClose()` each window's final result once, when
+   * stream time passes its end plus grace, every key's windows by start then key. For time
+   * windows only, as yet: sliding windows refuse it.
+   */
+  emitStrategy(strategy: EmitStrategy): TimeWindowedStream<K, V> {
+    if (strategy.onClose && this.windows instanceof SlidingWindows) throw new TopologyError('EmitStrategy.onWindowClose() is not supported for sliding windows yet: use suppressUntilWindowCloses()');
+    return new TimeWindowedStream<K, V>(this.grouped, this.windows, strategy);
+  }
 
   /** Counts records per key and window. */
   count(materialized: Materialized = {}): WindowedTable<K, number> {
@@ -44,7 +58,7 @@ export class TimeWindowedStream<K, V> {
     const storeName = materialized.store ?? builder.nextName(`${prefix}-STATE-STORE`);
     const input = this.grouped.input(storeName);
     const retention = { ms: addTimeWindowStore(builder, storeName, windows, materialized, false), shared: false };
-    const node = builder.addProcessor(prefix, [input.node], [storeName], (ctx, [records]) => records!.pipe(timeWindowAggregate(ctx, node.name, storeName, windows, retention, step)), materialized.name);
+    const node = builder.addProcessor(prefix, [input.node], [storeName], (ctx, [records]) => records!.pipe(timeWindowAggregate(ctx, node.name, storeName, windows, retention, step, this.emit.onClose)), materialized.name);
     return timeWindowedTable<K, A>(builder, node.name, input.sourceTopics, storeName, windows);
   }
 }
@@ -76,8 +90,9 @@ export function timeWindowAggregate<K, V, A>(
   windows: TimeWindows | SlidingWindows,
   retention: { readonly ms: number; readonly shared: boolean },
   step: FoldStep<K, V, A>,
+  emitOnClose = false,
 ): OperatorFunction<AnyRecord, AnyRecord> {
-  const operator = windows instanceof SlidingWindows ? slidingWindowAggregate(ctx, node, storeName, windows, retention.ms, step) : windowedAggregate(ctx, node, storeName, windows, retention, step);
+  const operator = windows instanceof SlidingWindows ? slidingWindowAggregate(ctx, node, storeName, windows, retention.ms, step) : windowedAggregate(ctx, node, storeName, windows, retention, step, emitOnClose);
   return operator as OperatorFunction<AnyRecord, AnyRecord>;
 }
 

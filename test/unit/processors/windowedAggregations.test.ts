@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { TopologyTestDriver } from '../../../runtime/topologyTestDriver.ts';
+import { EmitStrategy } from '../../../processors/emitStrategy.ts';
 import type { Windowed } from '../../../processors/record.ts';
+import { TopologyError } from '../../../processors/topologyError.ts';
 import { SessionWindows } from '../../../processors/windows/sessionWindows.ts';
 import { SlidingWindows } from '../../../processors/windows/slidingWindows.ts';
 import { TimeWindows } from '../../../processors/windows/timeWindows.ts';
@@ -47,6 +49,28 @@ describe('windowed aggregations', () => {
     const driver = new TopologyTestDriver(t);
     driver.inputTopic<string, string>('in').pipe('a', 'x', 12);
     assert.deepEqual(rows(driver, 'out'), [['a', 5, 1, 12], ['a', 10, 1, 12]]);
+  });
+
+  it('emitStrategy(onWindowClose) forwards each closed window once, every key’s, by start then key, and no update; sliding windows refuse it', () => {
+    const t = testTopology();
+    t.stream<string, string>('in')
+      .groupByKey()
+      .windowedBy(TimeWindows.ofSizeAndGrace(10, 2))
+      .emitStrategy(EmitStrategy.onWindowClose())
+      .count()
+      .toStream()
+      .to('out');
+    const driver = new TopologyTestDriver(t);
+    for (const [key, timestamp] of [['b', 1], ['a', 3], ['a', 11], ['b', 12], ['a', 25]] as const) driver.pipe('in', { key, value: 'x', timestamp, headers: {} });
+    // Stream time 12 closes [0, 10); 25 closes [10, 20).
+    assert.deepEqual(rows(driver, 'out'), [
+      ['a', 0, 1, 3],
+      ['b', 0, 1, 1],
+      ['a', 10, 1, 11],
+      ['b', 10, 1, 12],
+    ]);
+    const sliding = testTopology().stream<string, string>('in').groupByKey().windowedBy(SlidingWindows.ofTimeDifferenceWithNoGrace(10));
+    assert.throws(() => sliding.emitStrategy(EmitStrategy.onWindowClose()), TopologyError);
   });
 
   it('suppress(untilWindowCloses) emits exactly one final result per window when it closes', () => {

@@ -263,6 +263,17 @@ public class KafkaStreamsBehaviour {
           .toStream(), "sessions-retained");
       });
     }
+    for (int i = 0; i < CASES_PER_KIND; i++) {
+      long size = 1 + random.nextInt(40), advance = Math.max(1, size / (1 + random.nextInt(3))), grace = random.nextInt(21), extra = random.nextInt(40);
+      run(out, "emit-final size=" + size + " advance=" + advance + " grace=" + grace + " extra=" + extra, inputs(random, List.of(), "in"), List.of("closed-counts", "closed-folds"), b -> {
+        TimeWindowedKStream<String, String> windowed = b.<String, String>stream("in").groupByKey()
+          .windowedBy(TimeWindows.ofSizeAndGrace(Duration.ofMillis(size), Duration.ofMillis(grace)).advanceBy(Duration.ofMillis(advance)))
+          .emitStrategy(EmitStrategy.onWindowClose());
+        windowedTo(windowed.count(Materialized.<String, Long>as(Stores.inMemoryWindowStore("c", Duration.ofDays(1), Duration.ofMillis(size), false)).withKeySerde(Serdes.String()).withValueSerde(Serdes.Long())).toStream(), "closed-counts");
+        windowedStringsTo(windowed.aggregate(() -> "[", (k, v, agg) -> agg + v,
+          Materialized.<String, String>as(Stores.inMemoryWindowStore("a", Duration.ofMillis(size + grace + extra), Duration.ofMillis(size), false)).withKeySerde(Serdes.String()).withValueSerde(Serdes.String())).toStream(), "closed-folds");
+      });
+    }
     Files.writeString(Path.of(args[0]), out);
   }
 
@@ -318,6 +329,8 @@ public class KafkaStreamsBehaviour {
     // An outer join emits its unmatched records at most once a second of wall-clock time, which
     // the test driver never moves: emit at every record, so the outputs follow event time alone.
     props.put(StreamsConfig.InternalConfig.EMIT_INTERVAL_MS_KSTREAMS_OUTER_JOIN_SPURIOUS_RESULTS_FIX, 0L);
+    // Likewise a windowed aggregate that emits on window close checks at most once a second.
+    props.put(StreamsConfig.InternalConfig.EMIT_INTERVAL_MS_KSTREAMS_WINDOWED_AGGREGATION, 0L);
     out.append("case ").append(description).append('\n');
     try (TopologyTestDriver driver = new TopologyTestDriver(builder.build(), props)) {
       for (Input input : inputs) {
@@ -326,7 +339,7 @@ public class KafkaStreamsBehaviour {
         out.append("in ").append(input.topic()).append(' ').append(input.key()).append(' ').append(input.value()).append(' ').append(input.timestamp()).append('\n');
       }
       for (String name : outputs) {
-        Deserializer<?> values = List.of("counts", "updates", "finals", "sums", "rekeyed-counts", "flat-counts", "inner-counts", "left-sums", "merged-counts", "fk-counts").contains(name) ? new LongDeserializer() : new StringDeserializer();
+        Deserializer<?> values = List.of("counts", "updates", "finals", "sums", "rekeyed-counts", "flat-counts", "inner-counts", "left-sums", "merged-counts", "fk-counts", "closed-counts").contains(name) ? new LongDeserializer() : new StringDeserializer();
         for (var record : driver.createOutputTopic(name, new StringDeserializer(), values).readRecordsToList()) {
           out.append("out ").append(name).append(' ').append(record.key()).append(' ').append(record.value()).append(' ').append(record.timestamp()).append('\n');
         }

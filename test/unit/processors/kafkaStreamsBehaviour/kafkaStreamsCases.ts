@@ -3,6 +3,7 @@ import type { Windowed } from '../../../../processors/record.ts';
 import type { Table } from '../../../../processors/table.ts';
 import type { TopologyBuilder } from '../../../../processors/topologyBuilder.ts';
 import type { WindowedTable } from '../../../../processors/windowedTable.ts';
+import { EmitStrategy } from '../../../../processors/emitStrategy.ts';
 import { JoinWindows } from '../../../../processors/windows/joinWindows.ts';
 import { SessionWindows } from '../../../../processors/windows/sessionWindows.ts';
 import { SlidingWindows } from '../../../../processors/windows/slidingWindows.ts';
@@ -377,6 +378,20 @@ export const KAFKA_STREAMS_TOPOLOGIES: Record<string, KafkaStreamsTopology> = {
         grouped.windowedBy(SessionWindows.ofInactivityGapAndGrace(gap!, grace!)).reduce((a, v) => `${a}+${v}`, { retentionMs: gap! + grace! + extra! }),
         'sessions-retained',
       );
+      return t;
+    },
+  },
+  'emit-final': {
+    outputs: ['closed-counts', 'closed-folds'],
+    build: ({ size, advance, grace, extra }) => {
+      const t = testTopology();
+      const windowed = t
+        .stream<string, string>('in')
+        .groupByKey()
+        .windowedBy(TimeWindows.ofSizeAndGrace(size!, grace!).advanceBy(advance!))
+        .emitStrategy(EmitStrategy.onWindowClose());
+      windowedTo(windowed.count({ retentionMs: 86_400_000 }), 'closed-counts');
+      windowedTo(windowed.aggregate(() => '[', (_k, v, agg) => agg + v, { retentionMs: size! + grace! + extra! }), 'closed-folds');
       return t;
     },
   },
