@@ -18,8 +18,13 @@ const subscriptions = fc.record({
 }, { noNullPrototype: true });
 const responses = fc.record({
   hash: fc.option(fc.anything().map(valueHash)),
-  // An empty string is a value, not its absence.
-  foreignValue: fc.option(fc.jsonValue({ noUnicodeString: false }).filter((v) => v !== null)),
+  // JSON as it reads back (no -0); an empty string is a value, not its absence.
+  foreignValue: fc.option(
+    fc
+      .jsonValue({ noUnicodeString: false })
+      .map((v) => JSON.parse(JSON.stringify(v)) as unknown)
+      .filter((v) => v !== null),
+  ),
   primaryPartition: fc.nat(1000),
 }, { noNullPrototype: true });
 
@@ -36,6 +41,7 @@ describe('the foreign-key join', () => {
         assert.deepEqual(await subscriptionSerde.deserialize('t', await subscriptionSerde.serialize('t', subscription)), subscription);
         assert.deepEqual(await responseSerde.deserialize('t', await responseSerde.serialize('t', response)), response);
       }),
+      { numRuns: 2000 },
     );
     assert.deepEqual(await responseSerdes(stringSerde, stringSerde).value.deserialize('t', await responseSerdes(stringSerde, stringSerde).value.serialize('t', { hash: null, foreignValue: '', primaryPartition: 1 })), { hash: null, foreignValue: '', primaryPartition: 1 });
     await assert.rejects(subscriptionSerde.deserialize('t', Buffer.from([9, 0])), /version 0 header/);
