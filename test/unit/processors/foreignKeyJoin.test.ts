@@ -22,7 +22,7 @@ const responses = fc.record({
   foreignValue: fc.option(
     fc
       .jsonValue({ noUnicodeString: false })
-      .map((v) => JSON.parse(JSON.stringify(v)) as unknown)
+      .map((v) => JSON.parse(JSON.stringify(v)) as string | number | boolean | object | null)
       .filter((v) => v !== null),
   ),
   primaryPartition: fc.nat(1000),
