@@ -2,7 +2,6 @@ import type { OperatorFunction } from 'rxjs';
 import type { GroupedStream } from './groupedStream.ts';
 import { EmitStrategy } from './emitStrategy.ts';
 import type { Materialized } from './options.ts';
-import { TopologyError } from './topologyError.ts';
 import type { ProcessorContext } from './processorContext.ts';
 import type { TopologyBuilder } from './topologyBuilder.ts';
 import { slidingWindowAggregate } from './operators/slidingWindowAggregate.ts';
@@ -29,11 +28,10 @@ export class TimeWindowedStream<K, V> {
   /**
    * When the aggregation forwards (`TimeWindowedKStream#emitStrategy`): every update (the
    * default), or with `EmitStrategy.onWindowClose()` each window's final result once, when
-   * stream time passes its end plus grace, every key's windows by start then key. For time
-   * windows only, as yet: sliding windows refuse it.
+   * stream time passes its end plus grace (a sliding window's end is inclusive: one more), every
+   * key's windows by start then key.
    */
   emitStrategy(strategy: EmitStrategy): TimeWindowedStream<K, V> {
-    if (strategy.onClose && this.windows instanceof SlidingWindows) throw new TopologyError('EmitStrategy.onWindowClose() is not supported for sliding windows yet: use suppressUntilWindowCloses()');
     return new TimeWindowedStream<K, V>(this.grouped, this.windows, strategy);
   }
 
@@ -92,7 +90,7 @@ export function timeWindowAggregate<K, V, A>(
   step: FoldStep<K, V, A>,
   emitOnClose = false,
 ): OperatorFunction<AnyRecord, AnyRecord> {
-  const operator = windows instanceof SlidingWindows ? slidingWindowAggregate(ctx, node, storeName, windows, retention.ms, step) : windowedAggregate(ctx, node, storeName, windows, retention, step, emitOnClose);
+  const operator = windows instanceof SlidingWindows ? slidingWindowAggregate(ctx, node, storeName, windows, retention.ms, step, emitOnClose) : windowedAggregate(ctx, node, storeName, windows, retention, step, emitOnClose);
   return operator as OperatorFunction<AnyRecord, AnyRecord>;
 }
 

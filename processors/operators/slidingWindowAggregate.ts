@@ -6,6 +6,7 @@ import type { SlidingWindows } from '../windows/slidingWindows.ts';
 import type { FoldStep } from './foldSteps.ts';
 import { recordOperator } from './recordOperator.ts';
 import { storeTime } from './storeTime.ts';
+import { windowCloseEmission } from './windowCloseEmission.ts';
 
 /**
  * Folds records into sliding windows (`KStreamSlidingWindowAggregate`), kept in a window
@@ -28,7 +29,9 @@ import { storeTime } from './storeTime.ts';
  * Records before `d` (whose left window would start before 0) share `[0, d]` instead.
  * Each update forwards `Change(new, old)` keyed by `Windowed<K>`, timestamp = the window's
  * largest timestamp; an update of a window that has closed (`end < closeTime`) is dropped
- * and counted as late instead.
+ * and counted as late instead. With `emitOnClose` no update is forwarded: after a record
+ * (neither late nor early, as in Kafka Streams), the windows closed since the last emission
+ * and not expired are forwarded once each, every key's, by start then key.
  */
 export function slidingWindowAggregate<K, V, A>(
   ctx: ProcessorContext,
@@ -38,12 +41,28 @@ export function slidingWindowAggregate<K, V, A>(
   /** The store's retention: what lies at or before its observed time minus this is hidden. */
   retentionMs: number,
   fold: FoldStep<K, V, A>,
+  emitOnClose = false,
 ): OperatorFunction<StreamRecord<K, V>, StreamRecord<Windowed<K>, Change<A>>> {
   const store = ctx.store<WindowStore<K, ValueAndTimestamp<A>>>(storeName);
   const time = ctx.processorTime(node);
   const stored = storeTime(ctx, storeName);
   const d = windows.timeDifferenceMs;
   const windowAt = (start: number): TimeWindow => ({ start, end: start + d });
+  const emission = emitOnClose ? windowCloseEmission(ctx, storeName) : undefined;
+
+  /** Emits, once each, the windows stream time closed since the last emission (`KStreamSlidingWindowAggregate`'s emitRange…). */
+  const emitClosed = (record: StreamRecord<K, V>, closeTime: number, emit: (out: StreamRecord<Windowed<K>, Change<A>>) => void) => {
+    if (!emission!.due(closeTime)) return;
+    // Ends are inclusive: a window has closed once its end is below the close time.
+    const upper = closeTime - d - 1;
+    if (upper < 0) return;
+    const last = emission!.last();
+    const lower = last === undefined ? 0 : Math.max(0, last - d);
+    for (const [key, start, entry] of store.fetchAll(lower, upper).filter(([, start]) => !stored.isExpired(start, retentionMs))) {
+      emit(withFields<K, V, Windowed<K>, Change<A>>(record, { key: { key, window: windowAt(start) }, value: { newValue: entry.value, oldValue: null }, timestamp: entry.timestamp }));
+    }
+    emission!.emittedUpTo(closeTime);
+  };
 
   return recordOperator((record, emit) => {
     if (record.key === null || record.key === undefined) return ctx.recordDropped(node, 'null-key');
@@ -53,8 +72,9 @@ export function slidingWindowAggregate<K, V, A>(
     const closeTime = time.observe(t) - windows.graceMs;
     if (t + 1 + d <= closeTime) return ctx.recordDropped(node, 'late');
 
-    const forward = (window: TimeWindow, change: Change<A>, timestamp: number) =>
-      emit(withFields<K, V, Windowed<K>, Change<A>>(record, { key: { key, window }, value: change, timestamp }));
+    const forward = (window: TimeWindow, change: Change<A>, timestamp: number) => {
+      if (!emission) emit(withFields<K, V, Windowed<K>, Change<A>>(record, { key: { key, window }, value: change, timestamp }));
+    };
     const put = (window: TimeWindow, entry: ValueAndTimestamp<A>) => {
       stored.observe(window.start);
       if (!stored.isExpired(window.start, retentionMs)) store.put(key, window.start, entry);
@@ -103,36 +123,42 @@ export function slidingWindowAggregate<K, V, A>(
       return;
     }
 
-    let leftAggregate: ValueAndTimestamp<A> | undefined;
-    let leftCreated = false;
-    for (const [start, entry] of [...visible].reverse()) {
-      const end = start + d;
-      if (start === t + 1) {
-        rightCreated = true;
-      } else if (end > t) {
-        rightAggregate ??= entry;
-        update(windowAt(start), entry);
-      } else if (end === t) {
-        leftCreated = true;
-        update(windowAt(start), entry);
-        // A record at t already made every window a record at t makes.
-        if (entry.timestamp >= t) return;
-        previousTimestamp = entry.timestamp;
-      } else {
-        leftAggregate = entry;
-        previousTimestamp = entry.timestamp;
-        break;
+    // The windows of a record at or after d; one at a time already seen stops early (Kafka Streams' processReverse).
+    const aggregateInOrder = () => {
+      let leftAggregate: ValueAndTimestamp<A> | undefined;
+      let leftCreated = false;
+      for (const [start, entry] of [...visible].reverse()) {
+        const end = start + d;
+        if (start === t + 1) {
+          rightCreated = true;
+        } else if (end > t) {
+          rightAggregate ??= entry;
+          update(windowAt(start), entry);
+        } else if (end === t) {
+          leftCreated = true;
+          update(windowAt(start), entry);
+          // A record at t already made every window a record at t makes.
+          if (entry.timestamp >= t) return;
+          previousTimestamp = entry.timestamp;
+        } else {
+          leftAggregate = entry;
+          previousTimestamp = entry.timestamp;
+          break;
+        }
       }
-    }
-    if (previousTimestamp !== undefined) {
-      const start = previousTimestamp + 1;
-      if (!starts.has(start) && start + d >= t) update(windowAt(start), undefined);
-    }
-    if (!leftCreated) {
-      // The left window holds the previous records' aggregate if the previous record is in it.
-      const earlier = previousTimestamp !== undefined && t - d <= previousTimestamp ? leftAggregate : undefined;
-      update(windowAt(t - d), earlier && { value: earlier.value, timestamp: t });
-    }
-    if (!rightCreated && rightAggregate && rightAggregate.timestamp > t) createRightWindow(rightAggregate);
+      if (previousTimestamp !== undefined) {
+        const start = previousTimestamp + 1;
+        if (!starts.has(start) && start + d >= t) update(windowAt(start), undefined);
+      }
+      if (!leftCreated) {
+        // The left window holds the previous records' aggregate if the previous record is in it.
+        const earlier = previousTimestamp !== undefined && t - d <= previousTimestamp ? leftAggregate : undefined;
+        update(windowAt(t - d), earlier && { value: earlier.value, timestamp: t });
+      }
+      if (!rightCreated && rightAggregate && rightAggregate.timestamp > t) createRightWindow(rightAggregate);
+    };
+    aggregateInOrder();
+    // As in Kafka Streams, only such a record emits closed windows: not an early one, nor a late one.
+    if (emission) emitClosed(record, closeTime, emit);
   });
 }

@@ -265,13 +265,19 @@ public class KafkaStreamsBehaviour {
     }
     for (int i = 0; i < CASES_PER_KIND; i++) {
       long size = 1 + random.nextInt(40), advance = Math.max(1, size / (1 + random.nextInt(3))), grace = random.nextInt(21), extra = random.nextInt(40);
-      run(out, "emit-final size=" + size + " advance=" + advance + " grace=" + grace + " extra=" + extra, inputs(random, List.of(), "in"), List.of("closed-counts", "closed-folds"), b -> {
-        TimeWindowedKStream<String, String> windowed = b.<String, String>stream("in").groupByKey()
+      run(out, "emit-final size=" + size + " advance=" + advance + " grace=" + grace + " extra=" + extra, inputs(random, List.of(), "in"), List.of("closed-counts", "closed-folds", "closed-sliding"), b -> {
+        KGroupedStream<String, String> grouped = b.<String, String>stream("in").groupByKey();
+        TimeWindowedKStream<String, String> windowed = grouped
           .windowedBy(TimeWindows.ofSizeAndGrace(Duration.ofMillis(size), Duration.ofMillis(grace)).advanceBy(Duration.ofMillis(advance)))
           .emitStrategy(EmitStrategy.onWindowClose());
         windowedTo(windowed.count(Materialized.<String, Long>as(Stores.inMemoryWindowStore("c", Duration.ofDays(1), Duration.ofMillis(size), false)).withKeySerde(Serdes.String()).withValueSerde(Serdes.Long())).toStream(), "closed-counts");
         windowedStringsTo(windowed.aggregate(() -> "[", (k, v, agg) -> agg + v,
           Materialized.<String, String>as(Stores.inMemoryWindowStore("a", Duration.ofMillis(size + grace + extra), Duration.ofMillis(size), false)).withKeySerde(Serdes.String()).withValueSerde(Serdes.String())).toStream(), "closed-folds");
+        // Sliding windows of the size as time difference, in a store of the retention they need.
+        windowedStringsTo(grouped.windowedBy(SlidingWindows.ofTimeDifferenceAndGrace(Duration.ofMillis(size), Duration.ofMillis(grace)))
+          .emitStrategy(EmitStrategy.onWindowClose())
+          .reduce((a, v) -> a + "+" + v, Materialized.<String, String>as(Stores.inMemoryWindowStore("sl", Duration.ofMillis(2 * size + grace), Duration.ofMillis(size), false)).withKeySerde(Serdes.String()).withValueSerde(Serdes.String()))
+          .toStream(), "closed-sliding");
       });
     }
     Files.writeString(Path.of(args[0]), out);

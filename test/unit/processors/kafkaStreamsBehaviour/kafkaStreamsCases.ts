@@ -382,16 +382,22 @@ export const KAFKA_STREAMS_TOPOLOGIES: Record<string, KafkaStreamsTopology> = {
     },
   },
   'emit-final': {
-    outputs: ['closed-counts', 'closed-folds'],
+    outputs: ['closed-counts', 'closed-folds', 'closed-sliding'],
     build: ({ size, advance, grace, extra }) => {
       const t = testTopology();
-      const windowed = t
-        .stream<string, string>('in')
-        .groupByKey()
+      const grouped = t.stream<string, string>('in').groupByKey();
+      const windowed = grouped
         .windowedBy(TimeWindows.ofSizeAndGrace(size!, grace!).advanceBy(advance!))
         .emitStrategy(EmitStrategy.onWindowClose());
       windowedTo(windowed.count({ retentionMs: 86_400_000 }), 'closed-counts');
       windowedTo(windowed.aggregate(() => '[', (_k, v, agg) => agg + v, { retentionMs: size! + grace! + extra! }), 'closed-folds');
+      windowedTo(
+        grouped
+          .windowedBy(SlidingWindows.ofTimeDifferenceAndGrace(size!, grace!))
+          .emitStrategy(EmitStrategy.onWindowClose())
+          .reduce((a, v) => `${a}+${v}`),
+        'closed-sliding',
+      );
       return t;
     },
   },
