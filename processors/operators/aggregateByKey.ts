@@ -2,7 +2,7 @@ import type { OperatorFunction } from 'rxjs';
 import type { KeyValueStore } from '../../state/keyValueStore.ts';
 import type { ProcessorContext } from '../processorContext.ts';
 import { withFields, type Change, type StreamRecord, type ValueAndTimestamp } from '../record.ts';
-import type { FoldStep } from './foldSteps.ts';
+import { oldAggregate, type FoldStep } from './foldSteps.ts';
 import { recordOperator } from './recordOperator.ts';
 
 /**
@@ -26,6 +26,6 @@ export function aggregateByKey<K, V, A>(
     const timestamp = old ? Math.max(record.timestamp, old.timestamp) : record.timestamp;
     const value = fold(record.key, record.value, old);
     store.put(record.key, { value, timestamp });
-    emit(withFields<K, V, K, Change<A>>(record, { value: { newValue: value, oldValue: old?.value ?? null }, timestamp }));
+    emit(withFields<K, V, K, Change<A>>(record, { value: { newValue: value, oldValue: oldAggregate(fold, old) }, timestamp }));
   });
 }

@@ -1,12 +1,14 @@
 /**
  * The fold step of each aggregation, shared by plain and windowed aggregates: given the
  * previous aggregate (undefined for the first record of a key or window), the next one.
+ * `start` is what an aggregate starts from (count: 0, aggregate: its initializer; a reduce
+ * has none): Kafka Streams' stream aggregates forward it as the old value of a new aggregate.
  */
-export type FoldStep<K, V, A> = (key: K, value: V, previous: { readonly value: A } | undefined) => A;
+export type FoldStep<K, V, A> = ((key: K, value: V, previous: { readonly value: A } | undefined) => A) & { readonly start?: () => A };
 
 /** `count()`: 1 for the first record, then one more per record. */
 export function countStep<K, V>(): FoldStep<K, V, number> {
-  return (_key, _value, previous) => (previous ? previous.value + 1 : 1);
+  return Object.assign((_key: K, _value: V, previous: { readonly value: number } | undefined) => (previous ? previous.value + 1 : 1), { start: () => 0 });
 }
 
 /** `reduce(reducer)`: the first value as it is, then `reducer(aggregate, value)`. */
@@ -16,7 +18,18 @@ export function reduceStep<K, V>(reducer: (aggregate: V, value: V) => V): FoldSt
 
 /** `aggregate(initializer, aggregator)`: `aggregator(key, value, aggregate)` from `initializer()`. */
 export function aggregateStep<K, V, A>(initializer: () => A, aggregator: (key: K, value: V, aggregate: A) => A): FoldStep<K, V, A> {
-  return (key, value, previous) => aggregator(key, value, previous ? previous.value : initializer());
+  return Object.assign((key: K, value: V, previous: { readonly value: A } | undefined) => aggregator(key, value, previous ? previous.value : initializer()), { start: initializer });
+}
+
+/**
+ * The old value a stream aggregate forwards with an update (`KStreamAggregate`,
+ * `KStreamWindowAggregate`): the previous aggregate, or for a new one what the fold started
+ * from (a count's 0, an aggregate's initializer), null for a reduce. A filter or regrouping
+ * downstream sees it, as in Kafka Streams.
+ */
+export function oldAggregate<K, V, A>(fold: FoldStep<K, V, A>, previous: { readonly value: A } | undefined): A | null {
+  if (previous) return previous.value;
+  return fold.start ? fold.start() : null;
 }
 
 /**

@@ -3,7 +3,7 @@ import type { WindowStore } from '../../state/windowStore.ts';
 import type { ProcessorContext } from '../processorContext.ts';
 import { withFields, type Change, type StreamRecord, type TimeWindow, type ValueAndTimestamp, type Windowed } from '../record.ts';
 import type { SlidingWindows } from '../windows/slidingWindows.ts';
-import type { FoldStep } from './foldSteps.ts';
+import { oldAggregate, type FoldStep } from './foldSteps.ts';
 import { recordOperator } from './recordOperator.ts';
 import { storeTime } from './storeTime.ts';
 import { windowCloseEmission } from './windowCloseEmission.ts';
@@ -85,7 +85,7 @@ export function slidingWindowAggregate<K, V, A>(
       const value = fold(key, record.value, previous && { value: previous.value });
       const timestamp = previous ? Math.max(t, previous.timestamp) : t;
       put(window, { value, timestamp });
-      forward(window, { newValue: value, oldValue: previous ? previous.value : null }, timestamp);
+      forward(window, { newValue: value, oldValue: oldAggregate(fold, previous) }, timestamp);
     };
     /** The record's right window holds the records after it: a copy of `after`, the aggregate of a window holding only those. */
     const createRightWindow = (after: ValueAndTimestamp<A>) => {

@@ -18,7 +18,8 @@ interface Buffered<K, A> {
 /**
  * Holds back a windowed table's updates and emits exactly one final result per window
  * when it closes (`suppress(Suppressed.untilWindowCloses(unbounded()))`): the buffer
- * keeps the latest update per window; once the processor's observed stream time
+ * keeps the latest update per window (its change as it came: a filter downstream sees the
+ * old value of that update, not of the first one buffered, as in Kafka Streams); once the processor's observed stream time
  * reaches `window end + closeDelayMs` (the grace, or what closes the table's windows: see
  * `WindowedTable.closeDelayMs`), the window's result is forwarded with its own timestamp,
  * in window-end order. A final tombstone (a session merged away) is not forwarded. The
@@ -34,10 +35,10 @@ export function suppressUntilWindowCloses<K, A>(
   const time = ctx.processorTime(node);
   return recordOperator((record, emit) => {
     const observed = time.observe(record.timestamp);
-    const previous = buffer.fetch(record.key, record.key.window.end);
     buffer.put(record.key, record.key.window.end, {
       key: record.key,
-      change: { newValue: record.value.newValue, oldValue: previous ? previous.change.oldValue : record.value.oldValue },
+      // The latest update's change, old value included, as Kafka Streams' buffer forwards it.
+      change: record.value,
       timestamp: record.timestamp,
       headers: record.headers,
       topic: record.topic,

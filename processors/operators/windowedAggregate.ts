@@ -3,7 +3,7 @@ import type { WindowStore } from '../../state/windowStore.ts';
 import type { ProcessorContext } from '../processorContext.ts';
 import { withFields, type Change, type StreamRecord, type TimeWindow, type ValueAndTimestamp, type Windowed } from '../record.ts';
 import type { TimeWindows } from '../windows/timeWindows.ts';
-import type { FoldStep } from './foldSteps.ts';
+import { oldAggregate, type FoldStep } from './foldSteps.ts';
 import { recordOperator } from './recordOperator.ts';
 import { storeTime } from './storeTime.ts';
 import { windowCloseEmission } from './windowCloseEmission.ts';
@@ -74,7 +74,7 @@ export function windowedAggregate<K, V, A>(
       stored?.observe(window.start);
       if (!expired(window.start)) store.put(record.key, window.start, { value, timestamp });
       const key: Windowed<K> = { key: record.key, window };
-      if (!emission) emit(withFields<K, V, Windowed<K>, Change<A>>(record, { key, value: { newValue: value, oldValue: old?.value ?? null }, timestamp }));
+      if (!emission) emit(withFields<K, V, Windowed<K>, Change<A>>(record, { key, value: { newValue: value, oldValue: oldAggregate(fold, old) }, timestamp }));
     }
     if (emission) emitClosed(record, closeTime, emit);
   });

@@ -280,6 +280,16 @@ public class KafkaStreamsBehaviour {
           .toStream(), "closed-sliding");
       });
     }
+    for (int i = 0; i < CASES_PER_KIND; i++) {
+      long size = 1 + random.nextInt(30), grace = random.nextInt(11);
+      run(out, "suppressed-table size=" + size + " grace=" + grace, inputs(random, List.of(), "in"), List.of("even-finals"), b -> {
+        KTable<Windowed<String>, Long> counts = b.<String, String>stream("in").groupByKey()
+          .windowedBy(TimeWindows.ofSizeAndGrace(Duration.ofMillis(size), Duration.ofMillis(grace)))
+          .count(Materialized.<String, Long>as(Stores.inMemoryWindowStore("w", Duration.ofMillis(size + grace), Duration.ofMillis(size), false)).withKeySerde(Serdes.String()).withValueSerde(Serdes.Long()));
+        // A filter over the finals sees each final's change as the buffer forwards it: the last update's old value.
+        windowedTo(counts.suppress(Suppressed.untilWindowCloses(Suppressed.BufferConfig.unbounded())).filter((k, v) -> v % 2 == 0).toStream(), "even-finals");
+      });
+    }
     Files.writeString(Path.of(args[0]), out);
   }
 
@@ -345,7 +355,7 @@ public class KafkaStreamsBehaviour {
         out.append("in ").append(input.topic()).append(' ').append(input.key()).append(' ').append(input.value()).append(' ').append(input.timestamp()).append('\n');
       }
       for (String name : outputs) {
-        Deserializer<?> values = List.of("counts", "updates", "finals", "sums", "rekeyed-counts", "flat-counts", "inner-counts", "left-sums", "merged-counts", "fk-counts", "closed-counts").contains(name) ? new LongDeserializer() : new StringDeserializer();
+        Deserializer<?> values = List.of("counts", "updates", "finals", "sums", "rekeyed-counts", "flat-counts", "inner-counts", "left-sums", "merged-counts", "fk-counts", "closed-counts", "even-finals").contains(name) ? new LongDeserializer() : new StringDeserializer();
         for (var record : driver.createOutputTopic(name, new StringDeserializer(), values).readRecordsToList()) {
           out.append("out ").append(name).append(' ').append(record.key()).append(' ').append(record.value()).append(' ').append(record.timestamp()).append('\n');
         }

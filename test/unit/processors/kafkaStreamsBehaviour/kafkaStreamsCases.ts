@@ -401,6 +401,23 @@ export const KAFKA_STREAMS_TOPOLOGIES: Record<string, KafkaStreamsTopology> = {
       return t;
     },
   },
+  'suppressed-table': {
+    outputs: ['even-finals'],
+    build: ({ size, grace }) => {
+      const t = testTopology();
+      const counts = t
+        .stream<string, string>('in')
+        .groupByKey()
+        .windowedBy(TimeWindows.ofSizeAndGrace(size!, grace!))
+        .count({ retentionMs: size! + grace! });
+      // A filter over the finals sees each final's change as the buffer forwards it: the last update's old value.
+      windowedTo(
+        counts.suppressUntilWindowCloses().filter((_k, v) => v % 2 === 0),
+        'even-finals',
+      );
+      return t;
+    },
+  },
   join: {
     outputs: ['inner', 'left-joined', 'outer'],
     build: ({ difference, grace }) => {
