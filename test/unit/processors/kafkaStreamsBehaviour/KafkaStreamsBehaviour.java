@@ -290,6 +290,17 @@ public class KafkaStreamsBehaviour {
         windowedTo(counts.suppress(Suppressed.untilWindowCloses(Suppressed.BufferConfig.unbounded())).filter((k, v) -> v % 2 == 0).toStream(), "even-finals");
       });
     }
+    for (int i = 0; i < CASES_PER_KIND; i++) {
+      run(out, "aggregate-regroup", inputs(random, List.of(), "in"), List.of("by-count", "long-aggregates", "reduced-regrouped"), b -> {
+        KGroupedStream<String, String> grouped = b.<String, String>stream("in").groupByKey();
+        // A new aggregate's old value is what it started from: regrouping subtracts it from its group.
+        grouped.count().groupBy((k, n) -> KeyValue.pair(String.valueOf(n % 3), k), Grouped.with("by-count", Serdes.String(), Serdes.String())).count()
+          .toStream().to("by-count", Produced.with(Serdes.String(), Serdes.Long()));
+        grouped.aggregate(() -> "", (k, v, agg) -> agg + v.substring(1), Materialized.with(Serdes.String(), Serdes.String())).filter((k, v) -> v.length() > 2).toStream().to("long-aggregates");
+        grouped.reduce((a, v) -> v).groupBy((k, v) -> KeyValue.pair(v.substring(v.length() - 1), k), Grouped.with("by-last", Serdes.String(), Serdes.String())).count()
+          .toStream().to("reduced-regrouped", Produced.with(Serdes.String(), Serdes.Long()));
+      });
+    }
     Files.writeString(Path.of(args[0]), out);
   }
 
@@ -355,7 +366,7 @@ public class KafkaStreamsBehaviour {
         out.append("in ").append(input.topic()).append(' ').append(input.key()).append(' ').append(input.value()).append(' ').append(input.timestamp()).append('\n');
       }
       for (String name : outputs) {
-        Deserializer<?> values = List.of("counts", "updates", "finals", "sums", "rekeyed-counts", "flat-counts", "inner-counts", "left-sums", "merged-counts", "fk-counts", "closed-counts", "even-finals").contains(name) ? new LongDeserializer() : new StringDeserializer();
+        Deserializer<?> values = List.of("counts", "updates", "finals", "sums", "rekeyed-counts", "flat-counts", "inner-counts", "left-sums", "merged-counts", "fk-counts", "closed-counts", "even-finals", "by-count", "reduced-regrouped").contains(name) ? new LongDeserializer() : new StringDeserializer();
         for (var record : driver.createOutputTopic(name, new StringDeserializer(), values).readRecordsToList()) {
           out.append("out ").append(name).append(' ').append(record.key()).append(' ').append(record.value()).append(' ').append(record.timestamp()).append('\n');
         }

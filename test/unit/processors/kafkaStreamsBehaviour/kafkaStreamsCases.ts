@@ -418,6 +418,32 @@ export const KAFKA_STREAMS_TOPOLOGIES: Record<string, KafkaStreamsTopology> = {
       return t;
     },
   },
+  'aggregate-regroup': {
+    outputs: ['by-count', 'long-aggregates', 'reduced-regrouped'],
+    build: () => {
+      const t = testTopology();
+      const grouped = t.stream<string, string>('in').groupByKey();
+      // A new aggregate's old value is what it started from: regrouping subtracts it from its group.
+      grouped
+        .count()
+        .groupBy((k, n) => [String(n % 3), k], { name: 'by-count' })
+        .count()
+        .toStream()
+        .to('by-count');
+      grouped
+        .aggregate(() => '', (_k, v, agg) => agg + v.slice(1))
+        .filter((_k, v) => v.length > 2)
+        .toStream()
+        .to('long-aggregates');
+      grouped
+        .reduce((_a, v) => v)
+        .groupBy((k, v) => [v.slice(-1), k], { name: 'by-last' })
+        .count()
+        .toStream()
+        .to('reduced-regrouped');
+      return t;
+    },
+  },
   join: {
     outputs: ['inner', 'left-joined', 'outer'],
     build: ({ difference, grace }) => {
