@@ -5,6 +5,7 @@ import { GroupedTable } from './groupedTable.ts';
 import type { Grouped, Materialized, Named } from './options.ts';
 import { tableRepartitionMap } from './operators/tableRepartitionMap.ts';
 import { tableJoinMerger } from './operators/tableJoinMerger.ts';
+import { suppressUntilTimeLimit } from './operators/suppressUntilTimeLimit.ts';
 import { tableTableJoin, type TableJoinSideKind } from './operators/tableTableJoin.ts';
 import type { ProcessorContext } from './processorContext.ts';
 import { withFields, type Change, type StreamRecord, type ValueAndTimestamp } from './record.ts';
@@ -219,6 +220,30 @@ export class Table<K, V> {
       };
     };
     return new Table<K, VR>(builder, mergeName, sourceTopics, undefined, undefined, getter, [...new Set([...this.getterStores, ...other.getterStores])]);
+  }
+
+  /**
+   * Rate-limits this table's updates (`suppress(Suppressed.untilTimeLimit(limit,
+   * unbounded()))`): a key's update waits until stream time is `limitMs` past the moment the
+   * key entered the buffer, replaced meanwhile by the key's later updates; then its latest
+   * update is forwarded, with its own timestamp, tombstones included. The buffer is unbounded.
+   */
+  suppressUntilTimeLimit(limitMs: number, named: Named = {}): Table<K, V> {
+    if (!(Number.isFinite(limitMs) && limitMs >= 0)) throw new TopologyError(`a suppression's time limit must be a duration of 0 ms or more, not ${limitMs}`);
+    return this.suppressed(named, (ctx, node, buffer) => suppressUntilTimeLimit(ctx, node, buffer, limitMs) as unknown as OperatorFunction<AnyRecord, AnyRecord>);
+  }
+
+  /**
+   * @internal A suppression of this table: its node and buffer store, named as Kafka Streams
+   * names them (`KTABLE-SUPPRESS-n` then `KTABLE-SUPPRESS-STATE-STORE-n+1`, or `<name>` and
+   * `<name>-store`). The buffer has no retention: an entry leaves when it is emitted.
+   */
+  protected suppressed(named: Named, operator: (ctx: ProcessorContext, node: string, buffer: string) => OperatorFunction<AnyRecord, AnyRecord>): Table<K, V> {
+    const nodeName = named.name ?? this.builder.nextName('KTABLE-SUPPRESS');
+    const buffer = named.name ? `${named.name}-store` : this.builder.nextName('KTABLE-SUPPRESS-STATE-STORE');
+    this.builder.addStore({ name: buffer, kind: 'window', internal: true });
+    const node = this.builder.addProcessor('KTABLE-SUPPRESS', [this.node], [buffer], (ctx, [input]) => input!.pipe(operator(ctx, node.name, buffer)), nodeName);
+    return new Table<K, V>(this.builder, node.name, this.sourceTopics, undefined, undefined, this.getter, this.getterStores, this.oldValues.derived());
   }
 
   /** @internal */

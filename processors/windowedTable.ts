@@ -59,18 +59,9 @@ export class WindowedTable<K, V> extends Table<Windowed<K>, V> {
    * end + grace still updates a window already emitted, and makes a second result).
    */
   suppressUntilWindowCloses(named: Named = {}): Table<Windowed<K>, V> {
-    const buffer = this.builder.nextName('KTABLE-SUPPRESS-STATE-STORE');
     // No retention, as Kafka Streams' suppression buffer has none: an entry leaves when its window
     // closes and it is emitted. Expiring by the buffer's own latest time lost finals: an update
     // of a later window (a hop, a longer session) pushed that time past windows still open.
-    this.builder.addStore({ name: buffer, kind: 'window', internal: true });
-    const node = this.builder.addProcessor(
-      'KTABLE-SUPPRESS',
-      [this.node],
-      [buffer],
-      (ctx, [input]) => input!.pipe(suppressUntilWindowCloses(ctx, node.name, buffer, this.closeDelayMs) as OperatorFunction<AnyRecord, AnyRecord>),
-      named.name,
-    );
-    return new Table<Windowed<K>, V>(this.builder, node.name, this.sourceTopics, undefined, undefined, this.getter, this.getterStores);
+    return this.suppressed(named, (ctx, node, buffer) => suppressUntilWindowCloses(ctx, node, buffer, this.closeDelayMs) as OperatorFunction<AnyRecord, AnyRecord>);
   }
 }

@@ -85,6 +85,22 @@ const TOPOLOGIES: Record<string, () => TopologyBuilder> = {
       .to('viewed');
     return t;
   },
+  suppressions: () => {
+    const t = testTopology();
+    const clicks = t.stream<string, string>('clicks').groupByKey();
+    clicks
+      .windowedBy(TimeWindows.ofSizeWithNoGrace(60_000))
+      .count()
+      .suppressUntilWindowCloses()
+      .toStream()
+      .to('finals');
+    clicks
+      .count()
+      .suppressUntilTimeLimit(10_000, { name: 'limited' })
+      .toStream()
+      .to('limited');
+    return t;
+  },
   'processor-with-stores': () => {
     const t = testTopology();
     for (const name of ['orders-by-id', 'alpha', 'zeta']) t.addStore({ name, kind: 'keyValue' });

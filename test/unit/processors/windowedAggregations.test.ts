@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { TopologyTestDriver } from '../../../runtime/topologyTestDriver.ts';
 import { EmitStrategy } from '../../../processors/emitStrategy.ts';
 import type { Windowed } from '../../../processors/record.ts';
+import { TopologyError } from '../../../processors/topologyError.ts';
 import { SessionWindows } from '../../../processors/windows/sessionWindows.ts';
 import { SlidingWindows } from '../../../processors/windows/slidingWindows.ts';
 import { TimeWindows } from '../../../processors/windows/timeWindows.ts';
@@ -68,6 +69,27 @@ describe('windowed aggregations', () => {
       ['a', 10, 1, 11],
       ['b', 10, 1, 12],
     ]);
+  });
+
+  it('suppressUntilTimeLimit holds a key’s updates until stream time is the limit past its entry, later updates not resetting it; a negative limit is refused', () => {
+    const t = testTopology();
+    t.stream<string, string>('in')
+      .groupByKey()
+      .count()
+      .suppressUntilTimeLimit(10)
+      .toStream()
+      .to('out');
+    const driver = new TopologyTestDriver(t);
+    for (const [key, timestamp] of [['a', 0], ['a', 8], ['b', 9], ['a', 10], ['b', 19], ['c', 30]] as const) driver.pipe('in', { key, value: 'x', timestamp, headers: {} });
+    assert.deepEqual(
+      driver.outputTopic<string, number>('out').readRecords().map((r) => [r.key, r.value, r.timestamp]),
+      [
+        // a entered at 0: at stream time 10 its latest count (3, at 10) leaves; b entered at 9 leaves at 19.
+        ['a', 3, 10],
+        ['b', 2, 19],
+      ],
+    );
+    assert.throws(() => testTopology().table<string, string>('t').suppressUntilTimeLimit(-1), TopologyError);
   });
 
   it('suppress(untilWindowCloses) emits exactly one final result per window when it closes', () => {

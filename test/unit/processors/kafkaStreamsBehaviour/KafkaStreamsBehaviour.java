@@ -301,6 +301,14 @@ public class KafkaStreamsBehaviour {
           .toStream().to("reduced-regrouped", Produced.with(Serdes.String(), Serdes.Long()));
       });
     }
+    for (int i = 0; i < CASES_PER_KIND; i++) {
+      long limit = random.nextInt(31);
+      run(out, "time-limit limit=" + limit, inputs(random, List.of("t"), "in", "t"), List.of("limited-counts", "limited-table"), b -> {
+        b.<String, String>stream("in").groupByKey().count().suppress(Suppressed.untilTimeLimit(Duration.ofMillis(limit), Suppressed.BufferConfig.unbounded()))
+          .toStream().to("limited-counts", Produced.with(Serdes.String(), Serdes.Long()));
+        b.<String, String>table("t").suppress(Suppressed.untilTimeLimit(Duration.ofMillis(limit), Suppressed.BufferConfig.unbounded())).toStream().to("limited-table");
+      });
+    }
     Files.writeString(Path.of(args[0]), out);
   }
 
@@ -366,7 +374,7 @@ public class KafkaStreamsBehaviour {
         out.append("in ").append(input.topic()).append(' ').append(input.key()).append(' ').append(input.value()).append(' ').append(input.timestamp()).append('\n');
       }
       for (String name : outputs) {
-        Deserializer<?> values = List.of("counts", "updates", "finals", "sums", "rekeyed-counts", "flat-counts", "inner-counts", "left-sums", "merged-counts", "fk-counts", "closed-counts", "even-finals", "by-count", "reduced-regrouped").contains(name) ? new LongDeserializer() : new StringDeserializer();
+        Deserializer<?> values = List.of("counts", "updates", "finals", "sums", "rekeyed-counts", "flat-counts", "inner-counts", "left-sums", "merged-counts", "fk-counts", "closed-counts", "even-finals", "by-count", "reduced-regrouped", "limited-counts").contains(name) ? new LongDeserializer() : new StringDeserializer();
         for (var record : driver.createOutputTopic(name, new StringDeserializer(), values).readRecordsToList()) {
           out.append("out ").append(name).append(' ').append(record.key()).append(' ').append(record.value()).append(' ').append(record.timestamp()).append('\n');
         }

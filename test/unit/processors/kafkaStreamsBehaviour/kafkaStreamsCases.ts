@@ -444,6 +444,23 @@ export const KAFKA_STREAMS_TOPOLOGIES: Record<string, KafkaStreamsTopology> = {
       return t;
     },
   },
+  'time-limit': {
+    outputs: ['limited-counts', 'limited-table'],
+    build: ({ limit }) => {
+      const t = testTopology();
+      t.stream<string, string>('in')
+        .groupByKey()
+        .count()
+        .suppressUntilTimeLimit(limit!)
+        .toStream()
+        .to('limited-counts');
+      t.table<string, string>('t')
+        .suppressUntilTimeLimit(limit!)
+        .toStream()
+        .to('limited-table');
+      return t;
+    },
+  },
   join: {
     outputs: ['inner', 'left-joined', 'outer'],
     build: ({ difference, grace }) => {

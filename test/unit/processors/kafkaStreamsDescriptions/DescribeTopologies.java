@@ -26,6 +26,7 @@ public class DescribeTopologies {
     write(dir, "fan-out-and-in", fanOutAndIn());
     write(dir, "foreign-key-joins", foreignKeyJoins());
     write(dir, "cogroup", cogroup());
+    write(dir, "suppressions", suppressions());
   }
 
   static void write(Path dir, String name, StreamsBuilder builder) throws IOException {
@@ -109,6 +110,17 @@ public class DescribeTopologies {
       .to("activity");
     b.<String, String>stream("views").groupByKey().<String>cogroup((k, v, agg) -> agg + v).aggregate(() -> "", Named.as("views"), Materialized.as("views-store"))
       .toStream().to("viewed");
+    return b;
+  }
+
+  static StreamsBuilder suppressions() {
+    StreamsBuilder b = new StreamsBuilder();
+    KGroupedStream<String, String> clicks = b.<String, String>stream("clicks").groupByKey();
+    clicks.windowedBy(TimeWindows.ofSizeWithNoGrace(Duration.ofMinutes(1))).count()
+      .suppress(Suppressed.untilWindowCloses(Suppressed.BufferConfig.unbounded()))
+      .toStream().to("finals");
+    clicks.count().suppress(Suppressed.untilTimeLimit(Duration.ofSeconds(10), Suppressed.BufferConfig.unbounded()).withName("limited"))
+      .toStream().to("limited");
     return b;
   }
 }
