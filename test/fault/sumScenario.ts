@@ -9,6 +9,7 @@ import { taskStores } from '../../runtime/worker/taskStores.ts';
 import type { KeyValueStore } from '../../state/keyValueStore.ts';
 import { closeRedis, connectRedis } from '../../state/redis/redisConnection.ts';
 import { RedisTaskState } from '../../state/redis/redisTaskState.ts';
+import { readUntilLatestValues } from '../support/readLatestValues.ts';
 import { FAULT_WORKER_ENV, WorkerProcess } from '../support/workerProcess.ts';
 import { createTopics } from '../../runtime/kafka/createTopics.ts';
 import { defaultPartition } from '../../runtime/queries/defaultPartitioner.ts';
@@ -34,6 +35,8 @@ export class SumScenario {
   readonly scaled = `fault.${this.id}.scaled`;
   /** Each key's final count per window, when the scenario is windowed. */
   readonly windows = `fault.${this.id}.windows`;
+  /** Each key's sum times the factor of its sum's foreign key, when the scenario joins on one. */
+  readonly enriched = `fault.${this.id}.enriched`;
   /** Each key's factor in the joined table. */
   readonly factors = new Map<string, number>();
   readonly app = `fault-sum-${this.id}`;
@@ -53,8 +56,11 @@ export class SumScenario {
     readonly guarantee: 'at_least_once' | 'exactly_once',
     private readonly keys = 40,
     private readonly workerEnv: Record<string, string> = {},
-    /** Whether the workers also count per key and hopping window, with suppressed finals. */
-    private readonly windowed = false,
+    /**
+     * What the workers do besides: count per key and hopping window, with suppressed finals
+     * (`windows`); join each key's sum with the factor of a foreign key the sum names (`foreignKeyJoin`).
+     */
+    private readonly extras: { readonly windows?: boolean; readonly foreignKeyJoin?: boolean } = {},
   ) {}
 
   async setup(): Promise<void> {
@@ -88,7 +94,8 @@ export class SumScenario {
       SUM_OUTPUT_TOPIC: this.output,
       SUM_FACTORS_TOPIC: this.factorsTopic,
       SUM_SCALED_TOPIC: this.scaled,
-      ...(this.windowed ? { SUM_WINDOWS_TOPIC: this.windows } : {}),
+      ...(this.extras.windows ? { SUM_WINDOWS_TOPIC: this.windows } : {}),
+      ...(this.extras.foreignKeyJoin ? { SUM_ENRICHED_TOPIC: this.enriched } : {}),
       ...FAULT_WORKER_ENV,
       ...this.workerEnv,
       ...env,
@@ -131,6 +138,16 @@ export class SumScenario {
   /** Each number times its key's factor, in order: what the join must write. */
   expectedScaled(): Map<string, number[]> {
     return new Map([...this.sent].map(([key, values]) => [key, values.map((v) => v * this.factors.get(key)!)]));
+  }
+
+  /** Resolves once the foreign-key join's latest result per key is `expectedEnriched()`; fails after two minutes. */
+  enrichedSettles(): Promise<void> {
+    return readUntilLatestValues(this.kafka, this.enriched, this.expectedEnriched(), 120_000);
+  }
+
+  /** Per key, its final sum times the factor of the key its sum names (`sumTopology.ts`'s foreign key). */
+  expectedEnriched(): Map<string, number> {
+    return new Map([...this.expectedSums()].map(([key, sums]) => [key, sums.at(-1)! * this.factors.get(foreignKeyOf(sums.at(-1)!))!]));
   }
 
   /**
@@ -215,7 +232,7 @@ export class SumScenario {
   }
 
   private get topics(): string[] {
-    return [this.input, this.output, this.factorsTopic, this.scaled, ...(this.windowed ? [this.windows] : [])];
+    return [this.input, this.output, this.factorsTopic, this.scaled, ...(this.extras.windows ? [this.windows] : []), ...(this.extras.foreignKeyJoin ? [this.enriched] : [])];
   }
 
   private get redisUrl(): string {
@@ -246,6 +263,11 @@ function partitionOf(key: string, partitions: number): number {
 
 function keyName(i: number): string {
   return `k${i.toString().padStart(3, '0')}`;
+}
+
+/** The foreign key a sum names in the fixture's foreign-key join: one of the first seven keys, whose factors exist. */
+export function foreignKeyOf(sum: number): string {
+  return keyName(sum % 7);
 }
 
 /** Per key, the outputs' sums in the order read. */
