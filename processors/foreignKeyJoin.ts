@@ -77,7 +77,8 @@ export function addForeignKeyJoin<K, V, KF, VF, VR>(
   );
   builder.requireCoPartitioned([subscriptionTopic, ...foreign.sourceTopics]);
 
-  const store = builder.addStore({ name: named('-subscription-store', 'KTABLE-FK-JOIN-SUBSCRIPTION-STATE-STORE'), kind: 'keyValue', internal: true }).name;
+  // A window store without retention: subscriptions by foreign key and a slot per row (see `subscriptionReceive`).
+  const store = builder.addStore({ name: named('-subscription-store', 'KTABLE-FK-JOIN-SUBSCRIPTION-STATE-STORE'), kind: 'window', internal: true }).name;
   const receive = builder.addProcessor(
     'KTABLE-FK-JOIN-SUBSCRIPTION-PROCESSOR',
     [subscriptions.name],

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { OperatorFunction } from 'rxjs';
-import type { KeyValueStore } from '../../state/keyValueStore.ts';
+import type { WindowStore } from '../../state/windowStore.ts';
 import { keyId } from '../../state/stateStore.ts';
 import type { ProcessorContext } from '../processorContext.ts';
 import { withFields, type Change, type StreamRecord } from '../record.ts';
@@ -34,8 +34,20 @@ export interface SubscriptionResponse<VF> {
   readonly primaryPartition: number;
 }
 
-/** The subscriptions to one foreign key, by the identity of the subscribing row's key. */
-export type Subscribers<K> = Readonly<Record<string, Omit<Subscription<K>, 'instruction'>>>;
+/** A subscription as the foreign side keeps it. */
+type Subscriber<K> = Omit<Subscription<K>, 'instruction'>;
+
+/**
+ * Where a row's subscription lies among its foreign key's: the subscription store is a window
+ * store without retention, keyed by foreign key, whose "time" is a 48-bit hash of the row's key,
+ * so one subscription is written alone and a foreign key's subscribers are one range read (Kafka
+ * Streams' prefix scan over (foreign key, row key)). Rows whose keys share a hash share a slot.
+ */
+function slotOf(primaryKey: unknown): number {
+  return Number.parseInt(createHash('md5').update(keyId(primaryKey)).digest('hex').slice(0, 12), 16);
+}
+
+const ALL_SLOTS = [0, 2 ** 48] as const;
 
 /**
  * The hash a subscription carries of its row's value. Of the value's JSON, which is how a
@@ -87,7 +99,7 @@ export function subscriptionSend<K, V, KF>(
 
 /**
  * The foreign side keeps the subscriptions it receives (`SubscriptionReceiveProcessorSupplier`),
- * one store entry per foreign key holding its subscribers, and passes each on to be answered.
+ * each in its own slot of its foreign key (`slotOf`), and passes each on to be answered.
  * A null foreign key is kept nowhere: only a left join's subscription has one, and it is
  * answered with null at once; any other is dropped.
  */
@@ -96,17 +108,18 @@ export function subscriptionReceive<K, KF>(
   node: string,
   storeName: string,
 ): OperatorFunction<StreamRecord<KF | null, Subscription<K>>, StreamRecord<KF | null, Subscription<K>>> {
-  const store = ctx.store<KeyValueStore<KF, Subscribers<K>>>(storeName);
+  const store = ctx.store<WindowStore<KF, ReadonlyArray<Subscriber<K>>>>(storeName);
   return recordOperator((record, emit) => {
     const { instruction, primaryKey, hash, primaryPartition } = record.value;
     if (record.key === null || record.key === undefined) {
       if (instruction !== 'propagate-null-if-absent') return ctx.recordDropped(node, 'null-key');
       return emit(record);
     }
-    const { [keyId(primaryKey)]: _replaced, ...others } = store.get(record.key) ?? {};
-    const subscribers = instruction.startsWith('delete') ? others : { ...others, [keyId(primaryKey)]: { primaryKey, hash, primaryPartition } };
-    if (Object.keys(subscribers).length === 0) store.delete(record.key);
-    else store.put(record.key, subscribers);
+    const slot = slotOf(primaryKey);
+    const others = (store.fetch(record.key, slot) ?? []).filter((s) => keyId(s.primaryKey) !== keyId(primaryKey));
+    const sharers = instruction.startsWith('delete') ? others : [...others, { primaryKey, hash, primaryPartition }];
+    if (sharers.length === 0) store.delete(record.key, slot);
+    else store.put(record.key, slot, sharers);
     emit(record);
   });
 }
@@ -138,10 +151,13 @@ export function foreignTableJoin<K, KF, VF>(
   node: string,
   storeName: string,
 ): OperatorFunction<StreamRecord<KF, Change<VF>>, StreamRecord<K, SubscriptionResponse<VF>>> {
-  const store = ctx.store<KeyValueStore<KF, Subscribers<K>>>(storeName);
+  const store = ctx.store<WindowStore<KF, ReadonlyArray<Subscriber<K>>>>(storeName);
   return recordOperator((record, emit) => {
     if (record.key === null || record.key === undefined) return ctx.recordDropped(node, 'null-key');
-    const subscribers = Object.entries(store.get(record.key) ?? {}).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    const subscribers = store
+      .fetchRange(record.key, ...ALL_SLOTS)
+      .flatMap(([, sharers]) => sharers.map((s) => [keyId(s.primaryKey), s] as const))
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
     for (const [, { primaryKey, hash, primaryPartition }] of subscribers) {
       emit(withFields<KF, Change<VF>, K, SubscriptionResponse<VF>>(record, { key: primaryKey, value: { hash, foreignValue: record.value.newValue, primaryPartition } }));
     }

@@ -108,4 +108,24 @@ describe('the foreign-key join', () => {
       ],
     );
   });
+
+  it('keeps each row’s subscription apart, so a foreign key with many rows answers them all, in key order, and one row’s change rewrites its subscription alone', () => {
+    const t = topology('fk', { serdes: { key: stringSerde, value: stringSerde } });
+    const customers = t.table<string, string>('customers');
+    t.table<string, string>('orders')
+      .join(customers, () => 'c1', (o, c) => `${o}|${c}`, { name: 'many' })
+      .toStream()
+      .to('out');
+    const driver = new TopologyTestDriver(t);
+    const orderIds = Array.from({ length: 500 }, (_, i) => `o${i}`);
+    for (const id of orderIds) driver.pipe('orders', { key: id, value: id, timestamp: 1, headers: {} });
+    driver.pipe('customers', { key: 'c1', value: 'Ada', timestamp: 2, headers: {} });
+    assert.deepEqual(
+      driver.outputTopic<string, string>('out').readRecords().map((r) => r.key),
+      [...orderIds].sort(),
+    );
+    const subscriptions = driver.windowStore<string, unknown[]>('many-subscription-store').fetchRange('c1', 0, 2 ** 48);
+    assert.equal(subscriptions.flatMap(([, sharers]) => sharers).length, 500);
+    assert.ok(subscriptions.length >= 495, 'a slot per row, but for the rare rows whose keys share a hash');
+  });
 });
