@@ -62,16 +62,11 @@ export function addForeignKeyJoin<K, V, KF, VF, VR>(
   );
   const rowSerdes = serdesOf(rows, builder.options.serdes);
   const foreignSerdes = serdesOf(foreign, builder.options.serdes);
-  builder.addSink(
-    send.name,
-    subscriptionTopic,
-    rowSerdes && foreignSerdes && (subscriptionSerdes(foreignSerdes.key, rowSerdes.key) as Serdes<unknown, unknown>),
-    true,
-    named('-subscription-registration-sink', 'KTABLE-SINK'),
-  );
+  const subscribing = rowSerdes && foreignSerdes && subscriptionSerdes(foreignSerdes.key, rowSerdes.key);
+  builder.addSink(send.name, subscriptionTopic, subscribing as Serdes<unknown, unknown> | undefined, true, named('-subscription-registration-sink', 'KTABLE-SINK'));
   const subscriptions = builder.addSource(
     [subscriptionTopic],
-    { serdes: rowSerdes && foreignSerdes && (subscriptionSerdes(foreignSerdes.key, rowSerdes.key) as Serdes<never, never>), name: named('-subscription-registration-source', 'KTABLE-SOURCE') },
+    { serdes: subscribing as Serdes<never, never> | undefined, name: named('-subscription-registration-source', 'KTABLE-SOURCE') },
     'KTABLE-SOURCE',
     true,
   );
