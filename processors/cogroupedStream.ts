@@ -89,11 +89,7 @@ export function addCogroupAggregate<K, A>(
   });
   const sourceTopics = [...new Set(streams.flatMap((s) => s.sourceTopics))];
   builder.requireCoPartitioned(sourceTopics);
-  // Each part takes a number even when named, as in Kafka Streams (NamedInternal#suffixWithOrElseGet).
-  const named = (suffix: string, prefix: string) => {
-    const generated = builder.nextName(prefix);
-    return materialized.name ? `${materialized.name}${suffix}` : generated;
-  };
+  const named = (suffix: string, prefix: string) => builder.partName(materialized.name, suffix, prefix);
   const aggregates = inputs.map(({ aggregator }, i) => {
     const step = aggregateStep(initializer, aggregator);
     const node = builder.addProcessor(

@@ -44,12 +44,7 @@ export function addForeignKeyJoin<K, V, KF, VF, VR>(
   if (rows.getterStores.length === 0 || foreign.getterStores.length === 0) throw new TopologyError('a foreign-key join reads both tables by key: both must be materialized');
   rows.oldValues.enable(true);
   foreign.oldValues.enable(true);
-  const name = materialized.name;
-  // Each part takes a number even when named, as in Kafka Streams (NamedInternal#suffixWithOrElseGet).
-  const named = (suffix: string, prefix: string) => {
-    const generated = builder.nextName(prefix);
-    return name ? `${name}${suffix}` : generated;
-  };
+  const named = (suffix: string, prefix: string) => builder.partName(materialized.name, suffix, prefix);
   const erase = <I, O>(op: OperatorFunction<I, O>) => op as unknown as OperatorFunction<AnyRecord, AnyRecord>;
 
   const subscriptionTopic = builder.addInternalTopic(`${named('-subscription-registration', 'KTABLE-FK-JOIN-SUBSCRIPTION-REGISTRATION')}-topic`);

@@ -107,9 +107,7 @@ export class Stream<K, V> {
 
   /** Splits the stream into named branches (`KStream#split`): each record goes to the first branch whose predicate holds. */
   split(named: Named = {}): BranchedStream<K, V> {
-    // As in Kafka Streams, the split takes a number even when named (KStreamImpl#split).
-    const generated = this.builder.nextName('KSTREAM-BRANCH');
-    return new BranchedStream<K, V>(this, named.name ?? generated);
+    return new BranchedStream<K, V>(this, this.builder.partName(named.name, '', 'KSTREAM-BRANCH'));
   }
 
   /** Writes every record to `topic`. */

@@ -114,6 +114,16 @@ export class TopologyBuilder {
     return `${prefix}-${String(this.counter++).padStart(10, '0')}`;
   }
 
+  /**
+   * A part of a named operation: `<name><suffix>` if the user named it, else `PREFIX-n`. A
+   * number is taken either way, as Kafka Streams does (`NamedInternal#suffixWithOrElseGet`), so
+   * naming one operation does not renumber the nodes after it.
+   */
+  partName(name: string | undefined, suffix: string, prefix: string): string {
+    const generated = this.nextName(prefix);
+    return name === undefined ? generated : `${name}${suffix}`;
+  }
+
   /** The serdes to use where a node names none: the node's, then the topology's; else the node is at fault. */
   serdesFor<K, V>(node: string, serdes: Serdes<K, V> | undefined, sinkTopic?: string): Serdes<unknown, unknown> {
     const chosen = (serdes ?? this.options.serdes) as Serdes<unknown, unknown> | undefined;
