@@ -4,13 +4,13 @@ import fc from 'fast-check';
 import { Kafka, logLevel } from 'kafkajs';
 import { topology } from '../../../processors/topologyBuilder.ts';
 import { loadConnectionConfig } from '../../../runtime/config.ts';
-import { createTopics } from '../../../runtime/kafka/createTopics.ts';
 import { createLogger } from '../../../runtime/logger.ts';
 import { Worker } from '../../../runtime/worker/worker.ts';
 import { loadWorkerConfig } from '../../../runtime/worker/workerConfig.ts';
 import { jsonSerde } from '../../../schemas/jsonSerde.ts';
 import { stringSerde } from '../../../schemas/stringSerde.ts';
 import { readUntilLatestValues } from '../../support/readLatestValues.ts';
+import { createRunTopics, deleteRunTopics } from '../../support/runTopics.ts';
 
 interface Order {
   readonly customer: string;
@@ -45,22 +45,15 @@ describe('a worker with a foreign-key table join', function () {
 
   after(async () => {
     await worker?.stop();
-    const admin = kafka.admin();
-    await admin.connect();
-    const topics = (await admin.listTopics()).filter((t) => t.includes(id));
-    await admin.deleteTopics({ topics }).catch(() => undefined);
-    await admin.disconnect();
+    await deleteRunTopics(kafka, id);
   });
 
   it('joins every order with its customer, tables of 4 and 3 partitions, and settles on the join of the final tables as either side changes', async () => {
-    const admin = kafka.admin();
-    await admin.connect();
-    await createTopics(admin, [
+    await createRunTopics(kafka, [
       { topic: orders, numPartitions: 4 },
       { topic: customers, numPartitions: 3 },
       { topic: enriched, numPartitions: 4 },
     ]);
-    await admin.disconnect();
 
     const [plan] = fc.sample(changes, { numRuns: 1, seed: 11 });
     const finalOrders = new Map<string, Order>();

@@ -9,9 +9,9 @@ import { Worker } from '../../../runtime/worker/worker.ts';
 import type { KeyValueStore } from '../../../state/keyValueStore.ts';
 import { loadWorkerConfig } from '../../../runtime/worker/workerConfig.ts';
 import { readLatestValues } from '../../support/readLatestValues.ts';
+import { createRunTopics, deleteRunTopics } from '../../support/runTopics.ts';
 import { jsonSerde } from '../../../schemas/jsonSerde.ts';
 import { stringSerde } from '../../../schemas/stringSerde.ts';
-import { createTopics } from '../../../runtime/kafka/createTopics.ts';
 
 describe('a worker with a global table', function () {
   this.timeout(120_000);
@@ -24,22 +24,16 @@ describe('a worker with a global table', function () {
 
   after(async () => {
     await worker?.stop();
-    const admin = kafka.admin();
-    await admin.connect();
-    await admin.deleteTopics({ topics: [numbers, factors, scaled, `${numbers}.dlq`, `${factors}.dlq`] }).catch(() => undefined);
-    await admin.disconnect();
+    await deleteRunTopics(kafka, id);
   });
 
   it('reads the whole global topic before processing, so every record joins; no co-partitioning needed', async () => {
-    const admin = kafka.admin();
-    await admin.connect();
     // Three partitions joined with one: fine for a global table.
-    await createTopics(admin, [
-        { topic: numbers, numPartitions: 3 },
-        { topic: factors, numPartitions: 1 },
-        { topic: scaled, numPartitions: 3 },
-      ]);
-    await admin.disconnect();
+    await createRunTopics(kafka, [
+      { topic: numbers, numPartitions: 3 },
+      { topic: factors, numPartitions: 1 },
+      { topic: scaled, numPartitions: 3 },
+    ]);
     const producer = kafka.producer();
     await producer.connect();
     const keys = Array.from({ length: 30 }, (_, i) => `k${i}`);

@@ -7,9 +7,9 @@ import { createLogger } from '../../../runtime/logger.ts';
 import { Worker } from '../../../runtime/worker/worker.ts';
 import { loadWorkerConfig } from '../../../runtime/worker/workerConfig.ts';
 import { readLatestValues } from '../../support/readLatestValues.ts';
+import { createRunTopics, deleteRunTopics } from '../../support/runTopics.ts';
 import { jsonSerde } from '../../../schemas/jsonSerde.ts';
 import { stringSerde } from '../../../schemas/stringSerde.ts';
-import { createTopics } from '../../../runtime/kafka/createTopics.ts';
 
 describe('a task with two inputs', function () {
   this.timeout(120_000);
@@ -22,17 +22,11 @@ describe('a task with two inputs', function () {
 
   after(async () => {
     await worker?.stop();
-    const admin = kafka.admin();
-    await admin.connect();
-    await admin.deleteTopics({ topics: [orders, prices, priced, `${orders}.dlq`, `${prices}.dlq`] }).catch(() => undefined);
-    await admin.disconnect();
+    await deleteRunTopics(kafka, id);
   });
 
   it('applies their records in timestamp order, as Kafka Streams does: a table update older than a stream record is seen by its join', async () => {
-    const admin = kafka.admin();
-    await admin.connect();
-    await createTopics(admin, [orders, prices, priced].map((topic) => ({ topic, numPartitions: 2 })));
-    await admin.disconnect();
+    await createRunTopics(kafka, [orders, prices, priced].map((topic) => ({ topic, numPartitions: 2 })));
     const producer = kafka.producer();
     await producer.connect();
     const keys = Array.from({ length: 200 }, (_, i) => `sku-${i}`);
